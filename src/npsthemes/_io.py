@@ -1,0 +1,66 @@
+"""Atomic writing: render to bytes first, then write to a temporary file in the target folder and rename."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import OutputError, UnsupportedFormatError
+
+TABLE_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".json": "json"}
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (a reader never sees a half-written file)."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    return path
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def dataframe_to_bytes(df: pd.DataFrame, fmt: str) -> bytes:
+    """Render a DataFrame as CSV (UTF-8 with BOM so Excel reads it), Parquet or JSON Lines."""
+    if fmt == "csv":
+        return df.to_csv(index=False).encode("utf-8-sig")
+    if fmt == "parquet":
+        buf = io.BytesIO()
+        df.to_parquet(buf, index=False)
+        return buf.getvalue()
+    if fmt == "jsonl":
+        return df.to_json(orient="records", lines=True, force_ascii=False, date_format="iso").encode("utf-8")
+    if fmt == "json":
+        return df.to_json(orient="records", force_ascii=False, date_format="iso", indent=1).encode("utf-8")
+    raise UnsupportedFormatError(f"unsupported output format {fmt!r}; expected csv, parquet, jsonl or json")
+
+
+def write_table(df: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write a table atomically; the format follows the extension (.csv, .parquet, .jsonl, .json)."""
+    path = Path(path)
+    fmt = TABLE_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise UnsupportedFormatError(
+            f"cannot write {path}: unsupported extension {path.suffix or '(none)'!r}; "
+            "expected .csv, .parquet, .jsonl or .json"
+        )
+    return atomic_write_bytes(path, dataframe_to_bytes(df, fmt))

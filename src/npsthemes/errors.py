@@ -1,0 +1,106 @@
+"""All exceptions raised by npsthemes.
+
+Every error derives from :class:`NpsThemesError`; leaves also derive from the matching builtin
+(``ValueError``, ``FileNotFoundError``, ``ImportError``) so callers can catch either. Each carries a
+stable code (``[E101]``) and a one-line message that names the file, row, column, what was expected
+and what was received where that applies. The command line prints the message and exits with code 1.
+"""
+
+from __future__ import annotations
+
+
+class NpsThemesError(Exception):
+    """Base class of every npsthemes error."""
+
+    code = "E000"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.message}"
+
+
+class DataError(NpsThemesError, ValueError):
+    """Input data cannot be used as it is (bad file, bad column, bad values)."""
+
+    code = "E100"
+
+
+class InputFileNotFoundError(NpsThemesError, FileNotFoundError):
+    """An input file does not exist."""
+
+    code = "E101"
+
+
+class UnsupportedFormatError(DataError):
+    """The file's format is not one npsthemes reads, or it cannot be parsed."""
+
+    code = "E102"
+
+
+class EmptyInputError(DataError):
+    """The file or table has no rows."""
+
+    code = "E103"
+
+
+class ColumnNotFoundError(DataError):
+    """A required column (the score, the text) could not be found."""
+
+    code = "E104"
+
+
+class NoValidRowsError(DataError):
+    """Every row was rejected."""
+
+    code = "E105"
+
+
+class LabelError(DataError):
+    """Labelled training data has rows that cannot be used (unknown theme, bad polarity, ...)."""
+
+    code = "E110"
+
+
+class TaxonomyError(DataError):
+    """A taxonomy file is malformed."""
+
+    code = "E120"
+
+
+class ModelError(NpsThemesError, RuntimeError):
+    """A model directory cannot be loaded or saved."""
+
+    code = "E200"
+
+
+class ModelIntegrityError(ModelError):
+    """A model file is missing, truncated or was changed after the manifest was written."""
+
+    code = "E201"
+
+
+class ModelVersionError(ModelError):
+    """The model was written by an incompatible version of npsthemes or of a library."""
+
+    code = "E202"
+
+
+class NotFittedError(ModelError):
+    """A classifier was used before ``fit``."""
+
+    code = "E203"
+
+
+class MissingDependencyError(NpsThemesError, ImportError):
+    """An optional dependency is not installed; the message gives the ``pip install`` line."""
+
+    code = "E300"
+
+
+class OutputError(NpsThemesError, OSError):
+    """An output file could not be written."""
+
+    code = "E400"

@@ -1,0 +1,58 @@
+"""`nps_summary`: the overall NPS plus groups, with the loader's row accounting (the `npsthemes nps` command)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Sequence
+
+import pandas as pd
+
+from ._io import atomic_write_bytes, dataframe_to_bytes
+from .loading import Survey, load_survey
+from .nps import SMALL_SAMPLE_N, nps, nps_by
+
+__all__ = ["nps_summary", "write_rejects"]
+
+
+def write_rejects(survey: Survey, path: str | os.PathLike) -> None:
+    """Write the rejected rows (source_row, reason, original columns) to a CSV file, atomically."""
+    atomic_write_bytes(path, dataframe_to_bytes(survey.rejected, "csv"))
+
+
+def nps_summary(
+    source: Survey | pd.DataFrame | str | os.PathLike,
+    *,
+    by: Sequence[str] = (),
+    period: str | None = None,
+    method: str = "wald",
+    min_n: int = SMALL_SAMPLE_N,
+    rejects: str | os.PathLike | None = None,
+    **load_options: Any,
+) -> dict[str, Any]:
+    """Load (unless given a Survey), then compute the overall NPS and, with ``by``/``period``, per group.
+
+    Returns the overall result (keys of :func:`npsthemes.nps.nps`) plus ``rows_read``, ``rows_rejected``,
+    ``rejected_reasons``, ``load_report`` (the :class:`LoadReport`), and with grouping ``groups`` (a list of
+    dicts with the group's column values and the same keys), ``group_keys`` and ``groups_frame``.
+    """
+    survey = source if isinstance(source, Survey) else load_survey(
+        source, **{k: v for k, v in load_options.items() if v is not None}
+    )
+    if rejects is not None:
+        write_rejects(survey, rejects)
+    by = [survey.resolve_column(c) for c in by]
+    data = survey.responses
+    result: dict[str, Any] = nps(data, method=method)
+    result["rows_read"] = survey.report.rows_read
+    result["rows_rejected"] = survey.report.rows_rejected
+    result["rejected_reasons"] = dict(survey.report.reasons)
+    result["load_report"] = survey.report
+    if by or period:
+        groups = nps_by(data, list(by), period=period, method=method, min_n=min_n)
+        keys = list(by) + ([period] if period else [])
+        result["groups"] = groups.to_dict(orient="records")
+        result["group_keys"] = keys
+        result["groups_frame"] = groups
+        if period:
+            result["rows_without_date"] = int(data["date"].isna().sum()) if "date" in data else len(data)
+    return result
