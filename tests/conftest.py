@@ -15,3 +15,27 @@ def tmp_csv(tmp_path):
         return path
 
     return make
+
+
+@pytest.fixture(scope="session")
+def small_labelled():
+    """A seeded 420-comment subset of the shipped training split (fast to train on)."""
+    from npsthemes.datasets import load_training_corpus
+    from npsthemes.labelled import load_labelled
+
+    df = load_training_corpus("train").sample(420, random_state=0).reset_index(drop=True)
+    return load_labelled(df)
+
+
+@pytest.fixture(scope="session")
+def small_model(small_labelled):
+    from npsthemes import ThemeClassifier
+
+    return ThemeClassifier(threshold_cv=3).fit(small_labelled.X, small_labelled.y)
+
+
+@pytest.fixture(scope="session")
+def default_model():
+    from npsthemes import load_model
+
+    return load_model()

@@ -26,6 +26,12 @@ from .errors import (
 from .loading import LoadReport, Survey, load_survey
 from .nps import categorize, compare_nps, nps, nps_by, nps_from_counts, period_labels
 from .summary import nps_summary
+from .taxonomy import Taxonomy, Theme, default_taxonomy, load_taxonomy
+from .labelled import LabelledData, load_labelled
+from .classifier import ThemeClassifier
+from .persistence import Model, default_model_path, inspect_model, load_model, save_model
+from .training import cross_validate_model, evaluate_model, train_model
+from .tagging import TaggedSurvey, tag_file, tag_survey
 
 __all__ = [
     "__version__",
@@ -41,6 +47,25 @@ __all__ = [
     "compare_nps",
     "period_labels",
     "nps_summary",
+    # themes and models
+    "Taxonomy",
+    "Theme",
+    "default_taxonomy",
+    "load_taxonomy",
+    "LabelledData",
+    "load_labelled",
+    "ThemeClassifier",
+    "Model",
+    "load_model",
+    "save_model",
+    "inspect_model",
+    "default_model_path",
+    "train_model",
+    "evaluate_model",
+    "cross_validate_model",
+    "TaggedSurvey",
+    "tag_survey",
+    "tag_file",
     # errors
     "NpsThemesError",
     "DataError",

@@ -64,3 +64,22 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike) -> Path:
             "expected .csv, .parquet, .jsonl or .json"
         )
     return atomic_write_bytes(path, dataframe_to_bytes(df, fmt))
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_cell(value: object) -> object:
+    """Prefix text that a spreadsheet would run as a formula (=, +, -, @, tab, CR) with an apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def guard_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells cannot run as spreadsheet formulas (for CSV files opened in Excel)."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(guard_cell)
+    return out

@@ -168,6 +168,165 @@ def nps_cli(file, sample, score_column, comment_column, date_column, sheet, reje
             out.print("* change from the previous period is significant (two-sided z test, p < 0.05)")
 
 
+class _Progress:
+    """A rich progress display for long work (spinner with the current step, or a bar with counts)."""
+
+    def __init__(self, description: str):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._p = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                           TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
+        self._task = self._p.add_task(description, total=None)
+
+    def __enter__(self) -> _Progress:
+        self._p.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._p.__exit__(*exc)
+
+    def step(self, text: str) -> None:
+        self._p.update(self._task, description=text)
+        if not err.is_terminal:
+            err.print(text)
+
+    def count(self, done: int, total: int) -> None:
+        self._p.update(self._task, completed=done, total=total)
+
+
+def _pct(x: Any) -> str:
+    return "-" if x is None else f"{100 * x:.1f}"
+
+
+def _print_metrics(res: dict[str, Any]) -> None:
+    out.print(f"[bold]n={res['n']}[/bold]  micro P {_pct(res['micro_precision'])}  R {_pct(res['micro_recall'])}  "
+              f"F1 {_pct(res['micro_f1'])}  macro F1 {_pct(res['macro_f1'])}  polarity accuracy "
+              f"{_pct(res['polarity_accuracy'])}  coverage {_pct(res['coverage'])} %")
+    if res.get("language_accuracy") is not None:
+        out.print(f"language detection accuracy {_pct(res['language_accuracy'])} %")
+    table = Table("theme", "precision", "recall", "F1", "support", header_style="bold")
+    for t, v in res["per_theme"].items():
+        table.add_row(t, _pct(v["precision"]), _pct(v["recall"]), _pct(v["f1"]), str(v["support"]))
+    out.print(table)
+    if res.get("per_language"):
+        table = Table("language", "n", "micro F1", "polarity accuracy", header_style="bold")
+        for lang, v in res["per_language"].items():
+            table.add_row(lang, str(v["n"]), _pct(v["micro_f1"]), _pct(v["polarity_accuracy"]))
+        out.print(table)
+
+
+@cli.command("train")
+@click.argument("labeled", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Model directory to write.")
+@click.option("--taxonomy", type=click.Path(path_type=Path),
+              help="Taxonomy JSON; labels outside it are errors (default: the themes found in the labels).")
+@click.option("--heldout", type=click.Path(path_type=Path),
+              help="Labelled held-out file to evaluate on (not needed when LABELED has a train/test 'split' column).")
+@click.option("--name", default="custom", show_default=True, help="Model name for the manifest.")
+@click.option("--model-version", default="1.0.0", show_default=True, help="Model version for the manifest.")
+@click.option("--independent", type=click.Path(path_type=Path),
+              help="A second labelled file, written separately from the training data, to evaluate on as well.")
+@click.option("--description", help="One-line description for the manifest and model card.")
+@click.option("--embedding-model", type=click.Path(path_type=Path),
+              help="Local sentence-transformers model directory to add embedding features (extra 'embeddings').")
+def train_cli(labeled, out_dir, taxonomy, heldout, name, model_version, independent, description, embedding_model):
+    """Train a theme model on labelled comments (text, labels 'theme:polarity;...', optional score, language)."""
+    from .training import train_model
+
+    params = {"embedding_model": str(embedding_model)} if embedding_model else None
+    with _Progress("training") as prog:
+        model = train_model(
+            labeled, taxonomy=taxonomy, heldout=heldout, out=out_dir, name=name, version=model_version,
+            params=params, progress=prog.step, description=description,
+            independent=(f"Independent set {independent.name}, written separately from the training data",
+                         independent) if independent else None,
+        )
+    out.print(f"model written to {out_dir} ({len(model.classifier.classes_)} themes, "
+              f"{model.manifest['training_data']['n']} training comments)")
+    if "heldout" in model.metrics:
+        out.print("held-out evaluation:")
+        _print_metrics(model.metrics["heldout"])
+
+
+@cli.command("evaluate")
+@click.argument("labeled", type=click.Path(path_type=Path))
+@model_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--cv", type=click.IntRange(2, 20), help="Instead: K-fold cross-validation on LABELED with the "
+              "model's parameters (trains K models).")
+def evaluate_cli(labeled, model, fmt, cv):
+    """Evaluate a model on labelled comments: theme P/R/F1, polarity accuracy, coverage, per theme and language."""
+    from .training import cross_validate_model, evaluate_model
+
+    if cv:
+        from .persistence import inspect_model
+
+        manifest = inspect_model(model)
+        params = {k: tuple(v) if isinstance(v, list) else v for k, v in manifest.get("params", {}).items()
+                  if k != "themes"}
+        with _Progress("cross-validating") as prog:
+            res = cross_validate_model(labeled, k=cv, params=params, progress=prog.step)
+        if fmt == "json":
+            sys.stdout.write(json.dumps(_jsonable(res), ensure_ascii=False, indent=2) + "\n")
+        else:
+            for key in ("micro_f1", "macro_f1", "polarity_accuracy", "coverage"):
+                out.print(f"{key}: {_pct(res[key + '_mean'])} +- {_pct(res[key + '_std'])} (k={cv})")
+        return
+    with _Progress("evaluating"):
+        res = evaluate_model(model, labeled)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(_jsonable(res), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_metrics(res)
+
+
+@cli.command("tag")
+@survey_input
+@model_option
+@click.option("--out", "out_path", required=True, type=click.Path(path_type=Path),
+              help="Output file: .csv, .parquet or .jsonl.")
+def tag_cli(file, sample, score_column, comment_column, date_column, sheet, rejects, model, out_path):
+    """Tag every row of a survey with NPS category, language, and themes with polarity and probability."""
+    from .tagging import tag_file
+
+    with _Progress("tagging") as prog:
+        result = tag_file(_source(file, sample), out_path, model=model, rejects=rejects, progress=prog.count,
+                          score_column=score_column, comment_column=comment_column, date_column=date_column,
+                          sheet=sheet)
+    _print_load_report(result.survey.report)
+    tagged = int((result.responses["n_themes"] > 0).sum())
+    out.print(f"{len(result.responses)} responses tagged ({tagged} with at least one theme) -> {out_path}")
+
+
+@cli.command("inspect")
+@click.argument("model_dir", required=False, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def inspect_cli(model_dir, fmt):
+    """Show a model's manifest (name, versions, themes, thresholds, metrics) without unpickling anything."""
+    from .persistence import inspect_model
+
+    manifest = inspect_model(model_dir)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+        return
+    out.print(f"[bold]{manifest.get('name')} {manifest.get('model_version')}[/bold] (format "
+              f"{manifest.get('format_version')}, created {manifest.get('created')})")
+    out.print("versions: " + ", ".join(f"{k} {v}" for k, v in (manifest.get("versions") or {}).items()))
+    td = manifest.get("training_data") or {}
+    out.print(f"training data: {td.get('source')} ({td.get('n')} comments, sha256 {str(td.get('sha256'))[:16]}...)")
+    out.print(f"languages: {', '.join(manifest.get('languages', []))}; polarities: "
+              f"{', '.join(manifest.get('polarities', []))}")
+    table = Table("theme", "threshold", header_style="bold")
+    for t, v in (manifest.get("thresholds") or {}).items():
+        table.add_row(t, f"{v:.3f}")
+    out.print(table)
+    for key, met in (manifest.get("metrics") or {}).items():
+        out.print(f"{key}: n={met['n']} micro F1 {_pct(met['micro_f1'])}, polarity accuracy "
+                  f"{_pct(met['polarity_accuracy'])}, coverage {_pct(met['coverage'])} %")
+    for name, info in (manifest.get("files") or {}).items():
+        out.print(f"file {name}: {info['bytes']:,} bytes, sha256 {info['sha256'][:16]}...")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``npsthemes`` console script; returns the exit code."""
     try:

@@ -1,0 +1,628 @@
+"""`ThemeClassifier`: a scikit-learn estimator that tags comments with themes, each with a polarity.
+
+Stages (each inspectable after ``fit``):
+
+1. Language: the comment's language (given in the input, or detected by a character n-gram model trained on
+   the training data's languages).
+2. Preprocessing: spaCy blank tokeniser + sentencizer, simplemma lemmas, clause splitting at contrast words.
+3. Theme detection: word 1-2-gram TF-IDF over lemmas + character 2-5-gram TF-IDF over the lower-cased text
+   (+ optional sentence embeddings), one logistic regression per theme, with a per-theme decision threshold
+   tuned by cross-validation on the training data only.
+4. Polarity: for each detected theme, the clause of the comment that mentions the theme most strongly gives the
+   context; a logistic regression over [clause n-grams, theme] predicts the polarity from the text, and the NPS
+   category of the score enters only as a weak prior (``score_weight``). The score is a prior, not the answer:
+   a promoter can still criticise a theme. (Chosen by cross-validation on the training split: adding the whole
+   comment's n-grams or a stronger prior made polarity follow the score and get score/text disagreements wrong.)
+
+Inputs ``X``: a sequence of strings, or a DataFrame with a ``text`` column and optional ``score`` (0-10) and
+``language`` columns. Targets ``y``: one label set per comment, as ``"theme:polarity;theme:polarity"`` strings,
+dicts ``{theme: polarity}`` or lists of ``(theme, polarity)`` pairs. ``predict`` returns label strings in the
+same ``theme:polarity`` format; ``predict_proba`` the theme probabilities with columns ``classes_``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import KFold
+
+from .errors import DataError, MissingDependencyError, NotFittedError
+from .labelled import parse_labels
+from .features import TokenTfidf
+from .preprocessing import Doc, LanguageDetector, TextPreprocessor
+
+__all__ = ["ThemeClassifier", "theme_metrics"]
+
+_CATS = ("promoter", "passive", "detractor")
+
+
+def _as_inputs(X: Any) -> tuple[list[str], np.ndarray, list[str | None] | None]:
+    """Split X into texts, scores (float, NaN when unknown) and languages (or None)."""
+    if isinstance(X, pd.DataFrame):
+        if "text" not in X:
+            raise DataError(f"X needs a 'text' column; got columns {list(X.columns)}")
+        texts = X["text"].fillna("").astype(str).tolist()
+        scores = (pd.to_numeric(X["score"], errors="coerce").to_numpy(dtype=float) if "score" in X
+                  else np.full(len(X), np.nan))
+        langs = None
+        if "language" in X:
+            langs = [None if (v is None or (isinstance(v, float) and np.isnan(v)) or v == "") else str(v)
+                     for v in X["language"].tolist()]
+        return texts, scores, langs
+    if isinstance(X, str):
+        raise DataError("X must be a sequence of texts, not a single string")
+    texts = ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in list(X)]
+    return texts, np.full(len(texts), np.nan), None
+
+
+def _as_label_sets(y: Any) -> list[dict[str, str]]:
+    if isinstance(y, pd.Series):
+        y = y.tolist()
+    try:
+        return [parse_labels(v) for v in y]
+    except ValueError as exc:
+        raise DataError(f"y: {exc}") from exc
+
+
+def _category_index(scores: np.ndarray) -> np.ndarray:
+    """0 promoter, 1 passive, 2 detractor, 3 unknown score."""
+    scores = np.asarray(scores, dtype=float)
+    out = np.full(len(scores), 3)
+    known = ~np.isnan(scores)
+    out[known & (scores >= 9)] = 0
+    out[known & (scores >= 7) & (scores < 9)] = 1
+    out[known & (scores < 7)] = 2
+    return out
+
+
+def theme_metrics(
+    y_true: Sequence[dict[str, str]], y_pred: Sequence[dict[str, str]], classes: Sequence[str]
+) -> dict[str, Any]:
+    """Micro/macro precision, recall and F1 over (comment, theme) pairs, per theme, and coverage."""
+    classes = list(classes)
+    per_theme = {}
+    tp_all = fp_all = fn_all = 0
+    for t in classes:
+        tp = sum(1 for a, b in zip(y_true, y_pred) if t in a and t in b)
+        fp = sum(1 for a, b in zip(y_true, y_pred) if t not in a and t in b)
+        fn = sum(1 for a, b in zip(y_true, y_pred) if t in a and t not in b)
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        per_theme[t] = {"precision": p, "recall": r, "f1": f, "support": tp + fn}
+        tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
+    mp = tp_all / (tp_all + fp_all) if tp_all + fp_all else 0.0
+    mr = tp_all / (tp_all + fn_all) if tp_all + fn_all else 0.0
+    mf = 2 * mp * mr / (mp + mr) if mp + mr else 0.0
+    supported = [v["f1"] for v in per_theme.values() if v["support"] > 0]
+    return {
+        "n": len(y_true),
+        "micro_precision": mp,
+        "micro_recall": mr,
+        "micro_f1": mf,
+        "macro_f1": float(np.mean(supported)) if supported else 0.0,
+        "coverage": float(np.mean([len(b) > 0 for b in y_pred])) if len(y_pred) else 0.0,
+        "per_theme": per_theme,
+    }
+
+
+class ThemeClassifier(ClassifierMixin, BaseEstimator):
+    """Multi-label theme tagger with a polarity per theme mention.
+
+    Parameters
+    ----------
+    themes : list of str or None
+        Theme ids (e.g. a taxonomy's ids). None: the themes found in ``y``.
+    languages : tuple of str or None
+        Languages to support. None: those of the training data's ``language`` column, else fi, sv, en.
+    word_ngram_range, char_ngram_range : tuple
+        N-gram ranges of the word (lemma) and character TF-IDF features.
+    min_df : int
+        Minimum document frequency of an n-gram.
+    C : float
+        Inverse regularisation of the per-theme logistic regressions.
+    polarity_C : float
+        Inverse regularisation of the polarity model.
+    class_weight : str or None
+        Class weights of the per-theme models (``"balanced"`` helps rare themes).
+    threshold_cv : int
+        Folds for tuning the per-theme thresholds on the training data (0: threshold 0.5 for all).
+    score_weight : float
+        Weight of the NPS-category prior in the polarity decision: log p(polarity) = log p_text +
+        score_weight * log p(polarity | category of the score). Kept small, so the prior only breaks near-ties
+        and the clause's words decide (a promoter can still criticise a theme). 0: text only.
+    embedding_model : str or None
+        Path of a local sentence-transformers model whose embeddings are concatenated to the n-gram features
+        (extra ``embeddings``). Nothing is downloaded: the path must exist locally.
+    embedding_weight : float
+        Scale of the embedding block relative to the TF-IDF blocks.
+    random_state : int
+        Seed of the threshold cross-validation.
+
+    Attributes
+    ----------
+    classes_ : ndarray of str
+        Theme ids, the columns of ``predict_proba``.
+    polarity_classes_ : ndarray of str
+        Polarity labels seen in training.
+    thresholds_ : ndarray of float
+        Per-theme decision thresholds.
+    languages_ : tuple of str
+        Languages the model was trained on.
+
+    Examples
+    --------
+    >>> clf = ThemeClassifier(threshold_cv=0)
+    >>> X = ["Fast and friendly", "Too expensive", "Slow handling", "Cheap and fast", "ok", "friendly staff"] * 3
+    >>> y = ["speed:positive;personal_service:positive", "price:negative", "speed:negative",
+    ...      "price:positive;speed:positive", "", "personal_service:positive"] * 3
+    >>> clf.fit(X, y).classes_.tolist()
+    ['personal_service', 'price', 'speed']
+    """
+
+    def __init__(
+        self,
+        themes: Sequence[str] | None = None,
+        languages: Sequence[str] | None = None,
+        word_ngram_range: tuple[int, int] = (1, 2),
+        char_ngram_range: tuple[int, int] = (2, 5),
+        min_df: int = 2,
+        C: float = 8.0,
+        polarity_C: float = 4.0,
+        class_weight: str | None = "balanced",
+        threshold_cv: int = 5,
+        score_weight: float = 0.25,
+        embedding_model: str | None = None,
+        embedding_weight: float = 1.0,
+        random_state: int = 0,
+    ):
+        self.themes = themes
+        self.languages = languages
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.C = C
+        self.polarity_C = polarity_C
+        self.class_weight = class_weight
+        self.threshold_cv = threshold_cv
+        self.score_weight = score_weight
+        self.embedding_model = embedding_model
+        self.embedding_weight = embedding_weight
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ internals
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.target_tags.multi_output = True
+        tags.non_deterministic = False
+        return tags
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "theme_models_"):
+            raise NotFittedError("this ThemeClassifier is not fitted yet; call fit(X, y) or load a model")
+
+    def _embedder(self):
+        if self.embedding_model is None:
+            return None
+        model = getattr(self, "_embedder_obj", None)
+        if model is None:
+            try:
+                from sentence_transformers import SentenceTransformer
+            except ImportError as exc:
+                raise MissingDependencyError(
+                    "the embeddings stage needs sentence-transformers: pip install 'npsthemes[embeddings]'"
+                ) from exc
+            import os
+
+            if not os.path.exists(str(self.embedding_model)):
+                raise DataError(f"embedding model path {self.embedding_model!r} does not exist (nothing is "
+                                "downloaded; give a local sentence-transformers model directory)")
+            model = SentenceTransformer(str(self.embedding_model), device="cpu")
+            self._embedder_obj = model
+        return model
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        for derived in ("_embedder_obj", "_fast_vectorizers", "_feature_names", "_word_coef", "_informative"):
+            state.pop(derived, None)
+        return state
+
+    def _languages_for(self, texts: list[str], langs: list[str | None] | None, fallback: str | None = None
+                       ) -> list[str]:
+        known = set(self.languages_)
+        out: list[str | None] = [None] * len(texts)
+        if langs is not None:
+            out = [lang if lang in known else None for lang in langs]
+        missing = [i for i, lang in enumerate(out) if lang is None]
+        if missing:
+            detected = self.language_detector_.detect([texts[i] for i in missing], fallback=fallback)
+            for i, lang in zip(missing, detected):
+                out[i] = lang
+        return out  # type: ignore[return-value]
+
+    def _surface(self, docs: list[Doc]) -> list[str]:
+        return [" ".join(d.tokens) for d in docs]
+
+    def _fast(self, which: str) -> TokenTfidf:
+        """Cached-token transforms equal to the fitted vectorizers' ``transform`` (see features.py)."""
+        fast = self.__dict__.setdefault("_fast_vectorizers", {})
+        if which not in fast:
+            fast[which] = TokenTfidf(self.word_vectorizer_ if which == "word" else self.char_vectorizer_)
+        return fast[which]
+
+    def _comment_features(self, docs: list[Doc], texts: list[str]) -> sp.csr_matrix:
+        word, char = self._fast("word"), self._fast("char")
+        for d in docs:
+            d.ids["word"] = word.token_ids(d.lemmas)
+            d.ids["char"] = char.token_ids(d.tokens)
+        blocks = [word.transform([d.lemmas for d in docs], [d.ids["word"] for d in docs]),
+                  char.transform([d.tokens for d in docs], [d.ids["char"] for d in docs])]
+        emb = self._embedder()
+        if emb is not None:
+            vec = emb.encode(list(texts), batch_size=64, show_progress_bar=False, normalize_embeddings=True)
+            blocks.append(sp.csr_matrix(np.asarray(vec, dtype=np.float32) * self.embedding_weight))
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+    def _clause_features(self, docs: list[Doc], comment_X: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
+        """Features of every clause and the owning document of each row. A one-clause comment's clause row is
+        its comment row (same tokens); only comments with several clauses are vectorised again."""
+        n_docs = len(docs)
+        src, owner, multi_lem, multi_sur, multi_owner, wid, cid = [], [], [], [], [], [], []
+        for i, d in enumerate(docs):
+            if len(d.clauses) <= 1:
+                src.append(i)
+                owner.append(i)
+                continue
+            for a, b in d.clauses:
+                src.append(n_docs + len(multi_lem))
+                owner.append(i)
+                multi_lem.append(d.lemmas[a:b])
+                multi_sur.append(d.tokens[a:b])
+                wid.append(d.ids["word"][a:b])
+                cid.append(d.ids["char"][a:b])
+                multi_owner.append(i)
+        if not multi_lem:
+            return comment_X, np.asarray(owner)
+        n_ng = len(self.word_vectorizer_.vocabulary_) + len(self.char_vectorizer_.vocabulary_)
+        blocks = [self._fast("word").transform(multi_lem, wid), self._fast("char").transform(multi_sur, cid)]
+        if comment_X.shape[1] > n_ng:  # embeddings: clauses reuse their comment's embedding
+            blocks.append(comment_X[multi_owner][:, n_ng:])
+        multi_X = sp.hstack(blocks, format="csr", dtype=np.float32)
+        X = sp.vstack([comment_X, multi_X], format="csr")[np.asarray(src)]
+        return X, np.asarray(owner)
+
+    def _theme_proba(self, X: sp.csr_matrix) -> np.ndarray:
+        out = np.zeros((X.shape[0], len(self.classes_)))
+        for j, model in enumerate(self.theme_models_):
+            if model is None:
+                continue
+            out[:, j] = model.predict_proba(X)[:, 1]
+        return out
+
+    def _context(self, docs: list[Doc], clause_X: sp.csr_matrix, owner: np.ndarray,
+                 pairs: list[tuple[int, int]]) -> np.ndarray:
+        """For each (doc, theme) pair, the clause row with the highest probability of that theme."""
+        if not pairs:
+            return np.zeros(0, dtype=int)
+        clause_p = self._theme_proba(clause_X)
+        starts = np.searchsorted(owner, np.arange(len(docs)))
+        ends = np.searchsorted(owner, np.arange(len(docs)), side="right")
+        out = np.empty(len(pairs), dtype=int)
+        for k, (i, j) in enumerate(pairs):
+            a, b = starts[i], ends[i]
+            out[k] = a + int(np.argmax(clause_p[a:b, j]))
+        return out
+
+    def _polarity_features(self, comment_X, clause_X, ctx_rows, pairs, scores) -> sp.csr_matrix:
+        doc_idx = np.array([i for i, _ in pairs], dtype=int)
+        theme_idx = np.array([j for _, j in pairs], dtype=int)
+        theme_onehot = sp.csr_matrix(
+            (np.ones(len(pairs), dtype=np.float32), (np.arange(len(pairs)), theme_idx)),
+            shape=(len(pairs), len(self.classes_)),
+        )
+        blocks = [clause_X[ctx_rows], theme_onehot]
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+    def _polarity_proba(self, P: sp.csr_matrix, pair_scores: np.ndarray) -> np.ndarray:
+        """Text model probabilities, nudged by the NPS category prior: log p = log p_text + w * log p(pol | cat)."""
+        proba = self.polarity_model_.predict_proba(P)
+        if not self.score_weight:
+            return proba
+        cat = _category_index(pair_scores)
+        logp = np.log(np.clip(proba, 1e-9, 1)) + self.score_weight * self.polarity_prior_[cat]
+        logp -= logp.max(axis=1, keepdims=True)
+        out = np.exp(logp)
+        return out / out.sum(axis=1, keepdims=True)
+
+    def _prepare(self, X: Any, fallback_language: str | None = None):
+        texts, scores, langs = _as_inputs(X)
+        langs = self._languages_for(texts, langs, fallback_language)
+        docs = self.preprocessor_.process(texts, langs)
+        comment_X = self._comment_features(docs, texts)
+        return texts, scores, langs, docs, comment_X
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X: Any, y: Any, progress: Any = None) -> ThemeClassifier:
+        """Fit theme detection, thresholds and polarity on labelled comments.
+
+        ``progress``: optional callable ``progress(step: str)`` called at each stage (the CLI shows it).
+        """
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        step = progress or (lambda s: None)
+        texts, scores, langs = _as_inputs(X)
+        label_sets = _as_label_sets(y)
+        if len(label_sets) != len(texts):
+            raise DataError(f"X has {len(texts)} rows but y has {len(label_sets)}")
+        if len(texts) < 4:
+            raise DataError(f"need at least 4 labelled comments to train; got {len(texts)}")
+        themes = list(self.themes) if self.themes is not None else sorted({t for s in label_sets for t in s})
+        unknown = sorted({t for s in label_sets for t in s} - set(themes))
+        if unknown:
+            raise DataError(f"y has themes outside `themes`: {', '.join(unknown)}")
+        if not themes:
+            raise DataError("y has no theme labels at all; nothing to learn")
+        self.classes_ = np.array(themes)
+        self.polarity_classes_ = np.array(sorted({p for s in label_sets for p in s.values()}))
+
+        step("languages")
+        if self.languages is not None:
+            self.languages_ = tuple(self.languages)
+        elif langs is not None and any(lang for lang in langs):
+            self.languages_ = tuple(sorted({lang for lang in langs if lang}))
+        else:
+            self.languages_ = ("fi", "sv", "en")
+        if langs is None or any(lang is None for lang in langs):
+            import simplemma
+
+            langs = [lang or simplemma.langdetect(t, lang=self.languages_)[0][0] if t.strip() else
+                     (lang or self.languages_[0]) for t, lang in zip(texts, langs or [None] * len(texts))]
+            langs = [lang if lang in self.languages_ else self.languages_[0] for lang in langs]
+        self.language_detector_ = LanguageDetector().fit(texts, langs)
+        self.preprocessor_ = TextPreprocessor(self.languages_)
+
+        step("preprocessing")
+        docs = self.preprocessor_.process(texts, langs)
+        self.word_vectorizer_ = TfidfVectorizer(
+            analyzer="word", tokenizer=str.split, preprocessor=None, lowercase=False, token_pattern=None,
+            ngram_range=tuple(self.word_ngram_range), min_df=self.min_df, sublinear_tf=True, dtype=np.float32,
+        ).fit([d.lemma_text for d in docs])
+        self.char_vectorizer_ = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=tuple(self.char_ngram_range), min_df=self.min_df, sublinear_tf=True,
+            lowercase=False, dtype=np.float32, max_features=150_000,
+        ).fit(self._surface(docs))
+        for vec in (self.word_vectorizer_, self.char_vectorizer_):
+            vec.stop_words_ = None  # not needed after fit; keeps the model small
+        step("features")
+        comment_X = self._comment_features(docs, texts)
+        Y = np.array([[t in s for t in themes] for s in label_sets], dtype=int)
+
+        def make_lr() -> LogisticRegression:
+            return LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear", max_iter=2000)
+
+        step("themes")
+        self.theme_models_ = []
+        for j in range(len(themes)):
+            if Y[:, j].min() == Y[:, j].max():
+                self.theme_models_.append(None)
+            else:
+                self.theme_models_.append(make_lr().fit(comment_X, Y[:, j]))
+
+        step("thresholds")
+        self.thresholds_ = np.full(len(themes), 0.5)
+        if self.threshold_cv and self.threshold_cv >= 2 and len(texts) >= 2 * self.threshold_cv:
+            oof = np.zeros(Y.shape, dtype=float)
+            folds = KFold(self.threshold_cv, shuffle=True, random_state=self.random_state)
+            for tr, te in folds.split(comment_X):
+                for j in range(len(themes)):
+                    if Y[tr, j].min() == Y[tr, j].max():
+                        oof[te, j] = float(Y[tr, j].max())
+                        continue
+                    oof[te, j] = make_lr().fit(comment_X[tr], Y[tr, j]).predict_proba(comment_X[te])[:, 1]
+            grid = np.arange(0.1, 0.91, 0.025)
+            for j in range(len(themes)):
+                if Y[:, j].sum() < 3:
+                    continue
+                f1s = []
+                for t in grid:
+                    pred = oof[:, j] >= t
+                    tp = float((pred & (Y[:, j] == 1)).sum())
+                    f1s.append(2 * tp / (pred.sum() + Y[:, j].sum()) if pred.sum() + Y[:, j].sum() else 0.0)
+                best = np.flatnonzero(np.isclose(f1s, max(f1s)))
+                self.thresholds_[j] = float(np.median(grid[best]))
+
+        step("polarity")
+        pairs, pols = [], []
+        for i, s in enumerate(label_sets):
+            for t, p in s.items():
+                pairs.append((i, themes.index(t)))
+                pols.append(p)
+        clause_X, owner = self._clause_features(docs, comment_X)
+        ctx = self._context(docs, clause_X, owner, pairs)
+        P = self._polarity_features(comment_X, clause_X, ctx, pairs, scores)
+        if len(set(pols)) >= 2:
+            self.polarity_model_ = LogisticRegression(C=self.polarity_C, max_iter=3000, class_weight="balanced")
+            self.polarity_model_.fit(P, pols)
+            # log P(polarity | NPS category), Laplace-smoothed; the unknown-score row is flat
+            cls = list(self.polarity_model_.classes_)
+            cats = _category_index(scores[[i for i, _ in pairs]])
+            counts = np.ones((4, len(cls)))
+            for c, p in zip(cats, pols):
+                counts[c, cls.index(p)] += 1
+            counts[3] = 1
+            self.polarity_prior_ = np.log(counts / counts.sum(axis=1, keepdims=True))
+        else:
+            self.polarity_model_ = None
+        self.n_features_in_ = 1
+        return self
+
+    # ------------------------------------------------------------------ predict
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Probability of each theme (columns ``classes_``) for each comment."""
+        self._check_fitted()
+        *_, comment_X = self._prepare(X)
+        return self._theme_proba(comment_X)
+
+    def predict_themes(self, X: Any) -> np.ndarray:
+        """Binary indicator matrix (n_comments, n_themes) using the tuned thresholds."""
+        return (self.predict_proba(X) >= self.thresholds_).astype(int)
+
+    def _polarity_for_pairs(self, comment_X, clause_X, owner, docs, pairs, scores) -> tuple[list[str], np.ndarray]:
+        if not pairs:
+            return [], np.zeros(0)
+        ctx = self._context(docs, clause_X, owner, pairs)
+        if self.polarity_model_ is None:
+            return [str(self.polarity_classes_[0])] * len(pairs), np.ones(len(pairs))
+        P = self._polarity_features(comment_X, clause_X, ctx, pairs, scores)
+        proba = self._polarity_proba(P, scores[[i for i, _ in pairs]])
+        cls = self.polarity_model_.classes_
+        return [str(cls[k]) for k in proba.argmax(axis=1)], proba.max(axis=1)
+
+    def predict_polarity(self, X: Any, themes: Sequence[str | Sequence[str]]) -> list[Any]:
+        """Polarity of given themes in given comments (SemEval subtask 4: the gold themes are given).
+
+        ``themes[i]`` is a theme id (returns a polarity per comment) or a list of ids (returns a dict per comment).
+        """
+        self._check_fitted()
+        texts, scores, langs, docs, comment_X = self._prepare(X)
+        if len(themes) != len(texts):
+            raise DataError(f"got {len(texts)} comments but {len(themes)} theme entries")
+        index = {t: j for j, t in enumerate(self.classes_)}
+        pairs: list[tuple[int, int]] = []
+        single = all(isinstance(t, str) for t in themes)
+        for i, ts in enumerate(themes):
+            for t in ([ts] if isinstance(ts, str) else ts):
+                if t not in index:
+                    raise DataError(f"theme {t!r} is not one of the model's themes: {', '.join(self.classes_)}")
+                pairs.append((i, index[t]))
+        clause_X, owner = self._clause_features(docs, comment_X)
+        pols, _ = self._polarity_for_pairs(comment_X, clause_X, owner, docs, pairs, scores)
+        if single:
+            return pols
+        out: list[dict[str, str]] = [{} for _ in texts]
+        for (i, j), p in zip(pairs, pols):
+            out[i][str(self.classes_[j])] = p
+        return out
+
+    def tag(self, X: Any, *, evidence: bool = True, fallback_language: str | None = None) -> list[dict[str, Any]]:
+        """Per comment: its language and its themes, each with polarity, probability and evidence.
+
+        Returns a list of ``{"language": str, "themes": [{"theme", "polarity", "probability",
+        "polarity_probability", "evidence": [words], "clause": str}]}`` (themes by descending probability).
+        """
+        self._check_fitted()
+        texts, scores, langs, docs, comment_X = self._prepare(X, fallback_language)
+        proba = self._theme_proba(comment_X)
+        hits = proba >= self.thresholds_
+        pairs = [(int(i), int(j)) for i, j in zip(*np.nonzero(hits))]
+        # only comments with a theme need their clauses analysed
+        need = sorted({i for i, _ in pairs})
+        sub_docs = [docs[i] for i in need]
+        remap = {i: k for k, i in enumerate(need)}
+        sub_pairs = [(remap[i], j) for i, j in pairs]
+        results = [{"language": lang, "themes": []} for lang in langs]
+        if not pairs:
+            return results
+        sub_X = comment_X[need]
+        clause_X, owner = self._clause_features(sub_docs, sub_X)
+        ctx = self._context(sub_docs, clause_X, owner, sub_pairs)
+        if self.polarity_model_ is None:
+            pols, pprob = [str(self.polarity_classes_[0])] * len(pairs), np.ones(len(pairs))
+        else:
+            P = self._polarity_features(sub_X, clause_X, ctx, sub_pairs, scores[need])
+            pp = self._polarity_proba(P, scores[[i for i, _ in pairs]])
+            pols = [str(self.polarity_model_.classes_[k]) for k in pp.argmax(axis=1)]
+            pprob = pp.max(axis=1)
+        clause_text = []
+        for k, (i, j) in enumerate(pairs):
+            d = docs[i]
+            a, b = d.clauses[ctx[k] - np.searchsorted(owner, remap[i])] if d.clauses else (0, 0)
+            clause_text.append(" ".join(d.tokens[a:b]))
+        ev = self._evidence(docs, comment_X, pairs) if evidence else [[] for _ in pairs]
+        for k, (i, j) in enumerate(pairs):
+            results[i]["themes"].append({
+                "theme": str(self.classes_[j]), "polarity": pols[k], "probability": float(proba[i, j]),
+                "polarity_probability": float(pprob[k]), "evidence": ev[k], "clause": clause_text[k],
+            })
+        for r in results:
+            r["themes"].sort(key=lambda t: -t["probability"])
+        return results
+
+    def _evidence_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Feature names of the word block, its coefficients per theme, and which features may be shown as
+        evidence (not only stop words, numbers or tokens shorter than 3 letters)."""
+        if "_word_coef" not in self.__dict__:
+            names = self.word_vectorizer_.get_feature_names_out()
+            n = len(names)
+            stop = frozenset().union(*(self.preprocessor_.stop_words(lang) for lang in self.languages_))
+            informative = np.array([not all(w in stop or len(w) < 3 or not w.isalpha() for w in f.split(" "))
+                                    for f in names], dtype=bool)
+            self._feature_names = names
+            self._word_coef = np.array([m.coef_[0, :n] if m is not None else np.zeros(n) for m in self.theme_models_])
+            self._informative = informative
+        return self._feature_names, self._word_coef, self._informative
+
+    def _evidence(self, docs: list[Doc], comment_X: sp.csr_matrix, pairs: list[tuple[int, int]], top: int = 3
+                  ) -> list[list[str]]:
+        """The words and phrases (lemma n-grams shown as written) that pushed each theme up the most:
+        the largest positive products of TF-IDF value and the theme model's coefficient."""
+        names, W, informative = self._evidence_tables()
+        n_word = len(names)
+        if not pairs:
+            return []
+        doc_idx = np.fromiter((i for i, _ in pairs), dtype=np.int64, count=len(pairs))
+        theme_idx = np.fromiter((j for _, j in pairs), dtype=np.int64, count=len(pairs))
+        R = comment_X[doc_idx][:, :n_word].tocsr()
+        row = np.repeat(np.arange(len(pairs)), np.diff(R.indptr))
+        contrib = R.data * W[theme_idx[row], R.indices]
+        ok = (contrib > 0) & informative[R.indices]
+        row, feat, contrib = row[ok], R.indices[ok], contrib[ok]
+        order = np.lexsort((-contrib, row))
+        row, feat = row[order], feat[order]
+        rank = np.arange(len(row)) - np.searchsorted(row, row)
+        keep = rank < top + 2
+        out: list[list[str]] = [[] for _ in pairs]
+        positions: dict[int, dict[str, int]] = {}
+        for r, f in zip(row[keep].tolist(), feat[keep].tolist()):
+            words = out[r]
+            if len(words) >= top:
+                continue
+            i = int(doc_idx[r])
+            d = docs[i]
+            pos = positions.get(i)
+            if pos is None:
+                pos = positions[i] = {}
+                for k in range(len(d.lemmas) - 1, -1, -1):
+                    pos[d.lemmas[k]] = k
+            parts = str(names[f]).split(" ")
+            start = pos.get(parts[0])
+            if start is None:
+                continue
+            if len(parts) == 2 and (start + 1 >= len(d.lemmas) or d.lemmas[start + 1] != parts[1]):
+                start = next((s for s in range(len(d.lemmas) - 1)
+                              if d.lemmas[s] == parts[0] and d.lemmas[s + 1] == parts[1]), None)
+                if start is None:
+                    continue
+            phrase = " ".join(d.tokens[start:start + len(parts)])
+            if not any(phrase in w or w in phrase for w in words):
+                words.append(phrase)
+        return out
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Label strings ``"theme:polarity;theme:polarity"`` (empty when no theme) for each comment."""
+        tags = self.tag(X, evidence=False)
+        return np.array([";".join(f"{t['theme']}:{t['polarity']}" for t in r["themes"]) for r in tags],
+                        dtype=object)
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Micro F1 of theme detection over (comment, theme) pairs (used by cross_validate and GridSearchCV)."""
+        true = _as_label_sets(y)
+        pred = [parse_labels(v) for v in self.predict(X)]
+        return theme_metrics(true, pred, self.classes_)["micro_f1"]

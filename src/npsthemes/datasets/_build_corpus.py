@@ -1,0 +1,51 @@
+"""Merge hand-written labelled comment files into ``training_corpus.jsonl`` with a fixed, seeded split.
+
+Developer tool: ``python -m npsthemes.datasets._build_corpus PART.jsonl [PART.jsonl ...]``
+
+Each part was written by a separate writer (language x persona). The split holds out 20 % of every part
+(so of every language), chosen at random with a fixed seed; near-duplicate texts across parts are dropped first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).parent
+SEED = 20261124
+TEST_SHARE = 0.2
+
+
+def main(parts: list[str]) -> None:
+    rng = np.random.default_rng(SEED)
+    seen: set[str] = set()
+    out = []
+    for part in parts:
+        rows = [json.loads(line) for line in open(part, encoding="utf-8") if line.strip()]
+        keep = []
+        for r in rows:
+            key = re.sub(r"\W+", " ", r["text"].lower()).strip()
+            if len(key) > 12 and key in seen:
+                continue
+            seen.add(key)
+            keep.append(r)
+        idx = rng.permutation(len(keep))
+        n_test = int(round(len(keep) * TEST_SHARE))
+        test = set(idx[:n_test].tolist())
+        tag = Path(part).stem
+        for i, r in enumerate(keep):
+            out.append({"id": f"{tag}-{i + 1:03d}", "text": r["text"], "score": int(r["score"]),
+                        "language": r["language"], "labels": r["labels"], "split": "test" if i in test else "train"})
+    with open(HERE / "training_corpus.jsonl", "w", encoding="utf-8") as fh:
+        for r in out:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    n_test = sum(r["split"] == "test" for r in out)
+    print(f"{len(out)} rows, {n_test} test ({n_test / len(out):.1%})")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

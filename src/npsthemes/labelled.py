@@ -1,0 +1,173 @@
+"""Labelled data for training and evaluation: ``text``, ``labels`` (``theme:polarity;theme:polarity``, empty for
+none), optional ``score``, ``language`` and ``id``. Bad rows are reported with their row numbers; nothing is
+dropped silently."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from .errors import ColumnNotFoundError, LabelError
+from .loading import _norm, read_table
+from .taxonomy import Taxonomy
+
+__all__ = ["LabelledData", "load_labelled", "parse_labels", "format_labels", "DEFAULT_POLARITIES"]
+
+#: Polarities accepted when no taxonomy is given (SemEval uses neutral and conflict too).
+DEFAULT_POLARITIES = ("positive", "negative", "neutral", "conflict", "mixed")
+_SPLIT = re.compile(r"[;|,]")
+
+
+def parse_labels(value: Any) -> dict[str, str]:
+    """``"price:negative;speed:positive"`` -> ``{"price": "negative", "speed": "positive"}``.
+
+    Also accepts a dict, or a list of ``(theme, polarity)`` pairs or ``"theme:polarity"`` strings.
+    Raises ``ValueError`` with the offending part for malformed input.
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return {}
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        parts: Iterable[Any] = value
+    else:
+        parts = [p for p in _SPLIT.split(str(value)) if p.strip()]
+    out: dict[str, str] = {}
+    for part in parts:
+        if isinstance(part, (list, tuple)) and len(part) == 2:
+            theme, pol = str(part[0]).strip(), str(part[1]).strip()
+        else:
+            theme, sep, pol = str(part).strip().partition(":")
+            theme, pol = theme.strip(), pol.strip().lower()
+            if not sep or not theme or not pol:
+                raise ValueError(f"label {str(part).strip()!r} is not of the form theme:polarity")
+        if theme in out and out[theme] != pol:
+            raise ValueError(f"theme {theme!r} is labelled twice with different polarities")
+        out[theme] = pol
+    return out
+
+
+def format_labels(labels: dict[str, str]) -> str:
+    return ";".join(f"{t}:{p}" for t, p in labels.items())
+
+
+@dataclass
+class LabelledData:
+    """Validated labelled comments: ``data`` has text, labels (dict theme -> polarity), score (float, NaN when
+    missing), language (or None), id, source_row. ``rejected`` lists bad rows with reasons."""
+
+    data: pd.DataFrame
+    rejected: pd.DataFrame
+    source: str
+
+    @property
+    def X(self) -> pd.DataFrame:
+        """Inputs for :class:`ThemeClassifier`: text, score and language."""
+        return self.data[["text", "score", "language"]]
+
+    @property
+    def y(self) -> list[dict[str, str]]:
+        return list(self.data["labels"])
+
+    @property
+    def themes(self) -> list[str]:
+        return sorted({t for labs in self.data["labels"] for t in labs})
+
+    @property
+    def polarities(self) -> list[str]:
+        return sorted({p for labs in self.data["labels"] for p in labs.values()})
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+def load_labelled(
+    source: str | os.PathLike | pd.DataFrame,
+    taxonomy: Taxonomy | None = None,
+    *,
+    on_error: str = "raise",
+    polarities: Iterable[str] | None = None,
+) -> LabelledData:
+    """Read and validate a labelled file (CSV, XLSX, JSONL, JSON, Parquet) or DataFrame.
+
+    With a ``taxonomy``, theme ids outside it are errors and polarities must be the taxonomy's; without one,
+    any theme id is accepted and polarities must be one of :data:`DEFAULT_POLARITIES` (or ``polarities``).
+    Bad rows (unknown theme, bad polarity, malformed label, empty text with labels, score not 0-10) raise
+    :class:`LabelError` naming the rows (``on_error="raise"``) or are returned in ``rejected``
+    (``on_error="report"``).
+    """
+    if isinstance(source, pd.DataFrame):
+        raw = source.reset_index(drop=True).copy()
+        name, offset = "DataFrame", 1
+    else:
+        raw = read_table(source)
+        name, offset = str(source), raw.attrs.get("row_offset", 1)
+    cols = {_norm(c): c for c in raw.columns}
+    if "text" not in cols:
+        alt = next((cols[c] for c in ("comment", "sentence", "verbatim", "kommentti", "kommentar") if c in cols), None)
+        if alt is None:
+            raise ColumnNotFoundError(f"{name}: no 'text' column; columns seen: {', '.join(map(str, raw.columns))}")
+        cols["text"] = alt
+    if "labels" not in cols:
+        raise ColumnNotFoundError(
+            f"{name}: no 'labels' column (theme:polarity;theme:polarity); columns seen: {', '.join(map(str, raw.columns))}"
+        )
+    allowed_themes = set(taxonomy.ids) if taxonomy else None
+    allowed_pol = set(polarities or (taxonomy.polarities if taxonomy else DEFAULT_POLARITIES))
+    texts, labels, scores, langs, ids, rows, bad = [], [], [], [], [], [], []
+    score_col = cols.get("score")
+    lang_col = cols.get("language") or cols.get("lang")
+    id_col = cols.get("id")
+    for i, rec in enumerate(raw.to_dict(orient="records")):
+        row = i + offset
+        text = rec[cols["text"]]
+        text = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text).strip()
+        try:
+            labs = parse_labels(rec[cols["labels"]])
+        except ValueError as exc:
+            bad.append((row, f"column 'labels': {exc}"))
+            continue
+        problems = []
+        for theme, pol in labs.items():
+            if allowed_themes is not None and theme not in allowed_themes:
+                problems.append(f"unknown theme {theme!r} (expected one of {', '.join(sorted(allowed_themes))})")
+            if pol not in allowed_pol:
+                problems.append(f"bad polarity {pol!r} for {theme!r} (expected {', '.join(sorted(allowed_pol))})")
+        if labs and not text:
+            problems.append("empty text with labels")
+        score = np.nan
+        if score_col is not None:
+            sv = rec[score_col]
+            if sv is not None and str(sv).strip() not in ("", "nan", "None"):
+                try:
+                    score = float(str(sv).replace(",", "."))
+                except ValueError:
+                    score = -1.0
+                if not (0 <= score <= 10 and score == round(score)):
+                    problems.append(f"column 'score': expected a whole number 0-10, got {sv!r}")
+        if problems:
+            bad.append((row, "; ".join(problems)))
+            continue
+        texts.append(text)
+        labels.append(labs)
+        scores.append(score)
+        lang = rec.get(lang_col) if lang_col else None
+        langs.append(None if lang is None or (isinstance(lang, float) and np.isnan(lang)) or str(lang).strip() == ""
+                     else str(lang).strip().lower())
+        ids.append(rec.get(id_col) if id_col else row)
+        rows.append(row)
+    rejected = pd.DataFrame(bad, columns=["source_row", "reason"])
+    if bad and on_error == "raise":
+        shown = "; ".join(f"row {r}: {why}" for r, why in bad[:3])
+        more = f" (and {len(bad) - 3} more)" if len(bad) > 3 else ""
+        raise LabelError(f"{name}: {len(bad)} bad rows: {shown}{more}")
+    if not texts:
+        raise LabelError(f"{name}: no usable labelled rows")
+    data = pd.DataFrame({"text": texts, "labels": labels, "score": np.asarray(scores, dtype=float),
+                         "language": langs, "id": ids, "source_row": rows})
+    return LabelledData(data=data, rejected=rejected, source=name)

@@ -1,0 +1,102 @@
+"""Theme taxonomies: versioned JSON files with, for each theme, an id, labels in en/fi/sv, a description
+and example phrases. The default taxonomy ships with the package; users may train with their own."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import InputFileNotFoundError, TaxonomyError
+
+__all__ = ["Taxonomy", "Theme", "load_taxonomy", "default_taxonomy", "taxonomy_from_themes"]
+
+_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-/.]*$")
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    labels: dict[str, str] = field(default_factory=dict)
+    description: str = ""
+    examples: tuple[str, ...] = ()
+
+    def label(self, lang: str = "en") -> str:
+        return self.labels.get(lang) or self.labels.get("en") or self.id.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    name: str
+    version: str
+    themes: tuple[Theme, ...]
+    polarities: tuple[str, ...] = ("positive", "negative")
+    description: str = ""
+
+    @property
+    def ids(self) -> list[str]:
+        return [t.id for t in self.themes]
+
+    def label(self, theme_id: str, lang: str = "en") -> str:
+        for t in self.themes:
+            if t.id == theme_id:
+                return t.label(lang)
+        return theme_id
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "version": self.version, "description": self.description,
+            "polarities": list(self.polarities),
+            "themes": [{"id": t.id, "labels": dict(t.labels), "description": t.description,
+                        "examples": list(t.examples)} for t in self.themes],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "taxonomy") -> Taxonomy:
+        if not isinstance(data, dict) or not isinstance(data.get("themes"), list) or not data["themes"]:
+            raise TaxonomyError(f"{source}: expected an object with a non-empty list 'themes'")
+        themes = []
+        seen = set()
+        for i, t in enumerate(data["themes"], 1):
+            if isinstance(t, str):
+                t = {"id": t}
+            if not isinstance(t, dict) or not isinstance(t.get("id"), str) or not _ID.match(t["id"]):
+                raise TaxonomyError(f"{source}: theme {i} needs an 'id' of letters, digits and _ ; got {t!r}")
+            if t["id"] in seen:
+                raise TaxonomyError(f"{source}: theme id {t['id']!r} appears twice")
+            seen.add(t["id"])
+            themes.append(Theme(id=t["id"], labels=dict(t.get("labels") or {}),
+                                description=str(t.get("description") or ""),
+                                examples=tuple(t.get("examples") or ())))
+        pol = data.get("polarities") or ["positive", "negative"]
+        return cls(name=str(data.get("name") or Path(source).stem), version=str(data.get("version") or "1"),
+                   themes=tuple(themes), polarities=tuple(pol), description=str(data.get("description") or ""))
+
+
+def load_taxonomy(path: str | os.PathLike) -> Taxonomy:
+    """Read a taxonomy JSON file (``{"name", "version", "themes": [{"id", "labels", ...}]}``)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputFileNotFoundError(f"{path}: taxonomy file not found")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise TaxonomyError(f"{path}: not valid JSON: {exc}") from exc
+    return Taxonomy.from_dict(data, source=str(path))
+
+
+def default_taxonomy() -> Taxonomy:
+    """The default taxonomy (11 themes: competence, availability, web_interface, ...)."""
+    text = resources.files("npsthemes").joinpath("data/taxonomy.json").read_text(encoding="utf-8")
+    return Taxonomy.from_dict(json.loads(text), source="default taxonomy")
+
+
+def taxonomy_from_themes(ids: list[str], name: str = "from-labels", polarities: tuple[str, ...] = ()) -> Taxonomy:
+    """A taxonomy made of the theme ids found in labelled data (labels default to the ids)."""
+    default = {t.id: t for t in default_taxonomy().themes}
+    themes = tuple(default.get(i, Theme(id=i)) for i in sorted(ids))
+    return Taxonomy(name=name, version="1", themes=themes, polarities=tuple(polarities) or ("positive", "negative"))

@@ -1,0 +1,214 @@
+"""Train and evaluate theme models on labelled comments (the `train` and `evaluate` commands)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from .classifier import ThemeClassifier, theme_metrics
+from .errors import DataError, LabelError
+from .labelled import LabelledData, load_labelled
+from .persistence import Model, load_model
+from .taxonomy import Taxonomy, load_taxonomy, taxonomy_from_themes
+
+__all__ = ["train_model", "evaluate_model", "cross_validate_model", "split_labelled"]
+
+
+def _sha256_of(source: Any, data: LabelledData) -> str:
+    if isinstance(source, (str, os.PathLike)) and Path(source).exists():
+        from .persistence import sha256_file
+
+        return sha256_file(source)
+    h = hashlib.sha256()
+    for text, labs in zip(data.data["text"], data.data["labels"]):
+        h.update(text.encode("utf-8") + b"\x00" + repr(sorted(labs.items())).encode() + b"\x01")
+    return h.hexdigest()
+
+
+def split_labelled(data: LabelledData, column: str = "split") -> tuple[LabelledData, LabelledData | None]:
+    """Split by a ``split`` column (``train``/``test``) when the source had one; else (data, None)."""
+    raw = data.data
+    if column not in raw:
+        return data, None
+    train = raw[raw[column] == "train"].reset_index(drop=True)
+    test = raw[raw[column] == "test"].reset_index(drop=True)
+    if len(train) == 0:
+        raise LabelError(f"{data.source}: column {column!r} has no 'train' rows")
+    return (LabelledData(train, data.rejected, data.source + " [train]"),
+            LabelledData(test, data.rejected, data.source + " [test]") if len(test) else None)
+
+
+def _load(source: Any, taxonomy: Taxonomy | None) -> LabelledData:
+    if isinstance(source, LabelledData):
+        return source
+    data = load_labelled(source, taxonomy)
+    # keep a split column if the source has one (load_labelled keeps only the standard columns)
+    from .loading import read_table
+
+    raw = source if isinstance(source, pd.DataFrame) else read_table(source)
+    if "split" in raw.columns:
+        offset = 1 if isinstance(source, pd.DataFrame) else raw.attrs.get("row_offset", 1)
+        data.data["split"] = raw["split"].astype(str).to_numpy()[data.data["source_row"].to_numpy() - offset]
+    return data
+
+
+def train_model(
+    labelled: str | os.PathLike | pd.DataFrame | LabelledData,
+    *,
+    taxonomy: str | os.PathLike | Taxonomy | None = None,
+    heldout: str | os.PathLike | pd.DataFrame | LabelledData | None = None,
+    out: str | os.PathLike | None = None,
+    name: str = "custom",
+    version: str = "1.0.0",
+    description: str | None = None,
+    params: dict[str, Any] | None = None,
+    independent: tuple[str, Any] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Model:
+    """Train a :class:`ThemeClassifier` on labelled comments and wrap it as a :class:`Model`.
+
+    Without ``taxonomy`` the theme set is the one found in the labels; with one, labels outside it are errors.
+    If the labelled data has a ``split`` column, rows marked ``train`` are used for training and rows marked
+    ``test`` are the held-out set; otherwise ``heldout`` (a separate labelled file) may be given. Held-out
+    metrics are stored in the manifest; nothing held out is used for training or tuning. With ``out`` the model
+    is saved there.
+    """
+    step = progress or (lambda s: None)
+    tax = load_taxonomy(taxonomy) if isinstance(taxonomy, (str, os.PathLike)) else taxonomy
+    step("loading labelled data")
+    data = _load(labelled, tax)
+    train, test = split_labelled(data)
+    if heldout is not None:
+        if test is not None:
+            raise DataError("the labelled data already has a 'split' column with test rows; drop --heldout")
+        test = _load(heldout, tax)
+    if tax is None:
+        tax = taxonomy_from_themes(train.themes, polarities=tuple(train.polarities))
+    clf = ThemeClassifier(themes=tax.ids, **(params or {}))
+    clf.fit(train.X, train.y, progress=lambda s: step(f"fitting: {s}"))
+    manifest: dict[str, Any] = {
+        "name": name,
+        "model_version": version,
+        "description": description,
+        "taxonomy": tax.to_dict(),
+        "taxonomy_version": tax.version,
+        "themes": list(map(str, clf.classes_)),
+        "polarities": list(map(str, clf.polarity_classes_)),
+        "languages": list(clf.languages_),
+        "thresholds": {str(t): round(float(v), 4) for t, v in zip(clf.classes_, clf.thresholds_)},
+        "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in clf.get_params().items()},
+        "training_data": {"source": str(Path(str(data.source)).name), "sha256": _sha256_of(labelled, data),
+                          "n": len(train), "split": "train" if "split" in data.data else "all"},
+        "metrics": {},
+    }
+    model = Model(classifier=clf, taxonomy=tax, manifest=manifest)
+    if test is not None:
+        step("evaluating on the held-out split")
+        met = evaluate_model(model, test)
+        met["description"] = (f"Held-out split of {Path(str(data.source)).name} ({len(test)} comments), never used "
+                              "for training or tuning.")
+        manifest["metrics"]["heldout"] = met
+    if independent is not None:
+        label, source = independent
+        step(f"evaluating on {label}")
+        met = evaluate_model(model, source)
+        met["description"] = label
+        manifest["metrics"]["independent"] = met
+    if out is not None:
+        step("saving")
+        model.save(out)
+    return model
+
+
+def _as_model(model: Model | ThemeClassifier | str | os.PathLike | None) -> Model:
+    if isinstance(model, Model):
+        return model
+    if isinstance(model, ThemeClassifier):
+        return Model(classifier=model, taxonomy=taxonomy_from_themes(list(model.classes_)), manifest={})
+    return load_model(model)
+
+
+def evaluate_model(
+    model: Model | ThemeClassifier | str | os.PathLike | None,
+    labelled: str | os.PathLike | pd.DataFrame | LabelledData,
+) -> dict[str, Any]:
+    """Evaluate a model on labelled comments.
+
+    Returns ``n``, ``micro_precision``, ``micro_recall``, ``micro_f1`` (over (comment, theme) pairs),
+    ``macro_f1``, ``polarity_accuracy`` (over the gold (comment, theme) pairs: the polarity the model gives that
+    theme in that comment), ``coverage`` (share of comments given at least one theme), ``per_theme``
+    {theme: {precision, recall, f1, support}}, ``per_language`` {lang: {micro_f1, polarity_accuracy, n}} and,
+    when the data has languages, ``language_accuracy`` of the language detector.
+    """
+    m = _as_model(model)
+    clf = m.classifier
+    data = labelled if isinstance(labelled, LabelledData) else load_labelled(labelled)
+    known = set(map(str, clf.classes_))
+    gold = [{t: p for t, p in labs.items() if t in known} for labs in data.y]
+    outside = sorted({t for labs in data.y for t in labs} - known)
+    X = data.X
+    tags = clf.tag(X, evidence=False)
+    pred = [{t["theme"]: t["polarity"] for t in r["themes"]} for r in tags]
+    res = theme_metrics(gold, pred, list(clf.classes_))
+    pol = clf.predict_polarity(X, [list(g) for g in gold])
+    correct = np.array([pol[i][t] == gold[i][t] for i in range(len(gold)) for t in gold[i]], dtype=bool)
+    res["polarity_accuracy"] = float(correct.mean()) if len(correct) else None
+    res["n_pairs"] = int(len(correct))
+    if outside:
+        res["themes_not_in_model"] = outside
+    langs = data.data["language"].tolist()
+    if any(langs):
+        detected = clf.language_detector_.detect(data.data["text"].tolist())
+        ok = [d == g for d, g in zip(detected, langs) if g]
+        res["language_accuracy"] = float(np.mean(ok)) if ok else None
+        per_lang = {}
+        pair_lang = np.array([langs[i] for i in range(len(gold)) for _ in gold[i]], dtype=object)
+        for lang in sorted({x for x in langs if x}):
+            idx = [i for i, x in enumerate(langs) if x == lang]
+            sub = theme_metrics([gold[i] for i in idx], [pred[i] for i in idx], list(clf.classes_))
+            sel = pair_lang == lang
+            per_lang[lang] = {"micro_f1": sub["micro_f1"],
+                              "polarity_accuracy": float(correct[sel].mean()) if sel.any() else None,
+                              "n": len(idx)}
+        res["per_language"] = per_lang
+    else:
+        res["per_language"] = {}
+    return res
+
+
+def cross_validate_model(
+    labelled: str | os.PathLike | pd.DataFrame | LabelledData,
+    *,
+    k: int = 5,
+    params: dict[str, Any] | None = None,
+    taxonomy: Taxonomy | None = None,
+    random_state: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """K-fold cross-validation: for each fold, train on the rest and evaluate on it. Returns the mean and standard
+    deviation of the headline metrics and each fold's metrics."""
+    from sklearn.model_selection import KFold
+
+    data = labelled if isinstance(labelled, LabelledData) else load_labelled(labelled, taxonomy)
+    themes = taxonomy.ids if taxonomy else data.themes
+    folds = []
+    for f, (tr, te) in enumerate(KFold(k, shuffle=True, random_state=random_state).split(data.data)):
+        if progress:
+            progress(f"fold {f + 1}/{k}")
+        train = LabelledData(data.data.iloc[tr].reset_index(drop=True), data.rejected, data.source)
+        test = LabelledData(data.data.iloc[te].reset_index(drop=True), data.rejected, data.source)
+        clf = ThemeClassifier(themes=themes, **(params or {})).fit(train.X, train.y)
+        folds.append(evaluate_model(clf, test))
+    keys = ("micro_precision", "micro_recall", "micro_f1", "macro_f1", "polarity_accuracy", "coverage")
+    return {
+        "k": k,
+        "n": len(data),
+        **{f"{key}_mean": float(np.mean([fo[key] for fo in folds if fo[key] is not None])) for key in keys},
+        **{f"{key}_std": float(np.std([fo[key] for fo in folds if fo[key] is not None])) for key in keys},
+        "folds": folds,
+    }

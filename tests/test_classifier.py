@@ -1,0 +1,94 @@
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, KFold, cross_validate
+
+from npsthemes import ThemeClassifier
+from npsthemes.errors import DataError, NotFittedError
+
+
+def test_estimator_api(small_labelled, small_model):
+    clf = small_model
+    assert list(clf.classes_) == sorted(clf.classes_)
+    assert clf.thresholds_.shape == clf.classes_.shape
+    X = small_labelled.X.head(20)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (20, len(clf.classes_)) and ((proba >= 0) & (proba <= 1)).all()
+    pred = clf.predict(X)
+    assert pred.shape == (20,)
+    for labels in pred:
+        for part in filter(None, labels.split(";")):
+            theme, pol = part.split(":")
+            assert theme in clf.classes_ and pol in clf.polarity_classes_
+    ind = clf.predict_themes(X)
+    assert ((ind == 1) == (proba >= clf.thresholds_)).all()
+    # plain list of strings works too
+    assert clf.predict(["Hinta on ihan liian kova", "ok"]).shape == (2,)
+
+
+def test_params_clone_and_not_fitted():
+    clf = ThemeClassifier(C=3.0, threshold_cv=0)
+    assert clf.get_params()["C"] == 3.0
+    c2 = clone(clf).set_params(C=5.0)
+    assert c2.C == 5.0 and clf.C == 3.0
+    assert not hasattr(c2, "classes_")
+    with pytest.raises(NotFittedError):
+        c2.predict(["x"])
+
+
+def test_fit_input_errors():
+    with pytest.raises(DataError, match="rows"):
+        ThemeClassifier().fit(["a", "b", "c", "d"], ["", ""])
+    with pytest.raises(DataError, match="no theme labels"):
+        ThemeClassifier().fit(["a", "b", "c", "d"], ["", "", "", ""])
+    with pytest.raises(DataError, match="outside"):
+        ThemeClassifier(themes=["price"]).fit(["a", "b", "c", "d"], ["speed:positive", "", "", ""])
+
+
+def test_cross_validate_and_grid_search(small_labelled):
+    X, y = small_labelled.X, pd.Series([";".join(f"{t}:{p}" for t, p in s.items()) for s in small_labelled.y])
+    res = cross_validate(ThemeClassifier(threshold_cv=0), X, y, cv=KFold(3, shuffle=True, random_state=0))
+    assert len(res["test_score"]) == 3 and all(0.2 < s <= 1 for s in res["test_score"])
+    gs = GridSearchCV(ThemeClassifier(threshold_cv=0), {"C": [1.0, 8.0]}, cv=KFold(2, shuffle=True, random_state=0))
+    gs.fit(X, y)
+    assert gs.best_params_["C"] in (1.0, 8.0) and hasattr(gs.best_estimator_, "classes_")
+
+
+def test_custom_theme_set_and_four_polarities():
+    X = ["food was great", "awful food", "service slow", "service friendly", "ok food and slow service",
+         "food fine I guess", "the staff were kind", "prices high"] * 4
+    y = ["food:positive", "food:negative", "service:negative", "service:positive",
+         "food:neutral;service:negative", "food:neutral", "service:positive", "price:negative"] * 4
+    clf = ThemeClassifier(threshold_cv=2).fit(X, y)
+    assert list(clf.classes_) == ["food", "price", "service"]
+    assert list(clf.polarity_classes_) == ["negative", "neutral", "positive"]
+    assert clf.predict_polarity(["awful food"], ["food"]) == ["negative"]
+
+
+def test_polarity_of_given_theme_and_tag_output(default_model):
+    clf = default_model.classifier
+    texts = pd.DataFrame({
+        "text": ["Todella osaava ja ystävällinen asiakasneuvoja, mutta verkkopalvelu on kankea ja hidas käyttää.",
+                 "Portalen är smidig men era avgifter är alldeles för höga",
+                 "Great people, but the online portal is a nightmare"],
+        "score": [9, 7, 10],
+    })
+    pols = clf.predict_polarity(texts, [["competence", "web_interface"], ["web_interface", "price"],
+                                        ["personal_service", "web_interface"]])
+    assert pols[0] == {"competence": "positive", "web_interface": "negative"}
+    assert pols[1] == {"web_interface": "positive", "price": "negative"}
+    # a promoter (10) can still criticise a theme: polarity comes from the clause
+    assert pols[2] == {"personal_service": "positive", "web_interface": "negative"}
+    tags = clf.tag(texts)
+    first = {t["theme"]: t for t in tags[0]["themes"]}
+    assert tags[0]["language"] == "fi" and tags[1]["language"] == "sv" and tags[2]["language"] == "en"
+    assert first["web_interface"]["polarity"] == "negative"
+    assert any("verkkopalvelu" in e for e in first["web_interface"]["evidence"])
+    assert "verkkopalvelu" in first["web_interface"]["clause"]
+    assert 0.0 <= first["web_interface"]["probability"] <= 1.0
+
+
+def test_no_theme_for_empty_or_meaningless(default_model):
+    tags = default_model.classifier.tag(["-", "ok", "ei kommentoitavaa", "n/a", "Inget att tillägga"])
+    assert [len(t["themes"]) for t in tags] == [0, 0, 0, 0, 0]

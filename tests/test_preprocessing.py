@@ -1,0 +1,51 @@
+from npsthemes.preprocessing import LanguageDetector, TextPreprocessor, normalize_text
+
+
+def test_normalize_urls_emails_numbers():
+    pre = TextPreprocessor(("en",))
+    (doc,) = pre.process(["Mail me at Anna.K@firma.fi or see https://x.fi/a?b=1, invoice 12345 paid"], ["en"])
+    assert "EMAIL" in doc.lemmas and "URL" in doc.lemmas and "NUM" in doc.lemmas
+    assert normalize_text("ABC") == "abc"
+
+
+def test_clause_split_on_contrast_words_in_three_languages():
+    pre = TextPreprocessor()
+    docs = pre.process(
+        ["Palvelu oli nopeaa mutta portaali on tosi kankea",
+         "Snabbt svar men dyrt",
+         "Friendly staff, but the portal keeps crashing. Will stay anyway",
+         "+ nopea - kallis"],
+        ["fi", "sv", "en", "fi"],
+    )
+    assert docs[0].clause_surface_texts() == ["palvelu oli nopeaa", "mutta portaali on tosi kankea"]
+    assert docs[1].clause_surface_texts() == ["snabbt svar", "men dyrt"]
+    assert docs[2].clause_surface_texts() == ["friendly staff ,", "but the portal keeps crashing .", "will stay anyway"]
+    assert docs[3].clause_surface_texts() == ["nopea", "kallis"]
+
+
+def test_lemmas_and_cache():
+    pre = TextPreprocessor(("fi", "sv"))
+    (d1,) = pre.process(["laskut tulivat"], ["fi"])
+    assert d1.lemmas[0] == "lasku"
+    (d2,) = pre.process(["fakturorna"], ["sv"])
+    assert d2.lemmas[0] == "faktura"
+    assert ("fi", "laskut") in pre._lemma_cache
+
+
+def test_empty_and_punctuation_only():
+    pre = TextPreprocessor()
+    docs = pre.process(["", "-", "  "], ["fi", "fi", "en"])
+    assert [d.tokens for d in docs] == [[], [], []]
+    assert docs[0].clause_lemma_texts() == [""]
+
+
+def test_language_detector_falls_back_on_short_or_ambiguous():
+    texts = ["Tosi hyvää palvelua ja nopeaa", "Asiakaspalvelu vastasi heti", "Ei toiminut ollenkaan",
+             "Mycket bra och snabbt", "Krångligt att logga in", "Det fungerar inte alls",
+             "Very good and quick service", "Could not log in at all", "Nobody answered the phone"] * 3
+    langs = ["fi"] * 3 + ["sv"] * 3 + ["en"] * 3
+    det = LanguageDetector().fit(texts, langs * 3)
+    assert det.detect(["Palvelu toimi hyvin", "Det var krångligt", "Nobody called me back"]) == ["fi", "sv", "en"]
+    # too short to tell: the batch's majority language among confident predictions
+    assert det.detect(["ok", "Palvelu toimi hyvin", "Asiakaspalvelu oli ystävällinen"])[0] == "fi"
+    assert det.detect(["-"], fallback="sv") == ["sv"]
