@@ -32,6 +32,7 @@ from .classifier import ThemeClassifier
 from .persistence import Model, default_model_path, inspect_model, load_model, save_model
 from .training import cross_validate_model, evaluate_model, train_model
 from .tagging import TaggedSurvey, tag_file, tag_survey
+from .analysis import Analysis, analyze
 
 __all__ = [
     "__version__",
@@ -66,6 +67,9 @@ __all__ = [
     "TaggedSurvey",
     "tag_survey",
     "tag_file",
+    # the main job
+    "analyze",
+    "Analysis",
     # errors
     "NpsThemesError",
     "DataError",

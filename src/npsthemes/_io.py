@@ -11,6 +11,9 @@ import pandas as pd
 
 from .errors import OutputError, UnsupportedFormatError
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 TABLE_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".json": "json"}
 
 
@@ -25,6 +28,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
+            os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; give the file the usual permissions
             os.replace(tmp, path)
         except BaseException:
             if os.path.exists(tmp):

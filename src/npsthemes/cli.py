@@ -168,6 +168,66 @@ def nps_cli(file, sample, score_column, comment_column, date_column, sheet, reje
             out.print("* change from the previous period is significant (two-sided z test, p < 0.05)")
 
 
+@cli.command("analyze")
+@survey_input
+@model_option
+@click.option("--by", "by", multiple=True, help="Segment by this column (repeatable; default: channel, agent, "
+              "segment, team and industry where present).")
+@click.option("--period", type=PERIODS, default="month", show_default=True, help="Period of the trend views.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("npsthemes-report"),
+              show_default=True, help="Output directory.")
+@click.option("--lang", type=click.Choice(["en", "fi", "sv"]), default="en", show_default=True,
+              help="Language of the report's labels.")
+@click.option("--min-mentions", type=click.IntRange(1), default=10, show_default=True,
+              help="Fewer mentions than this in a direction: too thin to rank.")
+@click.option("--bootstrap", "n_boot", type=click.IntRange(100), default=2000, show_default=True,
+              help="Bootstrap resamples for the impact intervals (seeded).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap.")
+def analyze_cli(file, sample, score_column, comment_column, date_column, sheet, rejects, model, by, period, out_dir,
+                lang, min_mentions, n_boot, seed):
+    """The main job: strengths and development areas by theme, with impact on NPS, segments and trends."""
+    from .analysis import analyze
+
+    with _Progress("analysing") as prog:
+        def progress(text: str, done: int | None, total: int | None) -> None:
+            prog.step(text)
+            if done is not None and total:
+                prog.count(done, total)
+
+        analysis = analyze(
+            _source(file, sample), model, by=list(by) or None, period=period, lang=lang, n_boot=n_boot, seed=seed,
+            min_mentions=min_mentions, progress=progress, score_column=score_column, comment_column=comment_column,
+            date_column=date_column, sheet=sheet,
+        )
+        prog.step("writing")
+        paths = analysis.write(out_dir)
+    if rejects is not None and len(analysis.rejected):
+        from ._io import atomic_write_bytes, dataframe_to_bytes, guard_formulas
+
+        atomic_write_bytes(rejects, dataframe_to_bytes(guard_formulas(analysis.rejected), "csv"))
+    _print_load_report(analysis.load_report)
+    o = analysis.overall
+    out.print(f"[bold]NPS {_nps_text(o)}[/bold]  (promoters {o['promoters']}, passives {o['passives']}, "
+              f"detractors {o['detractors']}); themes found in {_pct(analysis.coverage['coverage'])} % of comments")
+    labels = analysis.themes.set_index("theme")["label"]
+    table = Table("", "theme", "NPS points", "95 % interval", "mentions (+/-)", "status", header_style="bold",
+                  title="What to keep (strengths, by positive impact) and what to fix first (by NPS points at stake)")
+    for r in analysis.strengths.head(5).itertuples():
+        table.add_row("[green]keep[/green]", labels[r.theme], f"{r.impact_positive:+.1f}",
+                      f"{r.impact_positive_ci_low:.1f} to {r.impact_positive_ci_high:.1f}",
+                      f"{r.positive}/{r.negative}", r.status.replace("_", " "))
+    for r in analysis.development_areas.head(5).itertuples():
+        table.add_row("[red]fix[/red]", labels[r.theme], f"{r.points_at_stake:+.1f}",
+                      f"{r.points_at_stake_ci_low:.1f} to {r.points_at_stake_ci_high:.1f}",
+                      f"{r.positive}/{r.negative}", r.status.replace("_", " "))
+    out.print(table)
+    thin = analysis.themes[analysis.themes["status"].isin(["uncertain", "too_few_mentions"])]["label"].tolist()
+    if thin:
+        out.print("evidence too thin to rank: " + ", ".join(thin))
+    out.print(f"report: {paths['report.html']}  (also " + ", ".join(
+        str(p.name) for k, p in paths.items() if k != "report.html") + f" in {out_dir})")
+
+
 class _Progress:
     """A rich progress display for long work (spinner with the current step, or a bar with counts)."""
 

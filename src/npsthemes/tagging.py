@@ -84,9 +84,9 @@ def tag_survey(
     return TaggedSurvey(responses=resp, mentions=mentions, survey=survey, model=model)
 
 
-def tagged_rows_for_export(tagged: TaggedSurvey) -> pd.DataFrame:
-    """Every input row (accepted and rejected, in file order) with category, language, themes, polarities,
-    probabilities and evidence, for the `tag` command's output."""
+def tagged_rows_for_export(tagged: TaggedSurvey, include_rejected: bool = True) -> pd.DataFrame:
+    """Every input row (accepted and, with ``include_rejected``, rejected ones, in file order) with category,
+    language, themes, polarities, probabilities and evidence, for the `tag` command's output."""
     resp = tagged.responses.copy()
     m = tagged.mentions
     probs = m.assign(s=m["theme"] + ":" + m["probability"].round(3).astype(str)).groupby("response")["s"].agg(";".join)
@@ -98,7 +98,7 @@ def tagged_rows_for_export(tagged: TaggedSurvey) -> pd.DataFrame:
     if "date" in resp and pd.api.types.is_datetime64_any_dtype(resp["date"]):
         resp["date"] = resp["date"].dt.strftime("%Y-%m-%d").astype(object)
     rej = tagged.survey.rejected
-    if len(rej):
+    if len(rej) and include_rejected:
         cols = tagged.survey.report.columns
         r = rej.rename(columns={v: k for k, v in cols.items()}).rename(columns={"reason": "reject_reason"})
         r["status"] = "rejected"

@@ -1,0 +1,361 @@
+"""Rendering an :class:`~npsthemes.analysis.Analysis`: a self-contained HTML report (inline CSS and SVG, no
+scripts, fonts or images from outside; all user text escaped) and an Excel workbook (openpyxl; text cells that a
+spreadsheet would run as formulas are written as text). Both render to memory; writing is atomic elsewhere."""
+
+from __future__ import annotations
+
+import io
+import math
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from markupsafe import Markup, escape
+
+from ._io import _FORMULA_START
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .analysis import Analysis
+
+__all__ = ["render_html", "render_excel", "TEXTS"]
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "NPS report", "overview": "Overview", "nps": "NPS", "interval": "95 % interval", "n": "responses",
+        "promoters": "Promoters", "passives": "Passives", "detractors": "Detractors", "who": "Who answered",
+        "rows_read": "rows read", "rows_rejected": "rejected (invalid score)", "commenting": "wrote a comment",
+        "strengths": "Strengths: what to keep", "development": "Development areas: what to fix first",
+        "none_strength": "No theme qualifies as a strength with the evidence at hand.",
+        "none_dev": "No theme qualifies as a development area with the evidence at hand.",
+        "theme": "Theme", "mentions": "Mentions", "positive": "Praise", "negative": "Criticism",
+        "theme_nps": "Theme NPS", "impact": "Impact", "at_stake": "NPS points at stake",
+        "impact_pos": "Positive impact", "status": "Status", "share": "Share of comments",
+        "all_themes": "All themes", "segments": "Segments", "segment": "Segment", "themes_segments":
+        "Where the criticism is concentrated (share of the segment's comments criticising the theme)",
+        "trend": "Trend", "period": "Period", "change": "Change", "significant": "significant",
+        "score_change": "Change from the previous period, split by theme",
+        "coverage": "Coverage", "coverage_text": "of the comments got at least one theme.",
+        "untagged": "Frequent words in comments without a theme (what the taxonomy may miss)",
+        "disagreements": "Score and text disagree: review these", "score": "Score", "comment": "Comment",
+        "method": "Method", "small": "small sample", "quotes_pos": "Praise", "quotes_neg": "Criticism",
+        "status_strength": "strength", "status_development_area": "development area",
+        "status_both": "strength and development area", "status_uncertain": "uncertain (interval crosses 0)",
+        "status_too_few_mentions": "too few mentions", "status_not_mentioned": "not mentioned",
+        "model": "Model", "generated": "Generated from", "word": "Word", "responses_with": "responses",
+        "kind": "Kind", "none": "None.", "nps_trend": "NPS by period with 95 % interval",
+        "impact_chart": "NPS points at stake (criticism) and positive impact (praise), with 95 % intervals",
+        "contribution": "Contribution",
+    },
+    "fi": {
+        "title": "NPS-raportti", "overview": "Yleiskuva", "nps": "NPS", "interval": "95 %:n luottamusväli",
+        "n": "vastausta", "promoters": "Suosittelijat", "passives": "Neutraalit", "detractors": "Arvostelijat",
+        "who": "Ketkä vastasivat", "rows_read": "riviä luettu", "rows_rejected": "hylätty (virheellinen arvosana)",
+        "commenting": "kirjoitti perustelun", "strengths": "Vahvuudet: mitä kannattaa säilyttää",
+        "development": "Kehityskohteet: mitä korjata ensin",
+        "none_strength": "Yksikään teema ei näillä tiedoilla yllä vahvuudeksi.",
+        "none_dev": "Yksikään teema ei näillä tiedoilla yllä kehityskohteeksi.",
+        "theme": "Teema", "mentions": "Mainintoja", "positive": "Kehuja", "negative": "Moitteita",
+        "theme_nps": "Teeman NPS", "impact": "Vaikutus", "at_stake": "Pelissä olevat NPS-pisteet",
+        "impact_pos": "Myönteinen vaikutus", "status": "Tila", "share": "Osuus perusteluista",
+        "all_themes": "Kaikki teemat", "segments": "Segmentit", "segment": "Segmentti",
+        "themes_segments": "Missä moitteet keskittyvät (osuus segmentin perusteluista, jotka moittivat teemaa)",
+        "trend": "Kehitys", "period": "Jakso", "change": "Muutos", "significant": "merkitsevä",
+        "score_change": "Muutos edellisestä jaksosta teemoittain",
+        "coverage": "Kattavuus", "coverage_text": "perusteluista sai vähintään yhden teeman.",
+        "untagged": "Yleisiä sanoja perusteluissa ilman teemaa (mitä teemoista voi puuttua)",
+        "disagreements": "Arvosana ja teksti ristiriidassa: tarkista nämä", "score": "Arvosana",
+        "comment": "Perustelu", "method": "Menetelmä", "small": "pieni otos", "quotes_pos": "Kehut",
+        "quotes_neg": "Moitteet", "status_strength": "vahvuus", "status_development_area": "kehityskohde",
+        "status_both": "vahvuus ja kehityskohde", "status_uncertain": "epävarma (väli ylittää 0)",
+        "status_too_few_mentions": "liian vähän mainintoja", "status_not_mentioned": "ei mainintoja",
+        "model": "Malli", "generated": "Lähde", "word": "Sana", "responses_with": "vastausta", "kind": "Laji",
+        "none": "Ei yhtään.", "nps_trend": "NPS jaksoittain 95 %:n luottamusvälein",
+        "impact_chart": "Pelissä olevat NPS-pisteet (moitteet) ja myönteinen vaikutus (kehut) 95 %:n väleineen",
+        "contribution": "Osuus",
+    },
+    "sv": {
+        "title": "NPS-rapport", "overview": "Översikt", "nps": "NPS", "interval": "95 % konfidensintervall",
+        "n": "svar", "promoters": "Promotorer", "passives": "Passiva", "detractors": "Kritiker",
+        "who": "Vilka svarade", "rows_read": "rader lästa", "rows_rejected": "avvisade (ogiltigt betyg)",
+        "commenting": "skrev en kommentar", "strengths": "Styrkor: vad ni ska behålla",
+        "development": "Utvecklingsområden: vad ni ska åtgärda först",
+        "none_strength": "Inget tema räcker till som styrka med det underlag som finns.",
+        "none_dev": "Inget tema räcker till som utvecklingsområde med det underlag som finns.",
+        "theme": "Tema", "mentions": "Omnämnanden", "positive": "Beröm", "negative": "Kritik",
+        "theme_nps": "Temats NPS", "impact": "Påverkan", "at_stake": "NPS-poäng som står på spel",
+        "impact_pos": "Positiv påverkan", "status": "Status", "share": "Andel av kommentarerna",
+        "all_themes": "Alla teman", "segments": "Segment", "segment": "Segment",
+        "themes_segments": "Var kritiken är koncentrerad (andel av segmentets kommentarer som kritiserar temat)",
+        "trend": "Trend", "period": "Period", "change": "Förändring", "significant": "signifikant",
+        "score_change": "Förändring från föregående period, fördelad på teman",
+        "coverage": "Täckning", "coverage_text": "av kommentarerna fick minst ett tema.",
+        "untagged": "Vanliga ord i kommentarer utan tema (vad taxonomin kan missa)",
+        "disagreements": "Betyg och text går isär: granska dessa", "score": "Betyg", "comment": "Kommentar",
+        "method": "Metod", "small": "litet urval", "quotes_pos": "Beröm", "quotes_neg": "Kritik",
+        "status_strength": "styrka", "status_development_area": "utvecklingsområde",
+        "status_both": "styrka och utvecklingsområde", "status_uncertain": "osäker (intervallet korsar 0)",
+        "status_too_few_mentions": "för få omnämnanden", "status_not_mentioned": "inte nämnt",
+        "model": "Modell", "generated": "Källa", "word": "Ord", "responses_with": "svar", "kind": "Typ",
+        "none": "Inga.", "nps_trend": "NPS per period med 95 % konfidensintervall",
+        "impact_chart": "NPS-poäng som står på spel (kritik) och positiv påverkan (beröm), med 95 % intervall",
+        "contribution": "Bidrag",
+    },
+}
+
+GREEN, RED, GREY, BLUE = "#1a7f4b", "#b3261e", "#8a8f98", "#1f5fa8"
+
+
+def _num(x: Any, digits: int = 1, signed: bool = False) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
+
+
+def _pct(x: Any) -> str:
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.0f} %"
+
+
+def shares_bar(p: float, a: float, d: float, t: dict[str, str]) -> Markup:
+    """A stacked horizontal bar of promoter / passive / detractor shares."""
+    w = 600
+    parts, x = [], 0.0
+    for share, colour, label in ((p, GREEN, t["promoters"]), (a, GREY, t["passives"]), (d, RED, t["detractors"])):
+        width = w * share
+        if width > 0:
+            parts.append(f'<rect x="{x:.1f}" y="0" width="{width:.1f}" height="28" fill="{colour}">'
+                         f'<title>{escape(label)} {100 * share:.1f} %</title></rect>')
+            if width > 70:
+                parts.append(f'<text x="{x + 6:.1f}" y="19" fill="#fff" font-size="13">{escape(label)} '
+                             f'{100 * share:.0f} %</text>')
+        x += width
+    return Markup(f'<svg role="img" viewBox="0 0 {w} 28" width="100%" height="28" '
+                  f'xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>')
+
+
+def impact_chart(table: pd.DataFrame, t: dict[str, str]) -> Markup:
+    """Per theme: points at stake (red, left) and positive impact (green, right), with interval whiskers."""
+    rows = table[table["mentions"] > 0].sort_values("points_at_stake", ascending=False)
+    if rows.empty:
+        return Markup("")
+    vals = np.concatenate([rows["points_at_stake_ci_high"].abs(), rows["impact_positive_ci_high"].abs(),
+                           rows["points_at_stake_ci_low"].abs(), rows["impact_positive_ci_low"].abs()])
+    vmax = max(1.0, float(np.nanmax(vals)) if len(vals) else 1.0)
+    label_w, half, row_h = 190, 220, 24
+    width = label_w + 2 * half + 20
+    height = row_h * len(rows) + 30
+    cx = label_w + half
+    scale = half / vmax
+    out = [f'<line x1="{cx}" y1="0" x2="{cx}" y2="{height - 20}" stroke="#555" stroke-width="1"/>']
+    for k, r in enumerate(rows.itertuples()):
+        y = k * row_h + 4
+        out.append(f'<text x="{label_w - 8}" y="{y + 14}" text-anchor="end" font-size="12">{escape(r.label)}</text>')
+        stake = max(0.0, r.points_at_stake)
+        pos = max(0.0, r.impact_positive)
+        out.append(f'<rect x="{cx - stake * scale:.1f}" y="{y + 2}" width="{stake * scale:.1f}" height="14" '
+                   f'fill="{RED}" opacity="0.85"><title>{escape(r.label)}: {escape(t["at_stake"])} '
+                   f'{r.points_at_stake:.1f} ({r.points_at_stake_ci_low:.1f} – {r.points_at_stake_ci_high:.1f})'
+                   f'</title></rect>')
+        out.append(f'<rect x="{cx}" y="{y + 2}" width="{pos * scale:.1f}" height="14" fill="{GREEN}" '
+                   f'opacity="0.85"><title>{escape(r.label)}: {escape(t["impact_pos"])} {r.impact_positive:.1f} '
+                   f'({r.impact_positive_ci_low:.1f} – {r.impact_positive_ci_high:.1f})</title></rect>')
+        for lo, hi, sign in ((r.points_at_stake_ci_low, r.points_at_stake_ci_high, -1),
+                             (r.impact_positive_ci_low, r.impact_positive_ci_high, 1)):
+            if np.isnan(lo) or np.isnan(hi):
+                continue
+            x1, x2 = cx + sign * lo * scale, cx + sign * hi * scale
+            out.append(f'<line x1="{x1:.1f}" y1="{y + 9}" x2="{x2:.1f}" y2="{y + 9}" stroke="#222" '
+                       f'stroke-width="1.2"/>')
+    out.append(f'<text x="{cx - 6}" y="{height - 6}" text-anchor="end" font-size="11" fill="{RED}">'
+               f'← {escape(t["at_stake"])}</text>')
+    out.append(f'<text x="{cx + 6}" y="{height - 6}" font-size="11" fill="{GREEN}">{escape(t["impact_pos"])} →'
+               f'</text>')
+    return Markup(f'<svg role="img" viewBox="0 0 {width} {height}" width="100%" '
+                  f'xmlns="http://www.w3.org/2000/svg">{"".join(out)}</svg>')
+
+
+def trend_chart(trend: pd.DataFrame) -> Markup:
+    """NPS per period as a line with its interval as a band."""
+    if trend.empty:
+        return Markup("")
+    w, h, pad_l, pad_b, pad_t = 700, 240, 40, 40, 10
+    lo = float(np.nanmin(trend["ci_low"]))
+    hi = float(np.nanmax(trend["ci_high"]))
+    lo, hi = math.floor(min(lo, 0) / 10) * 10, math.ceil(max(hi, 0) / 10) * 10
+    if hi == lo:
+        hi = lo + 10
+    n = len(trend)
+    step = (w - pad_l - 10) / max(1, n - 1)
+
+    def X(i: int) -> float:
+        return pad_l + (i * step if n > 1 else (w - pad_l) / 2)
+
+    def Y(v: float) -> float:
+        return pad_t + (hi - v) / (hi - lo) * (h - pad_t - pad_b)
+
+    band = " ".join(f"{X(i):.1f},{Y(v):.1f}" for i, v in enumerate(trend["ci_high"]))
+    band += " " + " ".join(f"{X(i):.1f},{Y(v):.1f}" for i, v in reversed(list(enumerate(trend["ci_low"]))))
+    line = " ".join(f"{X(i):.1f},{Y(v):.1f}" for i, v in enumerate(trend["nps"]))
+    out = [f'<polygon points="{band}" fill="{BLUE}" opacity="0.15"/>',
+           f'<polyline points="{line}" fill="none" stroke="{BLUE}" stroke-width="2"/>']
+    for v in range(int(lo), int(hi) + 1, 10 if hi - lo <= 100 else 20):
+        out.append(f'<line x1="{pad_l}" y1="{Y(v):.1f}" x2="{w}" y2="{Y(v):.1f}" stroke="#ddd"/>'
+                   f'<text x="{pad_l - 4}" y="{Y(v) + 4:.1f}" text-anchor="end" font-size="10">{v}</text>')
+    for i, r in enumerate(trend.itertuples()):
+        out.append(f'<circle cx="{X(i):.1f}" cy="{Y(r.nps):.1f}" r="3.5" fill="{BLUE}"><title>{escape(r.period)}: '
+                   f'{r.nps:.1f} ({r.ci_low:.1f} – {r.ci_high:.1f}), n={r.n}</title></circle>')
+        if n <= 16 or i % max(1, n // 12) == 0:
+            out.append(f'<text x="{X(i):.1f}" y="{h - pad_b + 16}" text-anchor="middle" font-size="10">'
+                       f'{escape(r.period)}</text>')
+    return Markup(f'<svg role="img" viewBox="0 0 {w} {h}" width="100%" xmlns="http://www.w3.org/2000/svg">'
+                  f'{"".join(out)}</svg>')
+
+
+def _heat(share: float) -> str:
+    if share is None or (isinstance(share, float) and math.isnan(share)) or share <= 0:
+        return ""
+    alpha = min(0.85, 0.1 + share * 2.5)
+    return f"background: rgba(179, 38, 30, {alpha:.2f}); color: {'#fff' if alpha > 0.5 else '#000'}"
+
+
+def render_html(analysis: Analysis, lang: str = "en") -> str:
+    """The report as one self-contained HTML document."""
+    from jinja2 import Environment
+
+    t = TEXTS[lang]
+    env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters["num"] = _num
+    env.filters["pct"] = _pct
+    env.filters["heat"] = _heat
+    template = env.from_string(
+        resources.files("npsthemes").joinpath("templates/report.html.j2").read_text(encoding="utf-8"))
+    a = analysis
+    o = a.overall
+    ts = a.theme_segments
+    ts_views = []
+    if len(ts):
+        focus = a.development_areas["theme"].tolist() or a.themes.sort_values("negative", ascending=False)[
+            "theme"].head(5).tolist()
+        for col, g in ts.groupby("column", sort=False):
+            g = g[g["theme"].isin(focus)]
+            pivot = g.pivot(index="segment", columns="theme", values="negative_share")[focus]
+            meta = g.drop_duplicates("segment").set_index("segment")[["n", "segment_nps", "small_sample"]]
+            ts_views.append({"column": col, "themes": [(th, a.taxonomy.label(th, lang)) for th in focus],
+                             "rows": [{"segment": s, "n": int(meta.loc[s, "n"]), "nps": meta.loc[s, "segment_nps"],
+                                       "small": bool(meta.loc[s, "small_sample"]),
+                                       "cells": [pivot.loc[s, th] for th in focus]} for s in pivot.index]})
+    last_change = []
+    if len(a.score_change) and a.score_change["change"].notna().any():
+        periods = sorted(a.score_change["period"].unique())
+        last = a.score_change[a.score_change["period"] == periods[-1]].copy()
+        last["label"] = [a.taxonomy.label(x, lang) if x in a.taxonomy.ids else x for x in last["theme"]]
+        last_change = last.sort_values("change").to_dict(orient="records")
+        last_period, prev_period = periods[-1], periods[-2] if len(periods) > 1 else None
+    else:
+        last_period = prev_period = None
+    return template.render(
+        t=t, lang=lang, a=a, o=o, report=a.load_report, cov=a.coverage,
+        shares=shares_bar(o["promoter_share"], o["passive_share"], o["detractor_share"], t),
+        impact_svg=impact_chart(a.themes, t), trend_svg=trend_chart(a.trend) if len(a.trend) else "",
+        strengths=a.strengths.to_dict(orient="records"), development=a.development_areas.to_dict(orient="records"),
+        themes=a.themes.to_dict(orient="records"), quotes=a.quotes, ts_views=ts_views,
+        segments=a.segments.to_dict(orient="records") if len(a.segments) else [],
+        trend=a.trend.to_dict(orient="records") if len(a.trend) else [],
+        last_change=last_change, last_period=last_period, prev_period=prev_period,
+        untagged=a.untagged_words.to_dict(orient="records"),
+        disagreements=a.disagreements.head(30).to_dict(orient="records"),
+        n_disagreements=len(a.disagreements), model=a.model_info, settings=a.settings,
+        channel_counts=(a.responses["channel"].value_counts().to_dict()
+                        if "channel" in a.responses else {}),
+    )
+
+
+# ------------------------------------------------------------------------------------------------ Excel
+
+
+def _excel_value(ws, v: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return None if np.isnan(v) else float(v)
+    if isinstance(v, np.bool_):
+        return bool(v)
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    if isinstance(v, (list, dict, set, tuple)):
+        v = str(v)
+    if isinstance(v, str) and v.startswith(_FORMULA_START):
+        cell = WriteOnlyCell(ws, value=v)
+        cell.data_type = "s"  # text that a spreadsheet would run as a formula is stored as text
+        cell.quotePrefix = True
+        return cell
+    return v
+
+
+def _write_sheet(wb, title: str, df: pd.DataFrame, note: str | None = None) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    ws = wb.create_sheet(title)
+    ws.freeze_panes = "A2"
+    sample = df.head(200)
+    for k, col in enumerate(df.columns):
+        width = max([len(str(col))] + [len(str(v)) for v in sample[col].tolist()])
+        ws.column_dimensions[_col_letter(k)].width = min(60, max(8, width + 2))
+    header = []
+    for c in df.columns:
+        cell = WriteOnlyCell(ws, value=str(c))
+        cell.font = Font(bold=True)
+        header.append(cell)
+    ws.append(header)
+    for row in df.itertuples(index=False):
+        ws.append([_excel_value(ws, v) for v in row])
+    if note:
+        ws.append([note])
+
+
+def _col_letter(k: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(k + 1)
+
+
+EXCEL_MAX_RESPONSES = 100_000
+
+
+def render_excel(analysis: Analysis) -> bytes:
+    """The workbook: sheets Summary, Themes, Segments, Trend, Responses (plus ThemeSegments and Review).
+    The Responses sheet holds at most ``EXCEL_MAX_RESPONSES`` rows (responses.csv has every row)."""
+    from openpyxl import Workbook
+
+    a = analysis
+    wb = Workbook(write_only=True)
+    o = a.overall
+    summary = pd.DataFrame([
+        ("NPS", o["nps"]), ("95 % CI low", o["ci_low"]), ("95 % CI high", o["ci_high"]), ("responses (n)", o["n"]),
+        ("promoters", o["promoters"]), ("passives", o["passives"]), ("detractors", o["detractors"]),
+        ("rows read", a.load_report.rows_read), ("rows rejected", a.load_report.rows_rejected),
+        ("coverage (share of comments with a theme)", a.coverage["coverage"]),
+        ("strengths", ", ".join(a.strengths["theme"])), ("development areas", ", ".join(a.development_areas["theme"])),
+        ("model", f"{a.model_info['name']} {a.model_info['version']}"), ("source", a.settings.get("source")),
+    ], columns=["metric", "value"])
+    _write_sheet(wb, "Summary", summary)
+    _write_sheet(wb, "Themes", a.themes)
+    _write_sheet(wb, "Segments", a.segments if len(a.segments) else pd.DataFrame({"note": ["no grouping columns"]}))
+    _write_sheet(wb, "Trend", a.trend if len(a.trend) else pd.DataFrame({"note": ["no dates"]}))
+    export = a.responses_table()
+    note = None
+    if len(export) > EXCEL_MAX_RESPONSES:
+        note = (f"first {EXCEL_MAX_RESPONSES:,} of {len(export):,} responses; responses.csv has them all")
+        export = export.head(EXCEL_MAX_RESPONSES)
+    _write_sheet(wb, "Responses", export, note)
+    if len(a.theme_segments):
+        _write_sheet(wb, "ThemeSegments", a.theme_segments)
+    _write_sheet(wb, "Review", a.disagreements)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
