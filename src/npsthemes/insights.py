@@ -58,6 +58,11 @@ STATUSES = ("strength", "development_area", "both", "uncertain", "too_few_mentio
 _X = {"promoter": 1, "passive": 0, "detractor": -1}
 
 
+def _ridx(mentions: pd.DataFrame) -> np.ndarray:
+    """Row positions (in responses) of the mentions, as integers even when there are none."""
+    return mentions["response"].to_numpy(dtype=np.int64)
+
+
 def _x(responses: pd.DataFrame) -> np.ndarray:
     s = responses["score"].to_numpy(dtype=float)
     return np.where(s >= 9, 1, np.where(s >= 7, 0, -1))
@@ -131,11 +136,11 @@ def theme_table(
     for theme in themes:
         m = mentions[mentions["theme"] == theme]
         any_idx = np.zeros(n, dtype=bool)
-        any_idx[m["response"].to_numpy()] = True
+        any_idx[_ridx(m)] = True
         neg_idx = np.zeros(n, dtype=bool)
-        neg_idx[m.loc[m["polarity"] == "negative", "response"].to_numpy()] = True
+        neg_idx[_ridx(m[m["polarity"] == "negative"])] = True
         pos_idx = np.zeros(n, dtype=bool)
-        pos_idx[m.loc[m["polarity"] == "positive", "response"].to_numpy()] = True
+        pos_idx[_ridx(m[m["polarity"] == "positive"])] = True
         k = int(any_idx.sum())
         xt = x[any_idx]
         tn = nps_from_counts(int((xt == 1).sum()), int((xt == 0).sum()), int((xt == -1).sum()),
@@ -225,7 +230,7 @@ def representative_quotes(
     m = mentions[(mentions["theme"] == theme) & (mentions["polarity"] == polarity)]
     if m.empty:
         return []
-    texts = responses["comment"].to_numpy()[m["response"].to_numpy()]
+    texts = responses["comment"].to_numpy()[_ridx(m)]
     lengths = np.array([len(t) for t in texts])
     clarity = m["probability"].to_numpy() * m["polarity_probability"].to_numpy()
     clarity = clarity * np.where(lengths > max_chars, 0.5, 1.0) * np.where(lengths < 15, 0.7, 1.0)
@@ -316,7 +321,7 @@ def theme_segments(responses: pd.DataFrame, mentions: pd.DataFrame, by: str, the
     seg_n = g.size()
     seg_c = g["commenting"].sum()
     seg_nps = 100 * g["x"].mean()
-    m = mentions.assign(segment=seg[mentions["response"].to_numpy()])
+    m = mentions.assign(segment=seg[_ridx(mentions)])
     counts = m.groupby(["segment", "theme", "polarity"]).size()
     rows = []
     for s in seg_n.index:
@@ -338,7 +343,7 @@ def theme_trend(responses: pd.DataFrame, mentions: pd.DataFrame, period: str, th
     commenting = (responses["comment"].astype(str).str.strip() != "").to_numpy()
     base = pd.DataFrame({"period": per, "commenting": commenting}).dropna(subset=["period"])
     per_c = base.groupby("period")["commenting"].sum()
-    m = mentions.assign(period=per[mentions["response"].to_numpy()]).dropna(subset=["period"])
+    m = mentions.assign(period=per[_ridx(mentions)]).dropna(subset=["period"])
     counts = m.groupby(["period", "theme", "polarity"]).size()
     rows = []
     for p in per_c.index:
@@ -364,8 +369,8 @@ def score_change_by_theme(responses: pd.DataFrame, mentions: pd.DataFrame, perio
     x = _x(responses).astype(float)
     n_themes = responses["n_themes"].to_numpy()
     m = mentions[["response", "theme"]].copy()
-    m["w"] = x[m["response"].to_numpy()] / n_themes[m["response"].to_numpy()]
-    m["period"] = per.to_numpy()[m["response"].to_numpy()]
+    m["w"] = x[_ridx(m)] / n_themes[_ridx(m)]
+    m["period"] = per.to_numpy()[_ridx(m)]
     nt = pd.DataFrame({"period": per.to_numpy(), "w": np.where(n_themes == 0, x, 0.0)})
     nt["theme"] = NO_THEME
     allw = pd.concat([m[["period", "theme", "w"]], nt[["period", "theme", "w"]]], ignore_index=True)

@@ -185,7 +185,7 @@ def trend_chart(trend: pd.DataFrame) -> Markup:
     if hi == lo:
         hi = lo + 10
     n = len(trend)
-    step = (w - pad_l - 10) / max(1, n - 1)
+    step = (w - pad_l - 40) / max(1, n - 1)
 
     def X(i: int) -> float:
         return pad_l + (i * step if n > 1 else (w - pad_l) / 2)

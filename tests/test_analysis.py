@@ -1,0 +1,137 @@
+"""End-to-end: `analyze` on the shipped sample survey, the Python API and the CLI agree, outputs are safe."""
+
+import json
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from npsthemes import analyze
+from npsthemes.cli import main
+from npsthemes.datasets import load_sample_survey, sample_survey_path
+
+SUMMARY_KEYS = {"n", "nps", "ci_low", "ci_high", "rows_read", "rows_rejected", "model", "themes", "strengths",
+                "development_areas"}
+THEME_KEYS = {"theme", "mentions", "positive", "negative", "theme_nps", "impact", "impact_ci_low",
+              "impact_ci_high", "points_at_stake", "status"}
+
+
+@pytest.fixture(scope="module")
+def sample_analysis(default_model):
+    return analyze(load_sample_survey(), default_model, n_boot=500)
+
+
+def test_api_attributes(sample_analysis):
+    a = sample_analysis
+    for name in ("themes", "strengths", "development_areas", "segments", "trend", "responses"):
+        assert isinstance(getattr(a, name), pd.DataFrame), name
+    assert len(a.themes) == 11
+    assert set(a.themes["status"]) <= {"strength", "development_area", "both", "uncertain", "too_few_mentions",
+                                       "not_mentioned"}
+    # development areas ranked by points at stake, strengths by positive impact
+    assert a.development_areas["points_at_stake"].is_monotonic_decreasing
+    assert a.strengths["impact_positive"].is_monotonic_decreasing
+    assert len(a.development_areas) and len(a.strengths)
+    assert set(a.segments["column"]) == {"channel", "agent", "industry"}
+    assert list(a.trend["period"]) == sorted(a.trend["period"]) and len(a.trend) == 12
+    assert a.overall["rows_read"] == a.overall["n"] + a.overall["rows_rejected"]
+    summary = a.summary()
+    assert SUMMARY_KEYS <= set(summary)
+    assert all(THEME_KEYS <= set(t) for t in summary["themes"])
+    assert summary["model"]["name"] == "default"
+    # the sample's built-in story: the portal is criticised, competence praised
+    assert "web_interface" in summary["development_areas"]
+    assert "competence" in summary["strengths"]
+
+
+def test_cli_and_api_agree_and_outputs(tmp_path, sample_analysis, capsys):
+    out = tmp_path / "rep"
+    code = main(["analyze", "--sample", "--out", str(out), "--bootstrap", "500"])
+    cap = capsys.readouterr()
+    assert code == 0, cap.err
+    assert "NPS 24.2" in cap.out and "report.html" in cap.out
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["rejects.csv", "report.html", "report.xlsx", "responses.csv", "summary.json"]
+    cli_summary = json.loads((out / "summary.json").read_text())
+    api_summary = sample_analysis.summary()
+    for key in ("n", "nps", "ci_low", "ci_high", "rows_read", "rows_rejected", "strengths", "development_areas"):
+        assert cli_summary[key] == api_summary[key], key
+    assert [t["impact_ci_low"] for t in cli_summary["themes"]] == [t["impact_ci_low"] for t in api_summary["themes"]]
+    resp = pd.read_csv(out / "responses.csv", encoding="utf-8-sig")
+    assert len(resp) == cli_summary["n"]
+    assert {"category", "language", "themes"} <= set(resp.columns)
+    rej = pd.read_csv(out / "rejects.csv", encoding="utf-8-sig")
+    assert len(rej) == cli_summary["rows_rejected"] == 6
+    wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
+    assert wb.sheetnames[:5] == ["Summary", "Themes", "Segments", "Trend", "Responses"]
+    html = (out / "report.html").read_text()
+    assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_rerun_replaces_cleanly_and_removes_stale_rejects(tmp_path, default_model):
+    out = tmp_path / "rep"
+    good = pd.DataFrame({"score": [9, 10, 3, 7] * 10, "comment": ["Nopea palvelu", "", "Portaali kaatuu", "ok"] * 10})
+    bad = pd.concat([good, pd.DataFrame({"score": ["11"], "comment": ["x"]})], ignore_index=True)
+    analyze(bad, default_model, n_boot=200).write(out)
+    assert (out / "rejects.csv").exists()
+    analyze(good, default_model, n_boot=200).write(out)
+    assert not (out / "rejects.csv").exists()
+    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.xlsx", "responses.csv", "summary.json"]
+
+
+def test_user_text_is_escaped_and_formula_safe(tmp_path, default_model):
+    evil = [
+        '<script>alert("x")</script> palvelu oli huono ja hidas',
+        '=HYPERLINK("http://evil.example","click") portal is terrible',
+        "+SUM(1,2) too expensive", "-2+3 slow handling", "@cmd friendly staff", "\tTabbed but fine",
+    ]
+    df = pd.DataFrame({"score": [1, 2, 3, 4, 9, 8] * 5, "comment": evil * 5, "channel": ["<b>web</b>"] * 30})
+    a = analyze(df, default_model, n_boot=200)
+    paths = a.write(tmp_path / "r")
+    html = paths["report.html"].read_text()
+    assert "<script" not in html
+    assert "<b>web</b>" not in html and "&lt;b&gt;web&lt;/b&gt;" in html  # segment names are user text too
+    wb = openpyxl.load_workbook(paths["report.xlsx"])
+    ws = wb["Responses"]
+    header = [c.value for c in ws[1]]
+    col = header.index("comment") + 1
+    cells = [ws.cell(row=r, column=col) for r in range(2, 8)]
+    for cell in cells:
+        assert cell.data_type == "s", cell.value
+    assert {c.value for c in cells} == {e.strip() for e in evil}  # the loader strips surrounding whitespace
+    csv_text = paths["responses.csv"].read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in csv_text and "\n=HYPERLINK" not in csv_text and ",=HYPERLINK" not in csv_text
+
+
+@pytest.mark.parametrize("lang,heading", [("fi", "Kehityskohteet"), ("sv", "Utvecklingsområden"),
+                                          ("en", "Development areas")])
+def test_report_languages(sample_analysis, lang, heading):
+    assert heading in sample_analysis.to_html(lang)
+
+
+def test_analyze_with_explicit_by_and_period(default_model):
+    a = analyze(sample_survey_path(), default_model, by=["Kanava"], period="quarter", n_boot=200)
+    assert set(a.segments["column"]) == {"channel"}
+    assert a.trend["period"].iloc[0] == "2025Q4"
+    assert set(a.theme_segments["column"]) == {"channel"}
+
+
+def test_bad_language_is_an_error(default_model):
+    from npsthemes import DataError
+
+    with pytest.raises(DataError, match="report language"):
+        analyze(load_sample_survey(), default_model, lang="de")
+
+
+def test_formula_guards_cover_tab_and_carriage_return():
+    from openpyxl import Workbook
+
+    from npsthemes._io import guard_cell
+    from npsthemes.report import _excel_value
+
+    for text in ("=1+1", "+1", "-1", "@x", "\tx", "\rx"):
+        assert guard_cell(text) == "'" + text
+        ws = Workbook(write_only=True).create_sheet("x")
+        cell = _excel_value(ws, text)
+        assert cell.data_type == "s" and cell.value == text
+    assert guard_cell("ok") == "ok" and guard_cell(-1) == -1 and _excel_value(None, "ok") == "ok"
