@@ -49,3 +49,22 @@ def test_language_detector_falls_back_on_short_or_ambiguous():
     # too short to tell: the batch's majority language among confident predictions
     assert det.detect(["ok", "Palvelu toimi hyvin", "Asiakaspalvelu oli ystävällinen"])[0] == "fi"
     assert det.detect(["-"], fallback="sv") == ["sv"]
+
+
+def test_token_tfidf_equals_sklearn_transform(small_model):
+    """The cached-token transform gives the fitted TfidfVectorizer's result (features.py)."""
+    import numpy as np
+
+    from npsthemes.features import TokenTfidf
+
+    texts = ["Palvelu oli nopeaa mutta portaali on tosi kankea", "Snabbt svar men dyrt!! 100 kr", "ok", "",
+             "kankea kankea portaali, portaali"]
+    docs = small_model.preprocessor_.process(texts, ["fi", "sv", "en", "en", "fi"])
+    for vec, get in ((small_model.word_vectorizer_, lambda d: d.lemmas),
+                     (small_model.char_vectorizer_, lambda d: d.tokens)):
+        want = vec.transform([" ".join(get(d)) for d in docs]).toarray()
+        fast = TokenTfidf(vec)
+        got = fast.transform([get(d) for d in docs]).toarray()
+        assert np.abs(want - got).max() < 1e-6
+        again = fast.transform([get(d) for d in docs]).toarray()  # from the warm cache
+        assert np.abs(want - again).max() < 1e-6

@@ -84,6 +84,12 @@ def guard_formulas(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` whose text cells cannot run as spreadsheet formulas (for CSV files opened in Excel)."""
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(guard_cell)
+        s = out[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            text = s.astype("string")
+            risky = text.str.match(r"[=+\-@\t\r]").fillna(False).to_numpy(dtype=bool)
+            if risky.any():
+                s = s.astype(object).copy()
+                s[risky] = "'" + text[risky].astype(object)
+                out[col] = s
     return out

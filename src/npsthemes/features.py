@@ -38,10 +38,11 @@ class TokenTfidf:
 
     def _reset(self) -> None:
         self._tok_id: dict[str, int] = {}
+        self._tokens: list[str] = []
         self._rows: list[np.ndarray] = []  # per token: feature ids of its n-grams (with repeats)
         self._T: sp.csr_matrix | None = None
         self._T_rows = 0
-        self._bigram_cache: dict[tuple[int, int], int] = {}
+        self._bigram_cache: dict[int, int] = {}
 
     def __getstate__(self) -> dict:
         return {"vectorizer": self.vectorizer}
@@ -60,7 +61,8 @@ class TokenTfidf:
         vocab = self.vocab
         return np.array([vocab[g] for g in grams if g in vocab], dtype=np.int64)
 
-    def _ids(self, tokens: Sequence[str]) -> list[int]:
+    def token_ids(self, tokens: Sequence[str]) -> np.ndarray:
+        """Ids of tokens in this transformer's token cache (new tokens are analysed once and added)."""
         tok_id = self._tok_id
         out = []
         for t in tokens:
@@ -68,8 +70,9 @@ class TokenTfidf:
             if i is None:
                 i = tok_id[t] = len(self._rows)
                 self._rows.append(self._token_features(t))
+                self._tokens.append(t)
             out.append(i)
-        return out
+        return np.array(out, dtype=np.int64)
 
     def _token_matrix(self) -> sp.csr_matrix:
         if self._T is None or self._T_rows != len(self._rows):
@@ -82,23 +85,27 @@ class TokenTfidf:
             self._T_rows = len(self._rows)
         return self._T
 
-    def token_ids(self, tokens: Sequence[str]) -> list[int]:
-        """Cache ids of tokens (to pass to :meth:`transform` for slices of the same documents)."""
-        return self._ids(tokens)
-
-    def transform(self, docs: Sequence[Sequence[str]], ids: Sequence[list[int]] | None = None) -> sp.csr_matrix:
-        """TF-IDF rows of token lists; ``ids`` (from :meth:`token_ids`) saves looking the tokens up again."""
-        if ids is None and len(self._rows) > 2_000_000:  # bound the cache on endless streams of new tokens
+    def transform(self, docs: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        """TF-IDF rows of token lists (equal to the vectorizer's ``transform`` of the space-joined tokens)."""
+        if len(self._rows) > 2_000_000:  # bound the cache on endless streams of new tokens
             self._reset()
-        doc_ids = list(ids) if ids is not None else [self._ids(tokens) for tokens in docs]
-        lengths = np.fromiter((len(d) for d in doc_ids), dtype=np.int64, count=len(doc_ids))
-        indptr = np.concatenate([[0], np.cumsum(lengths)])
-        indices = np.fromiter((i for d in doc_ids for i in d), dtype=np.int64, count=int(lengths.sum()))
+        ids = [self.token_ids(tokens) for tokens in docs]
+        lengths = np.fromiter((len(d) for d in ids), dtype=np.int64, count=len(ids))
+        flat = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
+        return self.transform_flat(flat, np.concatenate([[0], np.cumsum(lengths)]))
+
+    def transform_flat(self, ids: np.ndarray, indptr: np.ndarray) -> sp.csr_matrix:
+        """TF-IDF rows of documents given as one flat array of token ids (from :meth:`token_ids`) and row
+        boundaries ``indptr`` (row r holds ``ids[indptr[r]:indptr[r + 1]]``): no per-document Python work, so the
+        same flat ids serve whole comments and their clauses."""
+        ids = np.asarray(ids, dtype=np.int64)
+        indptr = np.asarray(indptr, dtype=np.int64)
+        n_rows = len(indptr) - 1
         T = self._token_matrix()
-        D = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(doc_ids), T.shape[0]))
+        D = sp.csr_matrix((np.ones(len(ids)), ids, indptr), shape=(n_rows, T.shape[0]))
         X = (D @ T).tocsr()  # a product has no duplicate entries
-        if self.kind == "word" and self.ngram_range[1] >= 2:
-            X = X + self._bigrams(docs, doc_ids)
+        if self.kind == "word" and self.ngram_range[1] >= 2 and len(ids) > 1:
+            X = X + self._bigrams(ids, indptr)
         if self.sublinear:
             np.log(X.data, out=X.data)
             X.data += 1
@@ -113,17 +120,22 @@ class TokenTfidf:
         X.data = X.data.astype(np.float32)
         return sp.csr_matrix((X.data, X.indices, X.indptr), shape=X.shape)
 
-    def _bigrams(self, docs: Sequence[Sequence[str]], doc_ids: list[list[int]]) -> sp.csr_matrix:
+    def _bigrams(self, ids: np.ndarray, indptr: np.ndarray) -> sp.csr_matrix:
+        n_rows = len(indptr) - 1
+        row_of = np.repeat(np.arange(n_rows), np.diff(indptr))
+        same = row_of[:-1] == row_of[1:]
+        first, second = ids[:-1][same], ids[1:][same]
+        rows = row_of[:-1][same]
+        keys = (first << 32) | second
         cache = self._bigram_cache
-        vocab = self.vocab
-        rows, cols = [], []
-        for r, (tokens, ids) in enumerate(zip(docs, doc_ids)):
-            for k in range(len(ids) - 1):
-                key = (ids[k], ids[k + 1])
-                f = cache.get(key)
-                if f is None:
-                    f = cache[key] = vocab.get(tokens[k] + " " + tokens[k + 1], -1)
-                if f >= 0:
-                    rows.append(r)
-                    cols.append(f)
-        return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(docs), self.n_features))
+        feats = np.fromiter((cache.get(k, -2) for k in keys.tolist()), dtype=np.int64, count=len(keys))
+        miss = np.flatnonzero(feats == -2)
+        if len(miss):
+            vocab, tokens = self.vocab, self._tokens
+            for m in miss.tolist():
+                k = int(keys[m])
+                f = vocab.get(tokens[int(first[m])] + " " + tokens[int(second[m])], -1)
+                cache[k] = f
+                feats[m] = f
+        ok = feats >= 0
+        return sp.csr_matrix((np.ones(int(ok.sum())), (rows[ok], feats[ok])), shape=(n_rows, self.n_features))

@@ -38,6 +38,15 @@ _WORD = re.compile(r"\w", re.U)
 _NON_LETTERS = re.compile(r"[\W\d_]+", re.U)
 
 
+_WORDS = re.compile(r"[^\W\d_]+", re.U)
+
+
+def _words(text: str) -> list[str]:
+    """Lower-cased runs of letters: the language detector's tokens (punctuation and digits say nothing about
+    the language, and dropping them keeps the per-token cache small)."""
+    return _WORDS.findall(text.lower())
+
+
 def normalize_text(text: str) -> str:
     """Lower-case and replace URLs and e-mail addresses by placeholders."""
     if "http" in text or "www." in text or "WWW." in text:
@@ -193,7 +202,7 @@ class TextPreprocessor:
 class LanguageDetector:
     """Language identification limited to the languages of the training data.
 
-    A character n-gram (1-4, within word boundaries) naive Bayes model. Comments too short or ambiguous to tell
+    A character n-gram (1-4, within word boundaries, over runs of letters) naive Bayes model. Comments too short or ambiguous to tell
     (fewer than ``min_letters`` letters, or the best probability below ``min_confidence``) get the fallback
     language: the one given, else the most frequent language among the confident comments of the same batch,
     else the most frequent language of the training data.
@@ -218,7 +227,7 @@ class LanguageDetector:
             return self
         self.vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), min_df=2, sublinear_tf=True,
                                            lowercase=True, dtype=np.float32)
-        X = self.vectorizer_.fit_transform([normalize_text(t) for t in texts])
+        X = self.vectorizer_.fit_transform([" ".join(_words(t)) for t in texts])
         self.model_ = MultinomialNB(alpha=self.alpha).fit(X, langs)
         return self
 
@@ -230,7 +239,7 @@ class LanguageDetector:
         fast = self.__dict__.get("_fast")
         if fast is None:
             fast = self._fast = TokenTfidf(self.vectorizer_)
-        X = fast.transform([normalize_text(t).split() for t in texts])
+        X = fast.transform([_words(t) for t in texts])
         return self.model_.predict_proba(X)
 
     def __getstate__(self) -> dict:

@@ -35,31 +35,48 @@ def tag_texts(
     scores: np.ndarray | None = None,
     *,
     batch_size: int = 5000,
+    evidence: bool = True,
     progress: Callable[[int, int], None] | None = None,
-) -> list[dict[str, Any]]:
-    """Tag texts (duplicates of the same text and NPS category are tagged once), in batches."""
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Tag texts in batches; the same text with the same NPS category is tagged once.
+
+    Returns the language of each text (None for empty ones) and the mentions: one row per (text, theme) with
+    ``response`` (position in ``texts``), ``theme``, ``polarity``, ``probability``, ``polarity_probability``,
+    ``evidence`` and ``clause``.
+    """
     n = len(texts)
     scores = np.full(n, np.nan) if scores is None else np.asarray(scores, dtype=float)
     cat = np.where(np.isnan(scores), -1, np.where(scores >= 9, 2, np.where(scores >= 7, 1, 0)))
-    keys = pd.DataFrame({"t": texts, "c": cat})
-    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(keys))
+    codes, uniques = pd.factorize(pd.MultiIndex.from_arrays([pd.Index(texts, dtype=object), cat]))
     first = pd.Series(np.arange(n)).groupby(codes).first().to_numpy()
-    results: list[dict[str, Any] | None] = [None] * len(first)
-    empty = np.array([not str(texts[i]).strip() for i in first])
-    todo = [k for k in range(len(first)) if not empty[k]]
-    for k in np.flatnonzero(empty):
-        results[k] = {"language": None, "themes": []}
-    done = 0
+    u_text = [texts[i] for i in first]
+    todo = np.array([k for k, t in enumerate(u_text) if str(t).strip()], dtype=np.int64)
+    u_lang = np.full(len(first), None, dtype=object)
+    frames = []
     for start in range(0, len(todo), batch_size):
         chunk = todo[start:start + batch_size]
-        idx = first[chunk]
-        X = pd.DataFrame({"text": [texts[i] for i in idx], "score": scores[idx]})
-        for k, r in zip(chunk, model.tag(X)):
-            results[k] = r
-        done += len(chunk)
+        X = pd.DataFrame({"text": [u_text[k] for k in chunk], "score": scores[first[chunk]]})
+        langs, frame = model.classifier.tag_frame(X, evidence=evidence)
+        u_lang[chunk] = langs
+        frame["row"] = chunk[frame["row"].to_numpy(dtype=np.int64)]
+        frames.append(frame)
         if progress:
-            progress(done, len(todo))
-    return [results[c] for c in codes]  # type: ignore[misc]
+            progress(min(start + batch_size, len(todo)), len(todo))
+    cols = ["row", "theme", "polarity", "probability", "polarity_probability", "evidence", "clause"]
+    u_mentions = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({c: [] for c in cols})
+    # expand from distinct texts back to every response
+    order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[order], np.arange(len(first)))
+    ends = np.searchsorted(codes[order], np.arange(len(first)), side="right")
+    m_rows = u_mentions["row"].to_numpy(dtype=np.int64)
+    reps = (ends - starts)[m_rows]
+    idx = np.repeat(np.arange(len(u_mentions)), reps)
+    offs = np.arange(len(idx)) - np.repeat(np.cumsum(reps) - reps, reps)
+    response = order[np.repeat(starts[m_rows], reps) + offs]
+    mentions = u_mentions.iloc[idx].drop(columns="row").reset_index(drop=True)
+    mentions.insert(0, "response", response)
+    mentions = mentions.sort_values(["response", "probability"], ascending=[True, False], kind="stable")
+    return u_lang[codes], mentions.reset_index(drop=True)
 
 
 def tag_survey(
@@ -67,21 +84,28 @@ def tag_survey(
     model: Model | str | os.PathLike | None = None,
     *,
     batch_size: int = 5000,
+    evidence: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> TaggedSurvey:
     """Tag every accepted response of a survey with themes and polarities (``model=None``: the default model)."""
     survey = _ensure_survey(survey)
     model = model if isinstance(model, Model) else load_model(model)
     resp = survey.responses.copy()
-    tags = tag_texts(model, resp["comment"].tolist(), resp["score"].to_numpy(dtype=float),
-                     batch_size=batch_size, progress=progress)
-    resp["language"] = [t["language"] for t in tags]
-    resp["themes"] = [";".join(f"{m['theme']}:{m['polarity']}" for m in t["themes"]) for t in tags]
-    resp["n_themes"] = [len(t["themes"]) for t in tags]
-    rows = [(i, m["theme"], m["polarity"], m["probability"], m["polarity_probability"], "; ".join(m["evidence"]),
-             m["clause"]) for i, t in enumerate(tags) for m in t["themes"]]
-    mentions = pd.DataFrame(rows, columns=MENTION_COLUMNS)
+    langs, mentions = tag_texts(model, resp["comment"].tolist(), resp["score"].to_numpy(dtype=float),
+                                batch_size=batch_size, evidence=evidence, progress=progress)
+    resp["language"] = langs
+    resp["themes"] = _joined(mentions, len(resp), mentions["theme"] + ":" + mentions["polarity"], ";")
+    resp["n_themes"] = np.bincount(mentions["response"].to_numpy(dtype=np.int64), minlength=len(resp))
     return TaggedSurvey(responses=resp, mentions=mentions, survey=survey, model=model)
+
+
+def _joined(mentions: pd.DataFrame, n: int, values: pd.Series, sep: str) -> np.ndarray:
+    """Per response, the mention values joined with ``sep`` ("" when none)."""
+    out = np.full(n, "", dtype=object)
+    if len(mentions):
+        g = pd.Series(values.to_numpy(), index=mentions["response"].to_numpy()).groupby(level=0).agg(sep.join)
+        out[g.index.to_numpy()] = g.to_numpy()
+    return out
 
 
 def tagged_rows_for_export(tagged: TaggedSurvey, include_rejected: bool = True) -> pd.DataFrame:
@@ -89,10 +113,9 @@ def tagged_rows_for_export(tagged: TaggedSurvey, include_rejected: bool = True) 
     language, themes, polarities, probabilities and evidence, for the `tag` command's output."""
     resp = tagged.responses.copy()
     m = tagged.mentions
-    probs = m.assign(s=m["theme"] + ":" + m["probability"].round(3).astype(str)).groupby("response")["s"].agg(";".join)
-    evid = m[m["evidence"] != ""].assign(s=m["theme"] + ": " + m["evidence"]).groupby("response")["s"].agg(" | ".join)
-    resp["theme_probabilities"] = probs.reindex(range(len(resp))).fillna("").to_numpy()
-    resp["evidence"] = evid.reindex(range(len(resp))).fillna("").to_numpy()
+    resp["theme_probabilities"] = _joined(m, len(resp), m["theme"] + ":" + m["probability"].round(3).astype(str), ";")
+    has_ev = m[m["evidence"] != ""]
+    resp["evidence"] = _joined(has_ev, len(resp), has_ev["theme"] + ": " + has_ev["evidence"], " | ")
     resp["status"] = "accepted"
     resp["reject_reason"] = ""
     if "date" in resp and pd.api.types.is_datetime64_any_dtype(resp["date"]):
@@ -104,9 +127,9 @@ def tagged_rows_for_export(tagged: TaggedSurvey, include_rejected: bool = True) 
         r["status"] = "rejected"
         if "comment" in r:
             texts = r["comment"].fillna("").astype(str).tolist()
-            tags = tag_texts(tagged.model, texts)
-            r["language"] = [t["language"] for t in tags]
-            r["themes"] = [";".join(f"{x['theme']}:{x['polarity']}" for x in t["themes"]) for t in tags]
+            langs, rm = tag_texts(tagged.model, texts, evidence=False)
+            r["language"] = langs
+            r["themes"] = _joined(rm, len(r), rm["theme"] + ":" + rm["polarity"], ";")
         r = r.rename(columns={"score": "score_raw"})
         resp = pd.concat([resp, r], ignore_index=True)
     resp = resp.sort_values("source_row", kind="stable").reset_index(drop=True)
