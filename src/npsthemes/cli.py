@@ -247,8 +247,9 @@ class _Progress:
 
     def step(self, text: str) -> None:
         self._p.update(self._task, description=text)
-        if not err.is_terminal:
-            err.print(text)
+        if not err.is_terminal and text != getattr(self, "_last", None):
+            err.print(f"{text} ...")
+        self._last = text
 
     def count(self, done: int, total: int) -> None:
         self._p.update(self._task, completed=done, total=total)

@@ -100,11 +100,15 @@ def tag_survey(
 
 
 def _joined(mentions: pd.DataFrame, n: int, values: pd.Series, sep: str) -> np.ndarray:
-    """Per response, the mention values joined with ``sep`` ("" when none)."""
+    """Per response, the mention values joined with ``sep`` ("" when none). ``mentions`` is sorted by response."""
     out = np.full(n, "", dtype=object)
     if len(mentions):
-        g = pd.Series(values.to_numpy(), index=mentions["response"].to_numpy()).groupby(level=0).agg(sep.join)
-        out[g.index.to_numpy()] = g.to_numpy()
+        resp = mentions["response"].to_numpy(dtype=np.int64)
+        vals = values.astype(str).tolist()
+        cuts = np.flatnonzero(np.diff(resp)) + 1
+        starts = np.concatenate([[0], cuts]).tolist()
+        ends = np.concatenate([cuts, [len(resp)]]).tolist()
+        out[resp[starts]] = [sep.join(vals[a:b]) for a, b in zip(starts, ends)]
     return out
 
 
