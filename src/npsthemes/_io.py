@@ -87,7 +87,7 @@ def guard_formulas(df: pd.DataFrame) -> pd.DataFrame:
         s = out[col]
         if s.dtype == object or pd.api.types.is_string_dtype(s):
             text = s.astype("string")
-            risky = text.str.match(r"[=+\-@\t\r]").fillna(False).to_numpy(dtype=bool)
+            risky = text.str[:1].isin(_FORMULA_START).fillna(False).to_numpy(dtype=bool)
             if risky.any():
                 s = s.astype(object).copy()
                 s[risky] = "'" + text[risky].astype(object)
