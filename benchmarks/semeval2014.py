@@ -36,8 +36,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import platform
 import random
 import shlex
+import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
@@ -46,6 +48,8 @@ from typing import Any, Sequence
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing may be downloaded at run time
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # no "Loading weights" bars in the output
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -266,6 +270,38 @@ def run_spacy(train: pd.DataFrame, test: pd.DataFrame, *, epochs: int, seed: int
 
 
 # ---------------------------------------------------------------------------------------------------- report
+def code_version() -> str:
+    """npsthemes version, the repository's commit (``+modified`` when src/ or models/ differ from it) and the
+    libraries that matter here."""
+    from importlib import metadata
+
+    import npsthemes
+
+    repo = Path(__file__).resolve().parents[1]
+    try:
+        commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "src", "models"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+        commit += "+modified" if dirty else ""
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    libs = []
+    for dist in ("scikit-learn", "spacy", "simplemma", "numpy", "torch", "sentence-transformers"):
+        try:
+            libs.append(f"{dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            pass
+    return f"npsthemes {npsthemes.__version__} (commit {commit}); {', '.join(libs)}"
+
+
+def load_average() -> str:
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg()) + f" (1/5/15 min; {os.cpu_count()} cores)"
+    except OSError:  # pragma: no cover
+        return "unknown"
+
+
 def _pct(v: float | None) -> str:
     return "" if v is None else f"{100 * v:.2f}"
 
@@ -333,6 +369,8 @@ def main() -> None:
     command = "python " + " ".join(shlex.quote(x) for x in [os.path.relpath(sys.argv[0])] + sys.argv[1:])
     print(f"command: {command}")
     print(f"machine: {machine()}")
+    print(f"code: {code_version()}")
+    print(f"load average at start: {load_average()}")
     train, test = parse_semeval(a.data / TRAIN_FILE), parse_semeval(a.data / TEST_FILE)
     n_pairs = sum(len(s) for s in label_sets(test))
 
@@ -345,11 +383,14 @@ def main() -> None:
     if not a.no_spacy:
         rows.append(run_spacy(train, test, epochs=a.spacy_epochs, seed=a.seed, repeat=a.repeat))
     print_report(rows, len(train), len(test), n_pairs, a.repeat)
+    print(f"- load average at the end: {load_average()} (timings are only meaningful on an otherwise idle "
+          "machine)")
     if a.json:
         import json
 
         a.json.parent.mkdir(parents=True, exist_ok=True)
-        a.json.write_text(json.dumps({"command": command, "machine": machine(), "rows": rows}, indent=2))
+        a.json.write_text(json.dumps({"command": command, "machine": machine(), "code": code_version(),
+                                       "python": platform.python_version(), "rows": rows}, indent=2))
 
 
 if __name__ == "__main__":

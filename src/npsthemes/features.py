@@ -10,6 +10,7 @@ up per token id. A test checks equality with ``TfidfVectorizer.transform``.
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Sequence
 
 import numpy as np
@@ -64,14 +65,16 @@ class TokenTfidf:
     def token_ids(self, tokens: Sequence[str]) -> np.ndarray:
         """Ids of tokens in this transformer's token cache (new tokens are analysed once and added)."""
         tok_id = self._tok_id
-        out = []
-        for t in tokens:
-            i = tok_id.get(t)
-            if i is None:
-                i = tok_id[t] = len(self._rows)
-                self._rows.append(self._token_features(t))
-                self._tokens.append(t)
-            out.append(i)
+        out = list(map(tok_id.get, tokens))
+        if None in out:
+            for k, t in enumerate(tokens):
+                if out[k] is None:
+                    i = tok_id.get(t)
+                    if i is None:
+                        i = tok_id[t] = len(self._rows)
+                        self._rows.append(self._token_features(t))
+                        self._tokens.append(t)
+                    out[k] = i
         return np.array(out, dtype=np.int64)
 
     def _token_matrix(self) -> sp.csr_matrix:
@@ -128,7 +131,7 @@ class TokenTfidf:
         rows = row_of[:-1][same]
         keys = (first << 32) | second
         cache = self._bigram_cache
-        feats = np.fromiter((cache.get(k, -2) for k in keys.tolist()), dtype=np.int64, count=len(keys))
+        feats = np.fromiter(map(cache.get, keys.tolist(), repeat(-2, len(keys))), dtype=np.int64, count=len(keys))
         miss = np.flatnonzero(feats == -2)
         if len(miss):
             vocab, tokens = self.vocab, self._tokens

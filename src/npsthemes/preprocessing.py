@@ -178,8 +178,10 @@ class TextPreprocessor:
                 clauses: list[tuple[int, int]] = []
                 start = 0
                 after_punct = False
+                cache = self._token_cache.setdefault(lang, {})
                 for orth in sdoc.to_array(ORTH).tolist():
-                    surface, lem, kind = self._token_info(lang, nlp, orth)
+                    info = cache.get(orth)
+                    surface, lem, kind = info if info is not None else self._token_info(lang, nlp, orth)
                     if kind == 3:
                         continue
                     # the sentencizer's rule: a sentence starts at the first non-punctuation token after one
