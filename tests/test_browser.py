@@ -12,7 +12,8 @@ CHROMIUM = next((p for p in (shutil.which(n) for n in ("chromium", "chromium-bro
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright (test extra) is not installed")
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (apt-get install chromium); .ci/run installs it"),
+    pytest.mark.skipif(CHROMIUM is None,
+                       reason="no Chromium installed (apt-get install chromium); .ci/run installs it"),
 ]
 
 

@@ -7,7 +7,8 @@ import pytest
 
 from npsthemes.cli import main
 
-FIN = "Arvosana;Perustelu;Pvm;Kanava\n9;Hyvä;1.2.2026;phone\n10;Nopeaa;2.2.2026;chat\n11;?;3.2.2026;chat\n3;huono;6.3.2026;chat\n"
+FIN = ("Arvosana;Perustelu;Pvm;Kanava\n9;Hyvä;1.2.2026;phone\n10;Nopeaa;2.2.2026;chat\n11;?;3.2.2026;chat\n"
+       "3;huono;6.3.2026;chat\n")
 
 
 @pytest.fixture

@@ -101,7 +101,8 @@ def test_mask_personal_data():
 
 
 def test_quotes_are_short_distinct_and_masked():
-    comments = ["The portal is slow and crashes", "The portal is slow and crashes!!", "Login never works, call 0401234567",
+    comments = ["The portal is slow and crashes", "The portal is slow and crashes!!",
+                "Login never works, call 0401234567",
                 "x" * 400 + " portal"]
     resp = pd.DataFrame({"score": [2, 3, 1, 4], "comment": comments,
                          "date": pd.to_datetime(["2026-01-01"] * 4)})

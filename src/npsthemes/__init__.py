@@ -9,6 +9,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .analysis import Analysis, analyze
+from .classifier import ThemeClassifier
 from .errors import (
     ColumnNotFoundError,
     DataError,
@@ -23,16 +25,14 @@ from .errors import (
     NpsThemesError,
     UnsupportedFormatError,
 )
+from .labelled import LabelledData, load_labelled
 from .loading import LoadReport, Survey, load_survey
 from .nps import categorize, compare_nps, nps, nps_by, nps_from_counts, period_labels
-from .summary import nps_summary
-from .taxonomy import Taxonomy, Theme, default_taxonomy, load_taxonomy
-from .labelled import LabelledData, load_labelled
-from .classifier import ThemeClassifier
 from .persistence import Model, default_model_path, inspect_model, load_model, save_model
-from .training import cross_validate_model, evaluate_model, train_model
+from .summary import nps_summary
 from .tagging import TaggedSurvey, tag_file, tag_survey
-from .analysis import Analysis, analyze
+from .taxonomy import Taxonomy, Theme, default_taxonomy, load_taxonomy
+from .training import cross_validate_model, evaluate_model, train_model
 
 __all__ = [
     "__version__",

@@ -22,7 +22,8 @@ same ``theme:polarity`` format; ``predict_proba`` the theme probabilities with c
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,8 +32,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import KFold
 
 from .errors import DataError, MissingDependencyError, NotFittedError
-from .labelled import parse_labels
 from .features import TokenTfidf
+from .labelled import parse_labels
 from .preprocessing import Doc, LanguageDetector, TextPreprocessor
 
 __all__ = ["ThemeClassifier", "theme_metrics"]

@@ -10,8 +10,8 @@ up per token id. A test checks equality with ``TfidfVectorizer.transform``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import repeat
-from typing import Sequence
 
 import numpy as np
 import scipy.sparse as sp

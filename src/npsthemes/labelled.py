@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -115,7 +116,8 @@ def load_labelled(
         cols["text"] = alt
     if "labels" not in cols:
         raise ColumnNotFoundError(
-            f"{name}: no 'labels' column (theme:polarity;theme:polarity); columns seen: {', '.join(map(str, raw.columns))}"
+            f"{name}: no 'labels' column (theme:polarity;theme:polarity); "
+            f"columns seen: {', '.join(map(str, raw.columns))}"
         )
     allowed_themes = set(taxonomy.ids) if taxonomy else None
     allowed_pol = set(polarities or (taxonomy.polarities if taxonomy else DEFAULT_POLARITIES))

@@ -100,7 +100,8 @@ class LoadReport:
         }
 
     def summary(self) -> str:
-        text = f"{self.source}: {self.rows_read} rows read, {self.rows_accepted} accepted, {self.rows_rejected} rejected"
+        text = (f"{self.source}: {self.rows_read} rows read, {self.rows_accepted} accepted, "
+                f"{self.rows_rejected} rejected")
         if self.reasons:
             text += " (" + ", ".join(f"{reason}: {n}" for reason, n in self.reasons.items()) + ")"
         return text

@@ -13,8 +13,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -204,8 +204,9 @@ class TextPreprocessor:
 class LanguageDetector:
     """Language identification limited to the languages of the training data.
 
-    A character n-gram (1-4, within word boundaries, over runs of letters) naive Bayes model. Comments too short or ambiguous to tell
-    (fewer than ``min_letters`` letters, or the best probability below ``min_confidence``) get the fallback
+    A character n-gram (1-4, within word boundaries, over runs of letters) naive Bayes model. Comments too
+    short or ambiguous to tell (fewer than ``min_letters`` letters, or the best probability below
+    ``min_confidence``) get the fallback
     language: the one given, else the most frequent language among the confident comments of the same batch,
     else the most frequent language of the training data.
     """
@@ -267,8 +268,3 @@ class LanguageDetector:
             else:
                 fallback = self.majority_
         return [str(self.classes_[b]) if ok else fallback for b, ok in zip(best, confident)]
-
-
-def iter_batches(items: Sequence, size: int) -> Iterable[Sequence]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
