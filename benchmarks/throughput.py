@@ -13,7 +13,6 @@ per second in one process, training < 60 s, model directory < 50 MB.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from pathlib import Path

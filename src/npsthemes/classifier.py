@@ -84,7 +84,7 @@ def theme_metrics(
     y_true: Sequence[dict[str, str]], y_pred: Sequence[dict[str, str]], classes: Sequence[str]
 ) -> dict[str, Any]:
     """Micro/macro precision, recall and F1 over (comment, theme) pairs, per theme, and coverage."""
-    classes = list(classes)
+    classes = [str(c) for c in classes]
     per_theme = {}
     tp_all = fp_all = fn_all = 0
     for t in classes:
