@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import math
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .errors import OutputError, UnsupportedFormatError
@@ -93,3 +96,22 @@ def guard_formulas(df: pd.DataFrame) -> pd.DataFrame:
                 s[risky] = "'" + text[risky].astype(object)
                 out[col] = s
     return out
+
+
+def jsonable(obj: Any) -> Any:
+    """Plain JSON types for numpy/pandas values (NaN and missing become None)."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating, float)):
+        return None if math.isnan(obj) else float(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if obj is pd.NA or obj is pd.NaT:
+        return None
+    if isinstance(obj, pd.Timestamp):
+        return obj.isoformat()
+    return obj

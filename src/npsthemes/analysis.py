@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from . import insights
+from ._io import jsonable
 from .errors import DataError
 from .loading import LoadReport, Survey, load_survey
 from .nps import SMALL_SAMPLE_N, nps, nps_by
@@ -62,8 +63,6 @@ class Analysis:
     # ------------------------------------------------------------------ outputs
     def summary(self) -> dict[str, Any]:
         """The content of summary.json (a stable interface; see the README)."""
-        from .cli import _jsonable
-
         themes = []
         for r in self.themes.to_dict(orient="records"):
             themes.append({
@@ -90,7 +89,7 @@ class Analysis:
             "trend": self.trend.to_dict(orient="records") if len(self.trend) else [],
             "settings": self.settings,
         }
-        return _jsonable(out)
+        return jsonable(out)
 
     def to_json(self) -> str:
         return json.dumps(self.summary(), ensure_ascii=False, indent=2) + "\n"

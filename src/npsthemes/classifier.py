@@ -495,16 +495,17 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         """Binary indicator matrix (n_comments, n_themes) using the tuned thresholds."""
         return (self.predict_proba(X) >= self.thresholds_).astype(int)
 
-    def _polarity_for_pairs(self, comment_X, clause_X, owner, docs, pairs, scores) -> tuple[list[str], np.ndarray]:
+    def _polarity_for_pairs(self, comment_X, clause_X, owner, docs, pairs, scores
+                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Polarity label and probability of each (doc, theme) pair, and the clause row that decided it."""
         if not pairs:
-            return [], np.zeros(0)
+            return np.zeros(0, dtype=object), np.zeros(0), np.zeros(0, dtype=int)
         ctx = self._context(docs, clause_X, owner, pairs)
         if self.polarity_model_ is None:
-            return [str(self.polarity_classes_[0])] * len(pairs), np.ones(len(pairs))
+            return (np.full(len(pairs), str(self.polarity_classes_[0]), dtype=object), np.ones(len(pairs)), ctx)
         P = self._polarity_features(comment_X, clause_X, ctx, pairs, scores)
         proba = self._polarity_proba(P, scores[[i for i, _ in pairs]])
-        cls = self.polarity_model_.classes_
-        return [str(cls[k]) for k in proba.argmax(axis=1)], proba.max(axis=1)
+        return self.polarity_model_.classes_.astype(object)[proba.argmax(axis=1)], proba.max(axis=1), ctx
 
     def predict_polarity(self, X: Any, themes: Sequence[str | Sequence[str]]) -> list[Any]:
         """Polarity of given themes in given comments (SemEval subtask 4: the gold themes are given).
@@ -524,7 +525,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                     raise DataError(f"theme {t!r} is not one of the model's themes: {', '.join(self.classes_)}")
                 pairs.append((i, index[t]))
         clause_X, owner = self._clause_features(docs, comment_X)
-        pols, _ = self._polarity_for_pairs(comment_X, clause_X, owner, docs, pairs, scores)
+        pols, _, _ = self._polarity_for_pairs(comment_X, clause_X, owner, docs, pairs, scores)
+        pols = [str(p) for p in pols]
         if single:
             return pols
         out: list[dict[str, str]] = [{} for _ in texts]
@@ -557,15 +559,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         sub_pairs = [(int(remap[i]), j) for i, j in pairs]
         sub_X = comment_X[need]
         clause_X, owner = self._clause_features(sub_docs, sub_X)
-        ctx = self._context(sub_docs, clause_X, owner, sub_pairs)
-        if self.polarity_model_ is None:
-            pols = np.full(len(pairs), str(self.polarity_classes_[0]), dtype=object)
-            pprob = np.ones(len(pairs))
-        else:
-            P = self._polarity_features(sub_X, clause_X, ctx, sub_pairs, scores[need])
-            pp = self._polarity_proba(P, scores[doc_idx])
-            pols = self.polarity_model_.classes_.astype(object)[pp.argmax(axis=1)]
-            pprob = pp.max(axis=1)
+        pols, pprob, ctx = self._polarity_for_pairs(sub_X, clause_X, owner, sub_docs, sub_pairs, scores[need])
         first_clause_row = np.searchsorted(owner, np.arange(len(need)))
         clause_text = []
         for k, i in enumerate(doc_idx.tolist()):

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
+from ._io import jsonable as _jsonable
 from .errors import NpsThemesError
 
 out = Console(highlight=False, soft_wrap=True)
@@ -82,27 +83,6 @@ def _fmt(x: Any, digits: int = 1) -> str:
 
 def _nps_text(r: dict[str, Any]) -> str:
     return f"{_fmt(r['nps'])} ({_fmt(r['ci_low'])} to {_fmt(r['ci_high'])}), n={r['n']}"
-
-
-def _jsonable(obj: Any) -> Any:
-    import numpy as np
-    import pandas as pd
-
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (np.floating, float)):
-        return None if math.isnan(obj) else float(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    if obj is pd.NA or obj is pd.NaT:
-        return None
-    if isinstance(obj, pd.Timestamp):
-        return obj.isoformat()
-    return obj
 
 
 def _print_load_report(report: Any) -> None:
