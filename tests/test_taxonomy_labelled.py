@@ -62,3 +62,13 @@ def test_bad_rows_reported_with_row_numbers(tmp_path):
     # without a taxonomy any theme id is fine, polarities must still be known ones
     data = load_labelled(p, on_error="report")
     assert "staff" in data.themes
+
+
+def test_split_column_kept_and_validated(tmp_path):
+    df = pd.DataFrame({"text": ["a b", "c d", "e f"], "labels": ["price:negative", "", "speed:positive"],
+                       "split": ["train", "TEST", "validation"]})
+    data = load_labelled(df, on_error="report")
+    assert data.data["split"].tolist() == ["train", "test"]
+    assert "column 'split': expected train or test" in data.rejected["reason"].iloc[0]
+    with pytest.raises(LabelError, match="split"):
+        load_labelled(df)

@@ -16,9 +16,10 @@ import pandas as pd
 from . import insights
 from ._io import jsonable
 from .errors import DataError
-from .loading import LoadReport, Survey, load_survey
+from .loading import LoadReport, Survey, _ensure_survey
 from .nps import SMALL_SAMPLE_N, nps, nps_by
 from .persistence import Model, load_model
+from .summary import rejects_csv
 from .tagging import tag_survey, tagged_rows_for_export
 from .taxonomy import Taxonomy
 
@@ -126,7 +127,7 @@ class Analysis:
             "summary.json": self.to_json().encode("utf-8"),
         }
         if len(self.rejected):
-            rendered["rejects.csv"] = dataframe_to_bytes(guard_formulas(self.rejected), "csv")
+            rendered["rejects.csv"] = rejects_csv(self.rejected)
         out = Path(out_dir)
         if out.exists() and not out.is_dir():
             raise DataError(f"{out}: exists and is not a directory")
@@ -182,8 +183,7 @@ def analyze(
         raise DataError(f"unknown report language {lang!r}; expected en, fi or sv")
     step = progress or (lambda text, done=None, total=None: None)
     step("loading", None, None)
-    survey = source if isinstance(source, Survey) else load_survey(
-        source, **{k: v for k, v in load_options.items() if v is not None})
+    survey = _ensure_survey(source, **load_options)
     model = model if isinstance(model, Model) else load_model(model)
     step("tagging", 0, len(survey.responses))
     tagged = tag_survey(survey, model, progress=lambda d, t: step("tagging", d, t))

@@ -183,9 +183,10 @@ def analyze_cli(file, sample, score_column, comment_column, date_column, sheet, 
         prog.step("writing")
         paths = analysis.write(out_dir)
     if rejects is not None and len(analysis.rejected):
-        from ._io import atomic_write_bytes, dataframe_to_bytes, guard_formulas
+        from ._io import atomic_write_bytes
+        from .summary import rejects_csv
 
-        atomic_write_bytes(rejects, dataframe_to_bytes(guard_formulas(analysis.rejected), "csv"))
+        atomic_write_bytes(rejects, rejects_csv(analysis.rejected))
     _print_load_report(analysis.load_report)
     o = analysis.overall
     out.print(f"[bold]NPS {_nps_text(o)}[/bold]  (promoters {o['promoters']}, passives {o['passives']}, "

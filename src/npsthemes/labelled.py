@@ -60,7 +60,8 @@ def format_labels(labels: dict[str, str]) -> str:
 @dataclass
 class LabelledData:
     """Validated labelled comments: ``data`` has text, labels (dict theme -> polarity), score (float, NaN when
-    missing), language (or None), id, source_row. ``rejected`` lists bad rows with reasons."""
+    missing), language (or None), id, source_row, and split (train/test) when the source has that column.
+    ``rejected`` lists bad rows with reasons."""
 
     data: pd.DataFrame
     rejected: pd.DataFrame
@@ -125,6 +126,8 @@ def load_labelled(
     score_col = cols.get("score")
     lang_col = cols.get("language") or cols.get("lang")
     id_col = cols.get("id")
+    split_col = cols.get("split")
+    splits: list[str] = []
     for i, rec in enumerate(raw.to_dict(orient="records")):
         row = i + offset
         text = rec[cols["text"]]
@@ -152,6 +155,9 @@ def load_labelled(
                     score = -1.0
                 if not (0 <= score <= 10 and score == round(score)):
                     problems.append(f"column 'score': expected a whole number 0-10, got {sv!r}")
+        split = str(rec[split_col]).strip().lower() if split_col else ""
+        if split_col and split not in ("train", "test"):
+            problems.append(f"column 'split': expected train or test, got {rec[split_col]!r}")
         if problems:
             bad.append((row, "; ".join(problems)))
             continue
@@ -163,6 +169,8 @@ def load_labelled(
                      else str(lang).strip().lower())
         ids.append(rec.get(id_col) if id_col else row)
         rows.append(row)
+        if split_col:
+            splits.append(split)
     rejected = pd.DataFrame(bad, columns=["source_row", "reason"])
     if bad and on_error == "raise":
         shown = "; ".join(f"row {r}: {why}" for r, why in bad[:3])
@@ -172,4 +180,6 @@ def load_labelled(
         raise LabelError(f"{name}: no usable labelled rows")
     data = pd.DataFrame({"text": texts, "labels": labels, "score": np.asarray(scores, dtype=float),
                          "language": langs, "id": ids, "source_row": rows})
+    if split_col:
+        data["split"] = splits
     return LabelledData(data=data, rejected=rejected, source=name)

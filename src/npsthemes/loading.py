@@ -551,9 +551,10 @@ def load_survey(
     return Survey(responses=data, rejected=rejected, report=report)
 
 
-def _ensure_survey(obj: Survey | pd.DataFrame | str | os.PathLike) -> Survey:
+def _ensure_survey(obj: Survey | pd.DataFrame | str | os.PathLike, **load_options: Any) -> Survey:
+    """A Survey as it is; a DataFrame or path loaded with the given options (None values mean "detect")."""
     if isinstance(obj, Survey):
         return obj
     if isinstance(obj, (pd.DataFrame, str, os.PathLike)):
-        return load_survey(obj)
+        return load_survey(obj, **{k: v for k, v in load_options.items() if v is not None})
     raise DataError(f"expected a Survey, a DataFrame or a path; got {type(obj).__name__}")

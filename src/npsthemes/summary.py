@@ -8,16 +8,21 @@ from typing import Any
 
 import pandas as pd
 
-from ._io import atomic_write_bytes, dataframe_to_bytes
-from .loading import Survey, load_survey
+from ._io import atomic_write_bytes, dataframe_to_bytes, guard_formulas
+from .loading import Survey, _ensure_survey
 from .nps import SMALL_SAMPLE_N, nps, nps_by
 
 __all__ = ["nps_summary", "write_rejects"]
 
 
+def rejects_csv(rejected: pd.DataFrame) -> bytes:
+    """Rejected rows (source_row, reason, original columns) as CSV bytes, guarded against formula injection."""
+    return dataframe_to_bytes(guard_formulas(rejected), "csv")
+
+
 def write_rejects(survey: Survey, path: str | os.PathLike) -> None:
-    """Write the rejected rows (source_row, reason, original columns) to a CSV file, atomically."""
-    atomic_write_bytes(path, dataframe_to_bytes(survey.rejected, "csv"))
+    """Write the rejected rows to a CSV file, atomically."""
+    atomic_write_bytes(path, rejects_csv(survey.rejected))
 
 
 def nps_summary(
@@ -36,9 +41,7 @@ def nps_summary(
     ``rejected_reasons``, ``load_report`` (the :class:`LoadReport`), and with grouping ``groups`` (a list of
     dicts with the group's column values and the same keys), ``group_keys`` and ``groups_frame``.
     """
-    survey = source if isinstance(source, Survey) else load_survey(
-        source, **{k: v for k, v in load_options.items() if v is not None}
-    )
+    survey = _ensure_survey(source, **load_options)
     if rejects is not None:
         write_rejects(survey, rejects)
     by = [survey.resolve_column(c) for c in by]

@@ -156,11 +156,9 @@ def tag_file(
     """Load, tag and write every input row (accepted and rejected, in file order) to ``out`` (.csv, .parquet,
     .jsonl), atomically. Returns the :class:`TaggedSurvey`."""
     from ._io import write_table
-    from .loading import load_survey
     from .summary import write_rejects
 
-    survey = source if isinstance(source, Survey) else load_survey(
-        source, **{k: v for k, v in load_options.items() if v is not None})
+    survey = _ensure_survey(source, **load_options)
     if rejects is not None:
         write_rejects(survey, rejects)
     tagged = tag_survey(survey, model, progress=progress)

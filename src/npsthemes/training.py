@@ -47,15 +47,7 @@ def split_labelled(data: LabelledData, column: str = "split") -> tuple[LabelledD
 def _load(source: Any, taxonomy: Taxonomy | None) -> LabelledData:
     if isinstance(source, LabelledData):
         return source
-    data = load_labelled(source, taxonomy)
-    # keep a split column if the source has one (load_labelled keeps only the standard columns)
-    from .loading import read_table
-
-    raw = source if isinstance(source, pd.DataFrame) else read_table(source)
-    if "split" in raw.columns:
-        offset = 1 if isinstance(source, pd.DataFrame) else raw.attrs.get("row_offset", 1)
-        data.data["split"] = raw["split"].astype(str).to_numpy()[data.data["source_row"].to_numpy() - offset]
-    return data
+    return load_labelled(source, taxonomy)
 
 
 def train_model(
