@@ -68,3 +68,22 @@ def test_token_tfidf_equals_sklearn_transform(small_model):
         assert np.abs(want - got).max() < 1e-6
         again = fast.transform([get(d) for d in docs]).toarray()  # from the warm cache
         assert np.abs(want - again).max() < 1e-6
+
+
+def test_token_tfidf_word_ngram_ranges_equal_sklearn():
+    """Word n-gram ranges other than (1, 2) (trigrams, bigrams only) match TfidfVectorizer.transform too."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from npsthemes.features import TokenTfidf
+
+    train = ["the portal is slow", "the portal is fine", "slow slow portal is slow", "is the portal slow",
+             "fine fine", "the portal is slow again"]
+    test = [d.split() for d in ["the portal is slow", "portal is slow the portal is", "", "is", "slow portal is"]]
+    for ngram_range in ((1, 3), (2, 3), (2, 2), (1, 4)):
+        vec = TfidfVectorizer(analyzer="word", tokenizer=str.split, token_pattern=None, lowercase=False,
+                              ngram_range=ngram_range, sublinear_tf=True).fit(train)
+        want = vec.transform([" ".join(d) for d in test]).toarray()
+        fast = TokenTfidf(vec)
+        for _ in range(2):  # cold, then warm caches
+            assert np.abs(fast.transform(test).toarray() - want).max() < 1e-6, ngram_range

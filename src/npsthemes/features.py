@@ -4,8 +4,8 @@ scikit-learn's ``TfidfVectorizer`` learns the vocabulary and IDF weights (``fit`
 transforms token lists with the same result as ``vectorizer.transform`` but without re-analysing every
 document in Python: character n-grams (``char_wb``) never cross a word boundary, so each distinct token's
 n-grams are computed once and cached as a row of a token x feature matrix; a document's counts are then one
-sparse product (documents x tokens) @ (tokens x features). Word n-grams (lemma unigrams and bigrams) are looked
-up per token id. A test checks equality with ``TfidfVectorizer.transform``.
+sparse product (documents x tokens) @ (tokens x features). Word n-grams (lemma unigrams, bigrams, ...) are looked
+up per sequence of token ids. A test checks equality with ``TfidfVectorizer.transform``.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class TokenTfidf:
         self._rows: list[np.ndarray] = []  # per token: feature ids of its n-grams (with repeats)
         self._T: sp.csr_matrix | None = None
         self._T_rows = 0
-        self._bigram_cache: dict[int, int] = {}
+        self._ngram_cache: dict[int, dict] = {}  # n -> {id sequence key: feature id or -1}
 
     def __getstate__(self) -> dict:
         return {"vectorizer": self.vectorizer}
@@ -107,8 +107,10 @@ class TokenTfidf:
         T = self._token_matrix()
         D = sp.csr_matrix((np.ones(len(ids)), ids, indptr), shape=(n_rows, T.shape[0]))
         X = (D @ T).tocsr()  # a product has no duplicate entries
-        if self.kind == "word" and self.ngram_range[1] >= 2 and len(ids) > 1:
-            X = X + self._bigrams(ids, indptr)
+        if self.kind == "word":
+            for n in range(max(2, self.ngram_range[0]), self.ngram_range[1] + 1):
+                if len(ids) >= n:
+                    X = X + self._ngrams(ids, indptr, n)
         if self.sublinear:
             np.log(X.data, out=X.data)
             X.data += 1
@@ -123,22 +125,26 @@ class TokenTfidf:
         X.data = X.data.astype(np.float32)
         return sp.csr_matrix((X.data, X.indices, X.indptr), shape=X.shape)
 
-    def _bigrams(self, ids: np.ndarray, indptr: np.ndarray) -> sp.csr_matrix:
+    def _ngrams(self, ids: np.ndarray, indptr: np.ndarray, n: int) -> sp.csr_matrix:
+        """Counts of the word n-grams (n >= 2) inside each row, looked up once per distinct id sequence."""
         n_rows = len(indptr) - 1
         row_of = np.repeat(np.arange(n_rows), np.diff(indptr))
-        same = row_of[:-1] == row_of[1:]
-        first, second = ids[:-1][same], ids[1:][same]
-        rows = row_of[:-1][same]
-        keys = (first << 32) | second
-        cache = self._bigram_cache
-        feats = np.fromiter(map(cache.get, keys.tolist(), repeat(-2, len(keys))), dtype=np.int64, count=len(keys))
+        m = len(ids) - n + 1
+        starts = np.flatnonzero(row_of[:m] == row_of[n - 1:])  # rows are contiguous: same row at both ends
+        rows = row_of[starts]
+        if n == 2:
+            keys = ((ids[starts] << 32) | ids[starts + 1]).tolist()
+        else:
+            keys = list(zip(*(ids[starts + k].tolist() for k in range(n))))
+        cache = self._ngram_cache.setdefault(n, {})
+        feats = np.fromiter(map(cache.get, keys, repeat(-2, len(keys))), dtype=np.int64, count=len(keys))
         miss = np.flatnonzero(feats == -2)
         if len(miss):
             vocab, tokens = self.vocab, self._tokens
-            for m in miss.tolist():
-                k = int(keys[m])
-                f = vocab.get(tokens[int(first[m])] + " " + tokens[int(second[m])], -1)
-                cache[k] = f
-                feats[m] = f
+            for k in miss.tolist():
+                window = ids[starts[k]:starts[k] + n].tolist()
+                f = vocab.get(" ".join(tokens[t] for t in window), -1)
+                cache[keys[k]] = f
+                feats[k] = f
         ok = feats >= 0
         return sp.csr_matrix((np.ones(int(ok.sum())), (rows[ok], feats[ok])), shape=(n_rows, self.n_features))
