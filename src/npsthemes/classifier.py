@@ -34,6 +34,7 @@ from sklearn.model_selection import KFold
 from .errors import DataError, MissingDependencyError, NotFittedError
 from .features import TokenTfidf
 from .labelled import parse_labels
+from .lexicon import SentimentLexicon
 from .preprocessing import Doc, LanguageDetector, TextPreprocessor
 
 __all__ = ["ThemeClassifier", "theme_metrics"]
@@ -78,6 +79,46 @@ def _category_index(scores: np.ndarray) -> np.ndarray:
     out[known & (scores >= 7) & (scores < 9)] = 1
     out[known & (scores < 7)] = 2
     return out
+
+
+_THRESHOLD_GRID = np.arange(0.1, 0.91, 0.025)
+
+
+def tune_thresholds(proba: np.ndarray, Y: np.ndarray, objective: str = "micro_f1") -> np.ndarray:
+    """Per-theme decision thresholds from out-of-fold probabilities ``proba`` and gold indicators ``Y``.
+
+    ``"theme_f1"``: each theme's threshold maximises that theme's F1. ``"micro_f1"``: start there, then
+    coordinate ascent (three passes over the themes) on the micro F1 over all (comment, theme) pairs, which
+    also weighs a weak theme's false positives against the other themes' hits. Ties take the median of the
+    best grid points. Themes with fewer than 3 positives keep 0.5.
+    """
+    if objective not in ("theme_f1", "micro_f1"):
+        raise ValueError(f"threshold objective must be 'theme_f1' or 'micro_f1', got {objective!r}")
+    Y = np.asarray(Y, dtype=bool)
+    grid = _THRESHOLD_GRID
+    thresholds = np.full(Y.shape[1], 0.5)
+    tunable = [j for j in range(Y.shape[1]) if Y[:, j].sum() >= 3]
+    # per grid point and theme: predicted positives and true positives
+    above = proba[:, None, :] >= grid[None, :, None]  # (n, grid, themes)
+    n_pred = above.sum(axis=0)
+    n_tp = (above & Y[:, None, :]).sum(axis=0)
+    n_gold = Y.sum(axis=0)
+
+    def best(scores: np.ndarray) -> float:
+        top = np.flatnonzero(np.isclose(scores, scores.max()))
+        return float(np.median(grid[top]))
+
+    for j in tunable:
+        thresholds[j] = best(2 * n_tp[:, j] / np.maximum(n_pred[:, j] + n_gold[j], 1))
+    if objective == "micro_f1" and tunable:
+        for _ in range(3):
+            for j in tunable:
+                current = proba >= thresholds
+                pred, tp = current.sum(axis=0), (current & Y).sum(axis=0)
+                other_pred, other_tp = pred.sum() - pred[j], tp.sum() - tp[j]
+                micro = 2 * (other_tp + n_tp[:, j]) / np.maximum(other_pred + n_pred[:, j] + n_gold.sum(), 1)
+                thresholds[j] = best(micro)
+    return thresholds
 
 
 def theme_metrics(
@@ -132,6 +173,13 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         Class weights of the per-theme models (``"balanced"`` helps rare themes).
     threshold_cv : int
         Folds for tuning the per-theme thresholds on the training data (0: threshold 0.5 for all).
+    threshold_objective : str
+        What the thresholds maximise on the out-of-fold probabilities: ``"micro_f1"`` (over all (comment, theme)
+        pairs) or ``"theme_f1"`` (each theme's own F1). See :func:`tune_thresholds`.
+    min_themes : {"auto", 0, 1}
+        1: a comment with words but no theme above its threshold gets its most probable theme (for taxonomies
+        with a catch-all theme, where every comment has one). 0: never. ``"auto"``: 1 if every training comment
+        has at least one theme, else 0 (survey data has "ok" and "-" answers, so the default corpus gives 0).
     score_weight : float
         Weight of the NPS-category prior in the polarity decision: log p(polarity) = log p_text +
         score_weight * log p(polarity | category of the score). Kept small, so the prior only breaks near-ties
@@ -148,6 +196,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     polarity_context : str
         ``"clause"``: the polarity model sees the clause that mentions the theme; ``"clause+comment"``: also the
         whole comment (down-weighted).
+    lexicon_weight : float
+        Scale of the sentiment-lexicon features of the polarity model (positive and negative valence sums of
+        the clause and of the comment, with negation; see lexicon.py). 0: no lexicon features.
     random_state : int
         Seed of the threshold cross-validation.
 
@@ -159,6 +210,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         Polarity labels seen in training.
     thresholds_ : ndarray of float
         Per-theme decision thresholds.
+    min_themes_ : int
+        The resolved ``min_themes``.
     languages_ : tuple of str
         Languages the model was trained on.
 
@@ -183,11 +236,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         polarity_C: float = 4.0,
         class_weight: str | None = "balanced",
         threshold_cv: int = 5,
+        threshold_objective: str = "micro_f1",
+        min_themes: int | str = "auto",
         score_weight: float = 0.25,
         polarity_class_weight: str | None = None,
         polarity_context: str = "clause",
         embedding_model: str | None = None,
         embedding_weight: float = 1.0,
+        lexicon_weight: float = 1.0,
         random_state: int = 0,
     ):
         self.themes = themes
@@ -199,11 +255,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.polarity_C = polarity_C
         self.class_weight = class_weight
         self.threshold_cv = threshold_cv
+        self.threshold_objective = threshold_objective
+        self.min_themes = min_themes
         self.score_weight = score_weight
         self.polarity_class_weight = polarity_class_weight
         self.polarity_context = polarity_context
         self.embedding_model = embedding_model
         self.embedding_weight = embedding_weight
+        self.lexicon_weight = lexicon_weight
         self.random_state = random_state
 
     # ------------------------------------------------------------------ internals
@@ -292,10 +351,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         c = np.concatenate([d.ids["char"] for d in docs]) if docs else empty
         return w, c, indptr
 
-    def _clause_features(self, docs: list[Doc], comment_X: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
-        """Features of every clause and the owning document of each row (a comment without tokens has one
-        empty clause). Clause rows reuse the comments' flat token ids: one sparse product, no re-analysis."""
-        w_flat, c_flat, doc_ptr = self._flat_ids(docs)
+    @staticmethod
+    def _clause_indptr(docs: list[Doc], doc_ptr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Row boundaries of every clause in the flat token stream, and the document owning each clause (a
+        comment without clauses has one empty clause). Clause spans are contiguous (bullets are not tokens)."""
         bounds, owner = [0], []
         for i, d in enumerate(docs):
             start = int(doc_ptr[i])
@@ -305,12 +364,31 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             else:
                 bounds.append(start)
                 owner.append(i)
-        # clause spans are contiguous from the first token to the last (bullets are not tokens)
-        indptr = np.asarray(bounds, dtype=np.int64)
+        return np.asarray(bounds, dtype=np.int64), np.asarray(owner, dtype=np.int64)
+
+    def _lexicon_features(self, docs: list[Doc]) -> tuple[np.ndarray, np.ndarray]:
+        """Sentiment-lexicon features (lexicon.py) of every clause (rows as in ``_clause_features``) and of every
+        comment."""
+        w_flat, c_flat, doc_ptr = self._flat_ids(docs)
+        clause_ptr, _ = self._clause_indptr(docs, doc_ptr)
+        code = {lang: k for k, lang in enumerate(self.lexicon_.languages)}
+        doc_lang = np.fromiter((code.get(d.lang, -1) for d in docs), dtype=np.int64, count=len(docs))
+        lengths = np.diff(doc_ptr)
+        lang_index = np.repeat(doc_lang, lengths)
+        tables = (c_flat, self._fast("char")._tokens, w_flat, self._fast("word")._tokens)
+        clause_rows = np.repeat(np.arange(len(clause_ptr) - 1), np.diff(clause_ptr))
+        doc_rows = np.repeat(np.arange(len(docs)), lengths)
+        return (self.lexicon_.features(lang_index, *tables, clause_rows, len(clause_ptr) - 1),
+                self.lexicon_.features(lang_index, *tables, doc_rows, len(docs)))
+
+    def _clause_features(self, docs: list[Doc], comment_X: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
+        """Features of every clause and the owning document of each row (a comment without tokens has one
+        empty clause). Clause rows reuse the comments' flat token ids: one sparse product, no re-analysis."""
+        w_flat, c_flat, doc_ptr = self._flat_ids(docs)
+        indptr, owner_arr = self._clause_indptr(docs, doc_ptr)
         n_ng = len(self.word_vectorizer_.vocabulary_) + len(self.char_vectorizer_.vocabulary_)
         blocks = [self._fast("word").transform_flat(w_flat, indptr),
                   self._fast("char").transform_flat(c_flat, indptr)]
-        owner_arr = np.asarray(owner, dtype=np.int64)
         if comment_X.shape[1] > n_ng:  # embeddings: clauses reuse their comment's embedding
             blocks.append(comment_X[owner_arr][:, n_ng:])
         return sp.hstack(blocks, format="csr", dtype=np.float32), owner_arr
@@ -337,7 +415,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             out[k] = a + int(np.argmax(clause_p[a:b, j]))
         return out
 
-    def _polarity_features(self, comment_X, clause_X, ctx_rows, pairs, scores) -> sp.csr_matrix:
+    def _polarity_features(self, comment_X, clause_X, ctx_rows, pairs, docs) -> sp.csr_matrix:
         doc_idx = np.array([i for i, _ in pairs], dtype=int)
         theme_idx = np.array([j for _, j in pairs], dtype=int)
         theme_onehot = sp.csr_matrix(
@@ -347,6 +425,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         blocks = [clause_X[ctx_rows], theme_onehot]
         if self.polarity_context == "clause+comment":
             blocks.insert(1, comment_X[doc_idx] * 0.5)
+        if getattr(self, "lexicon_", None) is not None:
+            clause_lex, comment_lex = self._lexicon_features(docs)
+            blocks.append(sp.csr_matrix(np.hstack([clause_lex[ctx_rows], comment_lex[doc_idx]])
+                                        * np.float32(self.lexicon_weight)))
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
     def _polarity_proba(self, P: sp.csr_matrix, pair_scores: np.ndarray) -> np.ndarray:
@@ -407,6 +489,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             langs = [lang if lang in self.languages_ else self.languages_[0] for lang in langs]
         self.language_detector_ = LanguageDetector().fit(texts, langs)
         self.preprocessor_ = TextPreprocessor(self.languages_)
+        self.lexicon_ = SentimentLexicon(self.languages_) if self.lexicon_weight else None
 
         step("preprocessing")
         docs = self.preprocessor_.process(texts, langs)
@@ -436,6 +519,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                 self.theme_models_.append(make_lr().fit(comment_X, Y[:, j]))
 
         step("thresholds")
+        if self.min_themes not in ("auto", 0, 1):
+            raise ValueError(f"min_themes must be 'auto', 0 or 1, got {self.min_themes!r}")
+        self.min_themes_ = int(all(label_sets)) if self.min_themes == "auto" else int(self.min_themes)
         self.thresholds_ = np.full(len(themes), 0.5)
         if self.threshold_cv and self.threshold_cv >= 2 and len(texts) >= 2 * self.threshold_cv:
             oof = np.zeros(Y.shape, dtype=float)
@@ -446,17 +532,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                         oof[te, j] = float(Y[tr, j].max())
                         continue
                     oof[te, j] = make_lr().fit(comment_X[tr], Y[tr, j]).predict_proba(comment_X[te])[:, 1]
-            grid = np.arange(0.1, 0.91, 0.025)
-            for j in range(len(themes)):
-                if Y[:, j].sum() < 3:
-                    continue
-                f1s = []
-                for t in grid:
-                    pred = oof[:, j] >= t
-                    tp = float((pred & (Y[:, j] == 1)).sum())
-                    f1s.append(2 * tp / (pred.sum() + Y[:, j].sum()) if pred.sum() + Y[:, j].sum() else 0.0)
-                best = np.flatnonzero(np.isclose(f1s, max(f1s)))
-                self.thresholds_[j] = float(np.median(grid[best]))
+            self.thresholds_ = tune_thresholds(oof, Y, self.threshold_objective)
 
         step("polarity")
         pairs, pols = [], []
@@ -466,7 +542,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                 pols.append(p)
         clause_X, owner = self._clause_features(docs, comment_X)
         ctx = self._context(docs, clause_X, owner, pairs)
-        P = self._polarity_features(comment_X, clause_X, ctx, pairs, scores)
+        P = self._polarity_features(comment_X, clause_X, ctx, pairs, docs)
         if len(set(pols)) >= 2:
             self.polarity_model_ = LogisticRegression(C=self.polarity_C, max_iter=3000,
                                                       class_weight=self.polarity_class_weight)
@@ -492,8 +568,20 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return self._theme_proba(comment_X)
 
     def predict_themes(self, X: Any) -> np.ndarray:
-        """Binary indicator matrix (n_comments, n_themes) using the tuned thresholds."""
-        return (self.predict_proba(X) >= self.thresholds_).astype(int)
+        """Binary indicator matrix (n_comments, n_themes) using the tuned thresholds (and ``min_themes_``)."""
+        self._check_fitted()
+        *_, docs, comment_X = self._prepare(X)
+        return self._decide(self._theme_proba(comment_X), docs).astype(int)
+
+    def _decide(self, proba: np.ndarray, docs: list[Doc]) -> np.ndarray:
+        """Themes above their thresholds; with ``min_themes_`` 1, a comment with words but none above gets its
+        most probable theme."""
+        chosen = proba >= self.thresholds_
+        if getattr(self, "min_themes_", 0):
+            for i in np.flatnonzero(~chosen.any(axis=1)).tolist():
+                if any(ch.isalnum() for tok in docs[i].tokens for ch in tok):
+                    chosen[i, int(np.argmax(proba[i]))] = True
+        return chosen
 
     def _polarity_for_pairs(self, comment_X, clause_X, owner, docs, pairs, scores
                             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -503,7 +591,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         ctx = self._context(docs, clause_X, owner, pairs)
         if self.polarity_model_ is None:
             return (np.full(len(pairs), str(self.polarity_classes_[0]), dtype=object), np.ones(len(pairs)), ctx)
-        P = self._polarity_features(comment_X, clause_X, ctx, pairs, scores)
+        P = self._polarity_features(comment_X, clause_X, ctx, pairs, docs)
         proba = self._polarity_proba(P, scores[[i for i, _ in pairs]])
         return self.polarity_model_.classes_.astype(object)[proba.argmax(axis=1)], proba.max(axis=1), ctx
 
@@ -543,7 +631,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self._check_fitted()
         texts, scores, langs, docs, comment_X = self._prepare(X, fallback_language)
         proba = self._theme_proba(comment_X)
-        doc_idx, theme_idx = np.nonzero(proba >= self.thresholds_)
+        doc_idx, theme_idx = np.nonzero(self._decide(proba, docs))
         prob = proba[doc_idx, theme_idx]
         order = np.lexsort((-prob, doc_idx))
         doc_idx, theme_idx, prob = doc_idx[order], theme_idx[order], prob[order]

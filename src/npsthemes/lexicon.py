@@ -1,0 +1,126 @@
+"""Sentiment-lexicon features for the polarity model.
+
+A lexicon maps words to a valence from -4 (very negative) to +4 (very positive). For each clause (and each
+whole comment) the positive and negative valence sums, with a simple negation rule (a word within three tokens
+after a negation word in the same clause has its valence flipped and damped, as VADER does), become three dense
+features: ``tanh(pos / 4)``, ``tanh(neg / 4)``, ``tanh((pos - neg) / 4)``. They tell the polarity model about
+sentiment words its training data never showed it ("disappointing", "surkea", "toppen").
+
+Lexicons:
+
+- English: VADER's lexicon (``vader_lexicon.txt`` of the PyPI package ``vaderSentiment``, MIT licence; Hutto &
+  Gilbert 2014), surface forms.
+- Finnish and Swedish: ``data/lexicon_fi.tsv`` and ``data/lexicon_sv.tsv``, written for this project (lemmas as
+  simplemma gives them; see the files' headers).
+
+A fitted model keeps its lexicons inside (so its behaviour does not change when a package is upgraded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import resources
+
+import numpy as np
+
+__all__ = ["NEGATIONS", "SentimentLexicon", "load_lexicon"]
+
+#: Negation words (surface forms, lower case); spaCy splits "isn't" into "is" + "n't".
+NEGATIONS: dict[str, frozenset[str]] = {
+    "en": frozenset({"not", "no", "never", "n't", "nt", "nothing", "nobody", "none", "nor", "neither", "without",
+                     "hardly", "cannot", "dont", "didnt", "doesnt", "isnt", "wasnt", "wont", "cant", "aint"}),
+    "fi": frozenset({"ei", "en", "et", "emme", "ette", "eivät", "eikä", "enkä", "etkä", "ilman", "tuskin"}),
+    "sv": frozenset({"inte", "ej", "aldrig", "ingen", "inget", "inga", "utan", "knappast", "icke"}),
+}
+_NEGATION_SCOPE = 3
+_NEGATION_SCALE = -0.74  # VADER's N_SCALAR
+_SCALE = 4.0
+
+
+def load_lexicon(lang: str) -> tuple[dict[str, float], str]:
+    """The shipped lexicon of a language: ``({word: valence}, key)`` where key is ``"surface"`` or ``"lemma"``;
+    an empty dict for a language without one."""
+    if lang == "en":
+        try:
+            text = (resources.files("vaderSentiment") / "vader_lexicon.txt").read_text(encoding="utf-8")
+        except ModuleNotFoundError:  # pragma: no cover - a declared dependency
+            return {}, "surface"
+        out = {}
+        for line in text.splitlines():
+            parts = line.split("\t")
+            if len(parts) >= 2 and parts[0] and " " not in parts[0]:
+                out[parts[0].lower()] = float(parts[1])
+        return out, "surface"
+    path = resources.files("npsthemes") / "data" / f"lexicon_{lang}.tsv"
+    if not path.is_file():
+        return {}, "lemma"
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, value = line.split("\t")
+            out[word] = float(value)
+    return out, "lemma"
+
+
+class SentimentLexicon:
+    """Per-language valence lexicons and negation words, scored over the classifier's token-id streams.
+
+    Token ids index the token tables of the classifier's feature transforms (``TokenTfidf``): lemma ids for
+    lemma-keyed lexicons, surface ids for surface-keyed ones and for negation words. Per-table valence arrays
+    are extended lazily as new tokens appear, so scoring is a few array operations per batch.
+    """
+
+    n_features = 3
+
+    def __init__(self, languages: Sequence[str]):
+        self.languages = tuple(languages)
+        self.lexicons = {lang: load_lexicon(lang) for lang in self.languages}
+        self._arrays: dict[tuple[str, str], tuple[list[str], np.ndarray]] = {}
+
+    def __getstate__(self) -> dict:
+        return {"languages": self.languages, "lexicons": self.lexicons}
+
+    def __setstate__(self, state: dict) -> None:
+        self.languages, self.lexicons, self._arrays = state["languages"], state["lexicons"], {}
+
+    def _values(self, lang: str, what: str, tokens: list[str]) -> np.ndarray:
+        """Valence (what="valence") or negation flag (what="negation") of every token of a token table."""
+        key = (lang, what)
+        table, arr = self._arrays.get(key, (None, np.zeros(0)))
+        if table is not tokens:  # a token table that was reset (features.py bounds it) starts again
+            arr = np.zeros(0)
+        if len(arr) < len(tokens):
+            if what == "valence":
+                lex = self.lexicons.get(lang, ({}, "surface"))[0]
+                new = [lex.get(t, 0.0) for t in tokens[len(arr):]]
+            else:
+                neg = NEGATIONS.get(lang, frozenset())
+                new = [float(t in neg) for t in tokens[len(arr):]]
+            arr = np.concatenate([arr, np.asarray(new, dtype=np.float64)])
+            self._arrays[key] = (tokens, arr)
+        return arr
+
+    def features(self, lang_index: np.ndarray, surface_ids: np.ndarray, surface_tokens: list[str],
+                 lemma_ids: np.ndarray, lemma_tokens: list[str], row_of_token: np.ndarray, n_rows: int
+                 ) -> np.ndarray:
+        """Dense (n_rows, 3) features of rows of tokens. ``lang_index[k]`` is the position in ``languages`` of
+        token k's language;
+        ``row_of_token`` the row (clause or comment) each token belongs to; negation does not cross rows."""
+        valence = np.zeros(len(surface_ids))
+        negator = np.zeros(len(surface_ids), dtype=bool)
+        for code, lang in enumerate(self.languages):
+            mask = lang_index == code
+            if not mask.any():
+                continue
+            lex_key = self.lexicons.get(lang, ({}, "surface"))[1]
+            ids, tokens = (lemma_ids, lemma_tokens) if lex_key == "lemma" else (surface_ids, surface_tokens)
+            valence[mask] = self._values(lang, "valence", tokens)[ids[mask]]
+            negator[mask] = self._values(lang, "negation", surface_tokens)[surface_ids[mask]] > 0
+        negated = np.zeros(len(valence), dtype=bool)
+        for shift in range(1, _NEGATION_SCOPE + 1):
+            if len(valence) > shift:
+                negated[shift:] |= negator[:-shift] & (row_of_token[shift:] == row_of_token[:-shift])
+        valence = np.where(negated, valence * _NEGATION_SCALE, valence)
+        pos = np.bincount(row_of_token, weights=np.clip(valence, 0, None), minlength=n_rows)
+        neg = np.bincount(row_of_token, weights=np.clip(-valence, 0, None), minlength=n_rows)
+        return np.tanh(np.column_stack([pos, neg, pos - neg]) / _SCALE).astype(np.float32)
