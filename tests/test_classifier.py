@@ -91,3 +91,48 @@ def test_polarity_of_given_theme_and_tag_output(default_model):
 def test_no_theme_for_empty_or_meaningless(default_model):
     tags = default_model.classifier.tag(["-", "ok", "ei kommentoitavaa", "n/a", "Inget att tillägga"])
     assert [len(t["themes"]) for t in tags] == [0, 0, 0, 0, 0]
+
+
+def _micro_f1(pred, Y):
+    import numpy as np
+
+    tp = (pred & Y).sum()
+    return 2 * tp / max(pred.sum() + Y.sum(), 1) if isinstance(pred, np.ndarray) else 0.0
+
+
+def test_tune_thresholds_micro_objective_never_loses_to_per_theme():
+    """Coordinate ascent on micro F1 starts from the per-theme optimum and never lowers micro F1 on the data
+    it tunes on; a noisy theme gets a stricter threshold."""
+    import numpy as np
+
+    from npsthemes.classifier import tune_thresholds
+
+    for seed in range(15):
+        rng = np.random.default_rng(seed)
+        Y = rng.random((300, 4)) < [0.4, 0.3, 0.2, 0.05]
+        noise = [0.15, 0.3, 0.45, 0.5]  # theme 3 is nearly random
+        proba = np.clip(Y * 0.6 + 0.2 + rng.normal(0, noise, Y.shape), 0, 1)
+        per_theme = tune_thresholds(proba, Y, "theme_f1")
+        micro = tune_thresholds(proba, Y, "micro_f1")
+        assert ((micro >= 0.1) & (micro <= 0.9)).all()
+        assert _micro_f1(proba >= micro, Y) >= _micro_f1(proba >= per_theme, Y) - 1e-12
+    with pytest.raises(ValueError, match="objective"):
+        tune_thresholds(proba, Y, "accuracy")
+
+
+def test_min_themes_auto():
+    """'auto': when every training comment has a theme, a comment with words always gets one (its most
+    probable); a comment without words never does. Training data with theme-less comments resolves to 0."""
+    X = ["Fast and friendly", "Too expensive", "Slow handling", "Cheap and fast", "friendly staff", "pricey"] * 3
+    y = ["speed:positive;personal_service:positive", "price:negative", "speed:negative",
+         "price:positive;speed:positive", "personal_service:positive", "price:negative"] * 3
+    clf = ThemeClassifier(threshold_cv=0).fit(X, y)
+    assert clf.min_themes_ == 1
+    tagged = clf.tag(["zzz qqq", "-", "Fast and friendly"])
+    assert len(tagged[0]["themes"]) == 1 and tagged[1]["themes"] == [] and tagged[2]["themes"]
+    assert clf.predict_themes(["zzz qqq", "-"]).sum(axis=1).tolist() == [1, 0]
+    y_with_empty = y[:-1] + [""]
+    assert ThemeClassifier(threshold_cv=0).fit(X, y_with_empty).min_themes_ == 0
+    assert ThemeClassifier(threshold_cv=0, min_themes=1).fit(X, y_with_empty).min_themes_ == 1
+    with pytest.raises(ValueError, match="min_themes"):
+        ThemeClassifier(threshold_cv=0, min_themes=2).fit(X, y)

@@ -117,7 +117,9 @@ def tune_thresholds(proba: np.ndarray, Y: np.ndarray, objective: str = "micro_f1
                 pred, tp = current.sum(axis=0), (current & Y).sum(axis=0)
                 other_pred, other_tp = pred.sum() - pred[j], tp.sum() - tp[j]
                 micro = 2 * (other_tp + n_tp[:, j]) / np.maximum(other_pred + n_pred[:, j] + n_gold.sum(), 1)
-                thresholds[j] = best(micro)
+                now = 2 * tp.sum() / max(pred.sum() + n_gold.sum(), 1)
+                if micro.max() > now + 1e-12:  # never worse than the current (possibly off-grid) threshold
+                    thresholds[j] = best(micro)
     return thresholds
 
 
@@ -300,8 +302,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        for derived in ("_embedder_obj", "_fast_vectorizers", "_feature_names", "_word_coef", "_informative",
-                        "_feature_parts"):
+        for derived in ("_embedder_obj", "_fast_vectorizers", "_word_flags", "_feature_names", "_word_coef",
+                        "_informative", "_feature_parts"):
             state.pop(derived, None)
         return state
 
@@ -573,14 +575,29 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         *_, docs, comment_X = self._prepare(X)
         return self._decide(self._theme_proba(comment_X), docs).astype(int)
 
+    def _has_words(self, docs: list[Doc]) -> np.ndarray:
+        """Whether each comment has a token with a letter or digit (per-token flags cached like the features)."""
+        fast = self._fast("char")
+        cache = self.__dict__.setdefault("_word_flags", [None, np.zeros(0, dtype=bool)])
+        if cache[0] is not fast._tokens:  # the token table was rebuilt or reset
+            cache[:] = [fast._tokens, np.zeros(0, dtype=bool)]
+        flags = cache[1]
+        if len(flags) < len(fast._tokens):
+            new = [any(ch.isalnum() for ch in tok) for tok in fast._tokens[len(flags):]]
+            flags = cache[1] = np.concatenate([flags, np.asarray(new, dtype=bool)])
+        _, c_flat, doc_ptr = self._flat_ids(docs)
+        per_doc = np.bincount(np.repeat(np.arange(len(docs)), np.diff(doc_ptr)), weights=flags[c_flat],
+                              minlength=len(docs))
+        return per_doc > 0
+
     def _decide(self, proba: np.ndarray, docs: list[Doc]) -> np.ndarray:
-        """Themes above their thresholds; with ``min_themes_`` 1, a comment with words but none above gets its
-        most probable theme."""
-        chosen = proba >= self.thresholds_
+        """Themes above their thresholds, for comments with words ("-", "..." get none); with ``min_themes_`` 1,
+        a comment with words but no theme above its threshold gets its most probable theme."""
+        has_words = self._has_words(docs)
+        chosen = (proba >= self.thresholds_) & has_words[:, None]
         if getattr(self, "min_themes_", 0):
-            for i in np.flatnonzero(~chosen.any(axis=1)).tolist():
-                if any(ch.isalnum() for tok in docs[i].tokens for ch in tok):
-                    chosen[i, int(np.argmax(proba[i]))] = True
+            fill = np.flatnonzero(~chosen.any(axis=1) & has_words)
+            chosen[fill, np.argmax(proba[fill], axis=1)] = True
         return chosen
 
     def _polarity_for_pairs(self, comment_X, clause_X, owner, docs, pairs, scores

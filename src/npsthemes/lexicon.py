@@ -48,8 +48,9 @@ def load_lexicon(lang: str) -> tuple[dict[str, float], str]:
         out = {}
         for line in text.splitlines():
             parts = line.split("\t")
-            if len(parts) >= 2 and parts[0] and " " not in parts[0]:
-                out[parts[0].lower()] = float(parts[1])
+            word = parts[0].lower()
+            if len(parts) >= 2 and word and " " not in word and word not in NEGATIONS["en"]:
+                out[word] = float(parts[1])  # negation words act through the scope rule, not as valences
         return out, "surface"
     path = resources.files("npsthemes") / "data" / f"lexicon_{lang}.tsv"
     if not path.is_file():
