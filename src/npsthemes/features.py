@@ -11,7 +11,6 @@ up per token id. A test checks equality with ``TfidfVectorizer.transform``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -43,7 +42,8 @@ class TokenTfidf:
         self._rows: list[np.ndarray] = []  # per token: feature ids of its n-grams (with repeats)
         self._T: sp.csr_matrix | None = None
         self._T_rows = 0
-        self._bigram_cache: dict[int, int] = {}
+        self._bigram_keys = np.zeros(0, dtype=np.int64)  # sorted
+        self._bigram_feats = np.zeros(0, dtype=np.int64)
 
     def __getstate__(self) -> dict:
         return {"vectorizer": self.vectorizer}
@@ -129,16 +129,25 @@ class TokenTfidf:
         same = row_of[:-1] == row_of[1:]
         first, second = ids[:-1][same], ids[1:][same]
         rows = row_of[:-1][same]
-        keys = (first << 32) | second
-        cache = self._bigram_cache
-        feats = np.fromiter(map(cache.get, keys.tolist(), repeat(-2, len(keys))), dtype=np.int64, count=len(keys))
-        miss = np.flatnonzero(feats == -2)
-        if len(miss):
-            vocab, tokens = self.vocab, self._tokens
-            for m in miss.tolist():
-                k = int(keys[m])
-                f = vocab.get(tokens[int(first[m])] + " " + tokens[int(second[m])], -1)
-                cache[k] = f
-                feats[m] = f
+        feats = self._bigram_features((first << 32) | second)
         ok = feats >= 0
         return sp.csr_matrix((np.ones(int(ok.sum())), (rows[ok], feats[ok])), shape=(n_rows, self.n_features))
+
+    def _bigram_features(self, keys: np.ndarray) -> np.ndarray:
+        """Feature id (-1: none) of each bigram ``(first token id << 32) | second token id``, from a sorted cache of
+        the bigrams seen so far (new ones are looked up in the vocabulary once)."""
+        keys, inverse = np.unique(keys, return_inverse=True)  # sorted: a faster search
+        at = np.searchsorted(self._bigram_keys, keys)
+        known = at < len(self._bigram_keys)
+        known[known] = self._bigram_keys[at[known]] == keys[known]
+        if not known.all():
+            new = keys[~known]
+            vocab, tokens = self.vocab, self._tokens
+            new_feats = np.fromiter((vocab.get(tokens[k >> 32] + " " + tokens[k & 0xFFFFFFFF], -1)
+                                     for k in new.tolist()), dtype=np.int64, count=len(new))
+            merged = np.concatenate([self._bigram_keys, new])
+            order = np.argsort(merged, kind="stable")
+            self._bigram_keys = merged[order]
+            self._bigram_feats = np.concatenate([self._bigram_feats, new_feats])[order]
+            at = np.searchsorted(self._bigram_keys, keys)
+        return self._bigram_feats[at][inverse.ravel()]
