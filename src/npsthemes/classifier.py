@@ -28,13 +28,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import KFold
 
 from .errors import DataError, MissingDependencyError, NotFittedError
 from .features import TokenTfidf
 from .labelled import parse_labels
-from .preprocessing import Doc, LanguageDetector, TextPreprocessor
+from .preprocessing import Doc, LanguageDetector, TextPreprocessor, _ranges
 
 __all__ = ["ThemeClassifier", "theme_metrics"]
 
@@ -242,7 +243,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         for derived in ("_embedder_obj", "_fast_vectorizers", "_feature_names", "_word_coef", "_informative",
-                        "_feature_parts"):
+                        "_feature_parts", "_theme_coef"):
             state.pop(derived, None)
         return state
 
@@ -315,27 +316,56 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             blocks.append(comment_X[owner_arr][:, n_ng:])
         return sp.hstack(blocks, format="csr", dtype=np.float32), owner_arr
 
+    def _theme_coefs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The per-theme logistic regressions stacked: coefficients (features x themes), intercepts, and which
+        themes have a model (derived from ``theme_models_``; not pickled)."""
+        cached = self.__dict__.get("_theme_coef")
+        if cached is None or cached[0] is not self.theme_models_:
+            fitted = [m for m in self.theme_models_ if m is not None]
+            n_features = fitted[0].coef_.shape[1] if fitted else 0
+            W = np.zeros((n_features, len(self.theme_models_)))
+            b = np.zeros(len(self.theme_models_))
+            active = np.zeros(len(self.theme_models_), dtype=bool)
+            for j, model in enumerate(self.theme_models_):
+                if model is not None:
+                    W[:, j], b[j], active[j] = model.coef_[0], model.intercept_[0], True
+            cached = self._theme_coef = (self.theme_models_, W, b, active)
+        return cached[1:]
+
     def _theme_proba(self, X: sp.csr_matrix) -> np.ndarray:
-        out = np.zeros((X.shape[0], len(self.classes_)))
-        for j, model in enumerate(self.theme_models_):
-            if model is None:
-                continue
-            out[:, j] = model.predict_proba(X)[:, 1]
+        """Probability of each theme (columns ``classes_``; 0 for a theme without a model). One sparse product for
+        all themes; the same arithmetic as each model's ``predict_proba``: 1 / (1 + exp(-(x . coef + intercept)))."""
+        W, b, active = self._theme_coefs()
+        if not active.any():
+            return np.zeros((X.shape[0], len(self.classes_)))
+        z = X @ W
+        z += b
+        out = expit(z, out=z)
+        out[:, ~active] = 0
         return out
 
     def _context(self, docs: list[Doc], clause_X: sp.csr_matrix, owner: np.ndarray,
-                 pairs: list[tuple[int, int]]) -> np.ndarray:
-        """For each (doc, theme) pair, the clause row with the highest probability of that theme."""
-        if not pairs:
+                 pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+        """For each (doc, theme) pair, the clause row with the highest probability of that theme (the first such
+        row on ties; only comments with several clauses need the probabilities)."""
+        if not len(pairs):
             return np.zeros(0, dtype=int)
-        clause_p = self._theme_proba(clause_X)
+        pairs_arr = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        doc_idx, theme_idx = pairs_arr[:, 0], pairs_arr[:, 1]
         starts = np.searchsorted(owner, np.arange(len(docs)))
-        ends = np.searchsorted(owner, np.arange(len(docs)), side="right")
-        out = np.empty(len(pairs), dtype=int)
-        for k, (i, j) in enumerate(pairs):
-            a, b = starts[i], ends[i]
-            out[k] = a + int(np.argmax(clause_p[a:b, j]))
-        return out
+        n_rows = (np.searchsorted(owner, np.arange(len(docs)), side="right") - starts)[doc_idx]
+        out = starts[doc_idx]
+        several = np.flatnonzero(n_rows > 1)
+        if len(several):
+            n_rows = n_rows[several]
+            first = np.cumsum(n_rows) - n_rows
+            rows = _ranges(out[several], n_rows)
+            scored, row_of = np.unique(rows, return_inverse=True)
+            clause_p = self._theme_proba(clause_X[scored])
+            pair_of = np.repeat(np.arange(len(several)), n_rows)
+            values = clause_p[row_of.ravel(), theme_idx[several][pair_of]]
+            out[several] = rows[np.lexsort((rows, -values, pair_of))[first]]
+        return out.astype(int)
 
     def _polarity_features(self, comment_X, clause_X, ctx_rows, pairs, scores) -> sp.csr_matrix:
         doc_idx = np.array([i for i, _ in pairs], dtype=int)
