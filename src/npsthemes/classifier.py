@@ -23,6 +23,7 @@ same ``theme:polarity`` format; ``predict_proba`` the theme probabilities with c
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -35,7 +36,7 @@ from sklearn.model_selection import KFold
 from .errors import DataError, MissingDependencyError, NotFittedError
 from .features import TokenTfidf
 from .labelled import parse_labels
-from .preprocessing import Doc, LanguageDetector, TextPreprocessor, _ranges
+from .preprocessing import Doc, DocBatch, LanguageDetector, TextPreprocessor, _ranges
 
 __all__ = ["ThemeClassifier", "theme_metrics"]
 
@@ -270,11 +271,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             fast[which] = TokenTfidf(self.word_vectorizer_ if which == "word" else self.char_vectorizer_)
         return fast[which]
 
-    def _comment_features(self, docs: list[Doc], texts: list[str]) -> sp.csr_matrix:
+    def _comment_features(self, docs: Sequence[Doc], texts: list[str]) -> sp.csr_matrix:
         word, char = self._fast("word"), self._fast("char")
-        for d in docs:
-            d.ids["word"] = word.token_ids(d.lemmas)
-            d.ids["char"] = char.token_ids(d.tokens)
         w_flat, c_flat, indptr = self._flat_ids(docs)
         blocks = [word.transform_flat(w_flat, indptr), char.transform_flat(c_flat, indptr)]
         emb = self._embedder()
@@ -283,20 +281,43 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             blocks.append(sp.csr_matrix(np.asarray(vec, dtype=np.float32) * self.embedding_weight))
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
-    @staticmethod
-    def _flat_ids(docs: list[Doc]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Word ids, char ids (concatenated over docs) and the docs' row boundaries."""
-        lengths = np.fromiter((len(d.tokens) for d in docs), dtype=np.int64, count=len(docs))
-        indptr = np.concatenate([[0], np.cumsum(lengths)])
-        empty = np.zeros(0, dtype=np.int64)
-        w = np.concatenate([d.ids["word"] for d in docs]) if docs else empty
-        c = np.concatenate([d.ids["char"] for d in docs]) if docs else empty
-        return w, c, indptr
+    def _token_rows(self, vocab) -> tuple[np.ndarray, np.ndarray]:
+        """For every token of the preprocessor's vocabulary (by its id): its id in the word-block cache (by lemma)
+        and in the char-block cache (by surface form). Each distinct token is looked up once."""
+        fast = self.__dict__.setdefault("_fast_vectorizers", {})
+        rows = fast.get("rows")
+        if rows is None or rows[0] is not vocab:
+            rows = fast["rows"] = [vocab, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)]
+        done, n = len(rows[1]), len(vocab.surface)
+        if done < n:
+            rows[1] = np.concatenate([rows[1], self._fast("word").token_ids(vocab.lemma[done:n])])
+            rows[2] = np.concatenate([rows[2], self._fast("char").token_ids(vocab.surface[done:n])])
+        return rows[1], rows[2]
 
-    def _clause_features(self, docs: list[Doc], comment_X: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
-        """Features of every clause and the owning document of each row (a comment without tokens has one
-        empty clause). Clause rows reuse the comments' flat token ids: one sparse product, no re-analysis."""
-        w_flat, c_flat, doc_ptr = self._flat_ids(docs)
+    def _flat_ids(self, docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Word ids, char ids (concatenated over docs) and the docs' row boundaries."""
+        if isinstance(docs, DocBatch):
+            tokens, indptr, vocab = docs.token_ids, docs.doc_ptr, docs.vocab
+        else:
+            lengths = np.fromiter((len(d.tokens) for d in docs), dtype=np.int64, count=len(docs))
+            indptr = np.concatenate([[0], np.cumsum(lengths)])
+            vocab = docs[0].ids.get("vocab") if len(docs) else None
+            if vocab is None or any(d.ids.get("vocab") is not vocab for d in docs):  # Docs made elsewhere
+                word, char = self._fast("word"), self._fast("char")
+                w = [word.token_ids(d.lemmas) for d in docs]
+                c = [char.token_ids(d.tokens) for d in docs]
+                empty = np.zeros(0, dtype=np.int64)
+                return (np.concatenate(w) if w else empty), (np.concatenate(c) if c else empty), indptr
+            tokens = np.concatenate([d.ids["token"] for d in docs])
+        word_rows, char_rows = self._token_rows(vocab)
+        return word_rows[tokens], char_rows[tokens], indptr
+
+    @staticmethod
+    def _clause_rows(docs: Sequence[Doc], doc_ptr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Row boundaries of every clause in the docs' flat token ids (a comment without tokens has one empty
+        clause) and the owning document of each row."""
+        if isinstance(docs, DocBatch):
+            return docs.clause_bounds()
         bounds, owner = [0], []
         for i, d in enumerate(docs):
             start = int(doc_ptr[i])
@@ -306,15 +327,33 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             else:
                 bounds.append(start)
                 owner.append(i)
+        return np.asarray(bounds, dtype=np.int64), np.asarray(owner, dtype=np.int64)
+
+    def _clause_features(self, docs: Sequence[Doc], comment_X: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
+        """Features of every clause and the owning document of each row (a comment without tokens has one
+        empty clause). ``comment_X`` are the docs' features (:meth:`_comment_features`): a comment with one clause
+        (or none) is its own clause row. The other clause rows reuse the comments' flat token ids: one sparse
+        product, no re-analysis."""
+        w_flat, c_flat, doc_ptr = self._flat_ids(docs)
         # clause spans are contiguous from the first token to the last (bullets are not tokens)
-        indptr = np.asarray(bounds, dtype=np.int64)
+        indptr, owner = self._clause_rows(docs, doc_ptr)
+        multi = np.bincount(owner, minlength=len(docs))[owner] > 1
+        single = comment_X[owner[~multi]]
+        if not multi.any():
+            return single, owner
+        lengths = np.diff(indptr)[multi]
+        tokens = _ranges(indptr[:-1][multi], lengths)
+        sub_ptr = np.concatenate([[0], np.cumsum(lengths)])
         n_ng = len(self.word_vectorizer_.vocabulary_) + len(self.char_vectorizer_.vocabulary_)
-        blocks = [self._fast("word").transform_flat(w_flat, indptr),
-                  self._fast("char").transform_flat(c_flat, indptr)]
-        owner_arr = np.asarray(owner, dtype=np.int64)
+        blocks = [self._fast("word").transform_flat(w_flat[tokens], sub_ptr),
+                  self._fast("char").transform_flat(c_flat[tokens], sub_ptr)]
         if comment_X.shape[1] > n_ng:  # embeddings: clauses reuse their comment's embedding
-            blocks.append(comment_X[owner_arr][:, n_ng:])
-        return sp.hstack(blocks, format="csr", dtype=np.float32), owner_arr
+            blocks.append(comment_X[owner[multi]][:, n_ng:])
+        split = sp.hstack(blocks, format="csr", dtype=np.float32)
+        position = np.empty(len(owner), dtype=np.int64)  # of each clause row in [split rows, single rows]
+        position[multi] = np.arange(split.shape[0])
+        position[~multi] = split.shape[0] + np.arange(single.shape[0])
+        return sp.vstack([split, single], format="csr", dtype=np.float32)[position], owner
 
     def _theme_coefs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The per-theme logistic regressions stacked: coefficients (features x themes), intercepts, and which
@@ -344,7 +383,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         out[:, ~active] = 0
         return out
 
-    def _context(self, docs: list[Doc], clause_X: sp.csr_matrix, owner: np.ndarray,
+    def _context(self, docs: Sequence[Doc], clause_X: sp.csr_matrix, owner: np.ndarray,
                  pairs: Sequence[tuple[int, int]]) -> np.ndarray:
         """For each (doc, theme) pair, the clause row with the highest probability of that theme (the first such
         row on ties; only comments with several clauses need the probabilities)."""
@@ -393,7 +432,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def _prepare(self, X: Any, fallback_language: str | None = None):
         texts, scores, langs = _as_inputs(X)
         langs = self._languages_for(texts, langs, fallback_language)
-        docs = self.preprocessor_.process(texts, langs)
+        docs = self.preprocessor_.process_batch(texts, langs)
         comment_X = self._comment_features(docs, texts)
         return texts, scores, langs, docs, comment_X
 
@@ -585,17 +624,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         need = np.unique(doc_idx)
         remap = np.full(len(docs), -1)
         remap[need] = np.arange(len(need))
-        sub_docs = [docs[i] for i in need]
-        sub_pairs = [(int(remap[i]), j) for i, j in pairs]
+        sub_docs = docs.take(need) if isinstance(docs, DocBatch) else [docs[i] for i in need]
+        sub_pairs = list(zip(remap[doc_idx].tolist(), theme_idx.tolist()))
         sub_X = comment_X[need]
         clause_X, owner = self._clause_features(sub_docs, sub_X)
         pols, pprob, ctx = self._polarity_for_pairs(sub_X, clause_X, owner, sub_docs, sub_pairs, scores[need])
-        first_clause_row = np.searchsorted(owner, np.arange(len(need)))
-        clause_text = []
-        for k, i in enumerate(doc_idx.tolist()):
-            d = docs[i]
-            a, b = d.clauses[ctx[k] - first_clause_row[remap[i]]] if d.clauses else (0, 0)
-            clause_text.append(" ".join(d.tokens[a:b]))
+        clause_text = self._clause_texts(sub_docs, ctx)
         ev = ["; ".join(e) for e in self._evidence(docs, comment_X, pairs)] if evidence else [""] * len(pairs)
         frame = pd.DataFrame({
             "row": doc_idx, "theme": self.classes_.astype(object)[theme_idx], "polarity": pols,
@@ -633,18 +667,38 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             self._informative = informative
         return self._feature_names, self._word_coef, self._informative
 
-    def _evidence(self, docs: list[Doc], comment_X: sp.csr_matrix, pairs: list[tuple[int, int]], top: int = 3
-                  ) -> list[list[str]]:
+    @staticmethod
+    def _flat_strings(docs: Sequence[Doc], positions: np.ndarray, lemmas: bool = False) -> list[str]:
+        """Tokens (or lemmas) at positions of the docs' concatenated tokens."""
+        if isinstance(docs, DocBatch):
+            return docs.strings(positions, lemmas=lemmas)
+        flat = list(chain.from_iterable(d.lemmas if lemmas else d.tokens for d in docs))
+        return [flat[p] for p in positions.tolist()]
+
+    def _clause_texts(self, docs: Sequence[Doc], rows: np.ndarray) -> list[str]:
+        """The text (tokens joined by spaces) of clause rows (numbered as by :meth:`_clause_rows`)."""
+        lengths = np.fromiter((len(d.tokens) for d in docs), dtype=np.int64, count=len(docs)) \
+            if not isinstance(docs, DocBatch) else None
+        doc_ptr = docs.doc_ptr if lengths is None else np.concatenate([[0], np.cumsum(lengths)])
+        bounds, _ = self._clause_rows(docs, doc_ptr)
+        rows = np.asarray(rows, dtype=np.int64)
+        starts, n = bounds[rows], bounds[rows + 1] - bounds[rows]
+        words = self._flat_strings(docs, _ranges(starts, n))
+        cut = np.concatenate([[0], np.cumsum(n)]).tolist()
+        return [" ".join(words[a:b]) for a, b in zip(cut[:-1], cut[1:])]
+
+    def _evidence(self, docs: Sequence[Doc], comment_X: sp.csr_matrix, pairs: Sequence[tuple[int, int]],
+                  top: int = 3) -> list[tuple[str, ...]]:
         """The words and phrases (lemma n-grams shown as written) that pushed each theme up the most:
         the largest positive products of TF-IDF value and the theme model's coefficient."""
         names, W, informative = self._evidence_tables()
         n_word = len(names)
-        if not pairs:
+        if not len(pairs):
             return []
-        doc_idx = np.fromiter((i for i, _ in pairs), dtype=np.int64, count=len(pairs))
-        theme_idx = np.fromiter((j for _, j in pairs), dtype=np.int64, count=len(pairs))
-        R = comment_X[doc_idx][:, :n_word].tocsr()
-        row = np.repeat(np.arange(len(pairs)), np.diff(R.indptr))
+        pairs_arr = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        doc_idx, theme_idx = pairs_arr[:, 0], pairs_arr[:, 1]
+        R = comment_X[:, :n_word][doc_idx]
+        row = np.repeat(np.arange(len(pairs_arr)), np.diff(R.indptr))
         contrib = R.data * W[theme_idx[row], R.indices]
         ok = (contrib > 0) & informative[R.indices]
         row, feat, contrib = row[ok], R.indices[ok], contrib[ok]
@@ -652,39 +706,42 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         row, feat = row[order], feat[order]
         rank = np.arange(len(row)) - np.searchsorted(row, row)
         keep = rank < top + 1
-        out: list[list[str]] = [[] for _ in pairs]
-        positions: dict[int, dict[str, int]] = {}
-        docs_of_pair = doc_idx.tolist()
-        if "_feature_parts" not in self.__dict__:
-            self._feature_parts = [str(f).split(" ") for f in names]
-        parts_of = self._feature_parts
-        for r, f in zip(row[keep].tolist(), feat[keep].tolist()):
-            words = out[r]
-            if len(words) >= top:
-                continue
-            i = docs_of_pair[r]
-            d = docs[i]
-            pos = positions.get(i)
-            if pos is None:
-                pos = positions[i] = {}
-                lem = d.lemmas
-                for k in range(len(lem) - 1, -1, -1):
-                    pos[lem[k]] = k
-            parts = parts_of[f]
-            start = pos.get(parts[0])
-            if start is None:
-                continue
+        row, feat = row[keep], feat[keep]
+        # where each candidate first occurs in its comment: its first lemma there (and the second next to it),
+        # compared as ids in the word-block token cache (-1: a lemma not seen, -2: no second lemma)
+        tok_id = self._fast("word")._tok_id
+        feats, inv = np.unique(feat, return_inverse=True)
+        lemma_ids = np.full((len(feats), 2), -2, dtype=np.int64)
+        for k, name in enumerate(names[feats].tolist()):
+            parts = name.split(" ")
+            lemma_ids[k, 0] = tok_id.get(parts[0], -1)
             if len(parts) == 2:
-                if start + 1 >= len(d.lemmas) or d.lemmas[start + 1] != parts[1]:
-                    start = next((s for s in range(len(d.lemmas) - 1)
-                                  if d.lemmas[s] == parts[0] and d.lemmas[s + 1] == parts[1]), None)
-                    if start is None:
-                        continue
-                phrase = d.tokens[start] + " " + d.tokens[start + 1]
-            else:
-                phrase = d.tokens[start]
-            if not any(phrase in w or w in phrase for w in words):
-                words.append(phrase)
+                lemma_ids[k, 1] = tok_id.get(parts[1], -1)
+        lemma_ids = lemma_ids[inv.ravel()]
+        w_flat, _, doc_ptr = self._flat_ids(docs)
+        doc = doc_idx[row]
+        n_tok = doc_ptr[doc + 1] - doc_ptr[doc]
+        pos = _ranges(doc_ptr[doc], n_tok)
+        cand = np.repeat(np.arange(len(row)), n_tok)
+        bigram = lemma_ids[cand, 1] != -2
+        nxt = np.minimum(pos + 1, len(w_flat) - 1)
+        hit = (w_flat[pos] == lemma_ids[cand, 0]) & (
+            ~bigram | ((pos + 1 < doc_ptr[doc + 1][cand]) & (w_flat[nxt] == lemma_ids[cand, 1])))
+        found, first = np.unique(cand[hit], return_index=True)
+        start = pos[np.flatnonzero(hit)[first]]
+        two = lemma_ids[found, 1] != -2
+        phrases = self._flat_strings(docs, start)
+        for k, second in zip(np.flatnonzero(two).tolist(), self._flat_strings(docs, start[two] + 1)):
+            phrases[k] += " " + second
+        out: list[tuple[str, ...]] = [()] * len(pairs_arr)  # tuples: no garbage-collected object per pair
+        for r, phrase in zip(row[found].tolist(), phrases):
+            shown = out[r]
+            if len(shown) < top:
+                for w in shown:  # not a part of a phrase already shown, nor containing one
+                    if phrase in w or w in phrase:
+                        break
+                else:
+                    out[r] = shown + (phrase,)
         return out
 
     def predict(self, X: Any) -> np.ndarray:
