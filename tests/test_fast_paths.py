@@ -202,3 +202,16 @@ def test_tag_frame_equals_the_per_comment_algorithms(default_model, evidence):
     else:
         assert set(frame["evidence"]) <= {""}
     assert langs == clf._languages_for(texts, None)
+
+
+def test_refitting_does_not_reuse_the_first_fits_caches():
+    from npsthemes import ThemeClassifier
+
+    X1 = ["Fast and friendly", "Too expensive", "Slow handling", "Cheap and fast", "ok", "friendly staff"] * 3
+    X2 = ["Kallis lasku", "Nopea palvelu", "Hidas käsittely", "Halpa ja nopea", "ok", "ystävällinen palvelu"] * 3
+    y = ["speed:positive;personal_service:positive", "price:negative", "speed:negative",
+         "price:positive;speed:positive", "", "personal_service:positive"] * 3
+    clf = ThemeClassifier(threshold_cv=0).fit(X1, y)
+    clf.tag(X1)  # fills the derived caches
+    clf.fit(X2, y)
+    assert clf.tag(X2 + X1) == ThemeClassifier(threshold_cv=0).fit(X2, y).tag(X2 + X1)

@@ -244,7 +244,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         for derived in ("_embedder_obj", "_fast_vectorizers", "_feature_names", "_word_coef", "_informative",
-                        "_feature_parts", "_theme_coef"):
+                        "_feature_parts", "_theme_coef", "_evidence_of"):
             state.pop(derived, None)
         return state
 
@@ -267,8 +267,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def _fast(self, which: str) -> TokenTfidf:
         """Cached-token transforms equal to the fitted vectorizers' ``transform`` (see features.py)."""
         fast = self.__dict__.setdefault("_fast_vectorizers", {})
-        if which not in fast:
-            fast[which] = TokenTfidf(self.word_vectorizer_ if which == "word" else self.char_vectorizer_)
+        vectorizer = self.word_vectorizer_ if which == "word" else self.char_vectorizer_
+        if which not in fast or fast[which].vectorizer is not vectorizer:  # none yet, or fitted again
+            fast[which] = TokenTfidf(vectorizer)
         return fast[which]
 
     def _comment_features(self, docs: Sequence[Doc], texts: list[str]) -> sp.csr_matrix:
@@ -284,15 +285,16 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def _token_rows(self, vocab) -> tuple[np.ndarray, np.ndarray]:
         """For every token of the preprocessor's vocabulary (by its id): its id in the word-block cache (by lemma)
         and in the char-block cache (by surface form). Each distinct token is looked up once."""
-        fast = self.__dict__.setdefault("_fast_vectorizers", {})
+        word, char = self._fast("word"), self._fast("char")
+        fast = self.__dict__["_fast_vectorizers"]
         rows = fast.get("rows")
-        if rows is None or rows[0] is not vocab:
-            rows = fast["rows"] = [vocab, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)]
-        done, n = len(rows[1]), len(vocab.surface)
+        if rows is None or rows[0] is not vocab or rows[1] is not word or rows[2] is not char:
+            rows = fast["rows"] = [vocab, word, char, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)]
+        done, n = len(rows[3]), len(vocab.surface)
         if done < n:
-            rows[1] = np.concatenate([rows[1], self._fast("word").token_ids(vocab.lemma[done:n])])
-            rows[2] = np.concatenate([rows[2], self._fast("char").token_ids(vocab.surface[done:n])])
-        return rows[1], rows[2]
+            rows[3] = np.concatenate([rows[3], word.token_ids(vocab.lemma[done:n])])
+            rows[4] = np.concatenate([rows[4], char.token_ids(vocab.surface[done:n])])
+        return rows[3], rows[4]
 
     def _flat_ids(self, docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Word ids, char ids (concatenated over docs) and the docs' row boundaries."""
@@ -656,7 +658,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def _evidence_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Feature names of the word block, its coefficients per theme, and which features may be shown as
         evidence (not only stop words, numbers or tokens shorter than 3 letters)."""
-        if "_word_coef" not in self.__dict__:
+        if self.__dict__.get("_evidence_of") is not self.theme_models_:  # none yet, or fitted again
             names = self.word_vectorizer_.get_feature_names_out()
             n = len(names)
             stop = frozenset().union(*(self.preprocessor_.stop_words(lang) for lang in self.languages_))
@@ -665,6 +667,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             self._feature_names = names
             self._word_coef = np.array([m.coef_[0, :n] if m is not None else np.zeros(n) for m in self.theme_models_])
             self._informative = informative
+            self._evidence_of = self.theme_models_
         return self._feature_names, self._word_coef, self._informative
 
     @staticmethod

@@ -414,11 +414,16 @@ class DocBatch(Sequence):
     def __len__(self) -> int:
         return len(self.texts)
 
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(len(self)))]
         if i < 0:
             i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(f"document {i} of {len(self)}")
         a, b = int(self.doc_ptr[i]), int(self.doc_ptr[i + 1])
         ids = self.token_ids[a:b]
         surface, lemma = self.vocab.surface, self.vocab.lemma
