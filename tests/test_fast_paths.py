@@ -188,13 +188,17 @@ def test_tag_frame_equals_the_per_comment_algorithms(default_model, evidence):
     assert frame["row"].tolist() == [i for i, _ in pairs]
     assert frame["theme"].tolist() == [clf.classes_[j] for _, j in pairs]
     assert np.array_equal(frame["probability"].to_numpy(), np.array([proba[i, j] for i, j in pairs]))
-    clause_X, owner = clf._clause_features(docs, comment_X)
-    ctx = _reference_context(clf, clause_X, owner, pairs)
-    first_row = np.searchsorted(owner, np.arange(len(docs)))
-    clause = [" ".join(docs[i].tokens[slice(*docs[i].clauses[c - first_row[i]])]) if docs[i].clauses else ""
+    # only comments with a theme have their clauses analysed, all in one transform
+    need = sorted({i for i, _ in pairs})
+    sub = {i: k for k, i in enumerate(need)}
+    sub_docs, sub_X, sub_pairs = [docs[i] for i in need], comment_X[need], [(sub[i], j) for i, j in pairs]
+    clause_X, owner = clf._clause_features(sub_docs, sub_X)
+    ctx = _reference_context(clf, clause_X, owner, sub_pairs)
+    first_row = np.searchsorted(owner, np.arange(len(need)))
+    clause = [" ".join(docs[i].tokens[slice(*docs[i].clauses[c - first_row[sub[i]]])]) if docs[i].clauses else ""
               for (i, _), c in zip(pairs, ctx)]
     assert frame["clause"].tolist() == clause
-    pols, pprob, _ = clf._polarity_for_pairs(comment_X, clause_X, owner, docs, pairs, scores)
+    pols, pprob, _ = clf._polarity_for_pairs(sub_X, clause_X, owner, sub_docs, sub_pairs, scores[need])
     assert frame["polarity"].tolist() == list(pols)
     assert np.array_equal(frame["polarity_probability"].to_numpy(), pprob)
     if evidence:

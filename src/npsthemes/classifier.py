@@ -333,29 +333,20 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     def _clause_features(self, docs: Sequence[Doc], comment_X: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
         """Features of every clause and the owning document of each row (a comment without tokens has one
-        empty clause). ``comment_X`` are the docs' features (:meth:`_comment_features`): a comment with one clause
-        (or none) is its own clause row. The other clause rows reuse the comments' flat token ids: one sparse
-        product, no re-analysis."""
+        empty clause). Clause rows reuse the comments' flat token ids: one sparse product, no re-analysis.
+
+        All clause rows are computed in one transform, even a comment's only clause (whose row has the comment's
+        values): the order of the entries within a row (and so the last bits of sums over them) can depend on the
+        other rows of the transform (scipy sorts a sum of two matrices only when both are sorted)."""
         w_flat, c_flat, doc_ptr = self._flat_ids(docs)
         # clause spans are contiguous from the first token to the last (bullets are not tokens)
         indptr, owner = self._clause_rows(docs, doc_ptr)
-        multi = np.bincount(owner, minlength=len(docs))[owner] > 1
-        single = comment_X[owner[~multi]]
-        if not multi.any():
-            return single, owner
-        lengths = np.diff(indptr)[multi]
-        tokens = _ranges(indptr[:-1][multi], lengths)
-        sub_ptr = np.concatenate([[0], np.cumsum(lengths)])
         n_ng = len(self.word_vectorizer_.vocabulary_) + len(self.char_vectorizer_.vocabulary_)
-        blocks = [self._fast("word").transform_flat(w_flat[tokens], sub_ptr),
-                  self._fast("char").transform_flat(c_flat[tokens], sub_ptr)]
+        blocks = [self._fast("word").transform_flat(w_flat, indptr),
+                  self._fast("char").transform_flat(c_flat, indptr)]
         if comment_X.shape[1] > n_ng:  # embeddings: clauses reuse their comment's embedding
-            blocks.append(comment_X[owner[multi]][:, n_ng:])
-        split = sp.hstack(blocks, format="csr", dtype=np.float32)
-        position = np.empty(len(owner), dtype=np.int64)  # of each clause row in [split rows, single rows]
-        position[multi] = np.arange(split.shape[0])
-        position[~multi] = split.shape[0] + np.arange(single.shape[0])
-        return sp.vstack([split, single], format="csr", dtype=np.float32)[position], owner
+            blocks.append(comment_X[owner][:, n_ng:])
+        return sp.hstack(blocks, format="csr", dtype=np.float32), owner
 
     def _theme_coefs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The per-theme logistic regressions stacked: coefficients (features x themes), intercepts, and which
