@@ -5,7 +5,8 @@ transforms token lists with the same result as ``vectorizer.transform`` but with
 document in Python: character n-grams (``char_wb``) never cross a word boundary, so each distinct token's
 n-grams are computed once and cached as a row of a token x feature matrix; a document's counts are then one
 sparse product (documents x tokens) @ (tokens x features). Word n-grams (lemma unigrams and bigrams) are looked
-up per token id. A test checks equality with ``TfidfVectorizer.transform``.
+up per token id (bigrams in a sorted array of the pairs seen). A test checks equality with
+``TfidfVectorizer.transform``.
 """
 
 from __future__ import annotations

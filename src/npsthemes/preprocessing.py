@@ -1,9 +1,12 @@
 """Text preprocessing for Finnish, Swedish and English survey comments.
 
 - Tokenisation with spaCy's blank pipelines (``spacy.blank("fi"/"sv"/"en")``; nothing is downloaded) and
-  sentence splitting by the rule of spaCy's ``sentencizer`` (its punctuation list, applied while the tokens
-  are read, which is several times faster than running the pipe).
-- Lemmas from ``simplemma``, cached per (language, token): the same words repeat in survey data.
+  sentence splitting by the rule of spaCy's ``sentencizer`` (its punctuation list, applied to the token
+  sequence, which is several times faster than running the pipe).
+- Each distinct whitespace-separated piece of text is tokenised once and each distinct token analysed once
+  (kind, lemma): the same words repeat in survey data. A batch is then assembled with array operations into a
+  :class:`DocBatch` (no Python object per comment); :meth:`TextPreprocessor.process` gives :class:`Doc` objects.
+- Lemmas from ``simplemma``, cached per (language, token).
 - Lower-casing; URLs, e-mail addresses and numbers normalised to ``URL``, ``EMAIL`` and ``NUM``.
 - Clause splitting at sentence ends and before contrast words ("mutta", "vaikka", "men", "fast", "but",
   "although", ...), so that one comment can praise one theme and criticise another.
