@@ -89,6 +89,16 @@ def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()), dtype=np.int64)
 
 
+def _grown(array: np.ndarray | None, values: list, dtype) -> np.ndarray:
+    """``values`` (a list that only grows) as an array, reusing ``array``, an earlier conversion of it: only the
+    new entries are converted."""
+    done = 0 if array is None else len(array)
+    if array is not None and done == len(values):
+        return array
+    tail = np.asarray(values[done:], dtype=dtype)
+    return tail if array is None else np.concatenate([array, tail])
+
+
 def _expand(ptr: np.ndarray, values: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Concatenate the runs ``values[ptr[i]:ptr[i + 1]]`` of the ``ids`` in order; also return each run's length."""
     lengths = ptr[ids + 1] - ptr[ids]
@@ -158,14 +168,13 @@ class _Vocab:
         self.tokens: list[int] = []
         self.edge: list[int] = []
         self.ends: dict[int, tuple[list[str], list[str], str]] = {}
-        self._arrays: tuple | None = None
+        self._arrays: tuple = (None,) * 5
 
     def arrays(self) -> tuple[np.ndarray, ...]:
-        """``ptr``, ``tokens``, ``edge``, ``kind`` and ``punct`` as arrays (rebuilt after new entries)."""
-        if self._arrays is None or len(self._arrays[0]) != len(self.ptr) or len(self._arrays[3]) != len(self.kind):
-            self._arrays = (np.asarray(self.ptr, dtype=np.int64), np.asarray(self.tokens, dtype=np.int64),
-                            np.asarray(self.edge, dtype=np.int8), np.asarray(self.kind, dtype=np.int8),
-                            np.asarray(self.punct, dtype=bool))
+        """``ptr``, ``tokens``, ``edge``, ``kind`` and ``punct`` as arrays (brought up to date after new entries)."""
+        lists = (self.ptr, self.tokens, self.edge, self.kind, self.punct)
+        dtypes = (np.int64, np.int64, np.int8, np.int8, bool)
+        self._arrays = tuple(_grown(a, v, t) for a, v, t in zip(self._arrays, lists, dtypes))
         return self._arrays
 
 
@@ -511,6 +520,7 @@ class LanguageDetector:
             self._piece_ptr: list[int] = [0]
             self._piece_words: list[int] = []
             self._piece_letters: list[int] = []
+            self._piece_arrays: tuple = (None,) * 3
         piece_of = self._piece_of
         pieces = [t.split() for t in texts]
         flat = list(chain.from_iterable(pieces))
@@ -524,18 +534,20 @@ class LanguageDetector:
                 self._piece_ptr.append(len(self._piece_words))
                 self._piece_letters.append(len(_NON_LETTERS.sub("", piece)))
             ids[k] = pid
-        words, n_words = _expand(np.asarray(self._piece_ptr, dtype=np.int64),
-                                 np.asarray(self._piece_words, dtype=np.int64), ids)
+        ptr, piece_words, piece_letters = self._piece_arrays = tuple(
+            _grown(a, v, np.int64) for a, v in zip(self._piece_arrays,
+                                                   (self._piece_ptr, self._piece_words, self._piece_letters)))
+        words, n_words = _expand(ptr, piece_words, ids)
         n_pieces = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
         piece_bounds = np.concatenate([[0], np.cumsum(n_pieces)])
         word_bounds = np.concatenate([[0], np.cumsum(n_words)])[piece_bounds]
-        letters = np.concatenate([[0], np.cumsum(np.asarray(self._piece_letters, dtype=np.int64)[ids])])
+        letters = np.concatenate([[0], np.cumsum(piece_letters[ids])])
         X = fast.transform_flat(words, word_bounds)
         return self.model_.predict_proba(X), letters[piece_bounds[1:]] - letters[piece_bounds[:-1]]
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        for derived in ("_fast", "_piece_of", "_piece_ptr", "_piece_words", "_piece_letters"):
+        for derived in ("_fast", "_piece_of", "_piece_ptr", "_piece_words", "_piece_letters", "_piece_arrays"):
             state.pop(derived, None)
         return state
 
