@@ -23,11 +23,13 @@ same ``theme:polarity`` format; ``predict_proba`` the theme probabilities with c
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import KFold
 
@@ -35,7 +37,7 @@ from .errors import DataError, MissingDependencyError, NotFittedError
 from .features import TokenTfidf
 from .labelled import parse_labels
 from .lexicon import SentimentLexicon
-from .preprocessing import Doc, LanguageDetector, TextPreprocessor
+from .preprocessing import Doc, DocBatch, LanguageDetector, TextPreprocessor, _ranges
 
 __all__ = ["ThemeClassifier", "theme_metrics"]
 
@@ -303,7 +305,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         for derived in ("_embedder_obj", "_fast_vectorizers", "_word_flags", "_feature_names", "_word_coef",
-                        "_informative", "_feature_parts"):
+                        "_informative", "_feature_parts", "_theme_coef", "_evidence_of"):
             state.pop(derived, None)
         return state
 
@@ -326,15 +328,13 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def _fast(self, which: str) -> TokenTfidf:
         """Cached-token transforms equal to the fitted vectorizers' ``transform`` (see features.py)."""
         fast = self.__dict__.setdefault("_fast_vectorizers", {})
-        if which not in fast:
-            fast[which] = TokenTfidf(self.word_vectorizer_ if which == "word" else self.char_vectorizer_)
+        vectorizer = self.word_vectorizer_ if which == "word" else self.char_vectorizer_
+        if which not in fast or fast[which].vectorizer is not vectorizer:  # none yet, or fitted again
+            fast[which] = TokenTfidf(vectorizer)
         return fast[which]
 
-    def _comment_features(self, docs: list[Doc], texts: list[str]) -> sp.csr_matrix:
+    def _comment_features(self, docs: Sequence[Doc], texts: list[str]) -> sp.csr_matrix:
         word, char = self._fast("word"), self._fast("char")
-        for d in docs:
-            d.ids["word"] = word.token_ids(d.lemmas)
-            d.ids["char"] = char.token_ids(d.tokens)
         w_flat, c_flat, indptr = self._flat_ids(docs)
         blocks = [word.transform_flat(w_flat, indptr), char.transform_flat(c_flat, indptr)]
         emb = self._embedder()
@@ -343,20 +343,44 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             blocks.append(sp.csr_matrix(np.asarray(vec, dtype=np.float32) * self.embedding_weight))
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
-    @staticmethod
-    def _flat_ids(docs: list[Doc]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _token_rows(self, vocab) -> tuple[np.ndarray, np.ndarray]:
+        """For every token of the preprocessor's vocabulary (by its id): its id in the word-block cache (by lemma)
+        and in the char-block cache (by surface form). Each distinct token is looked up once."""
+        word, char = self._fast("word"), self._fast("char")
+        fast = self.__dict__["_fast_vectorizers"]
+        rows = fast.get("rows")
+        if rows is None or rows[0] is not vocab or rows[1] is not word or rows[2] is not char:
+            rows = fast["rows"] = [vocab, word, char, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)]
+        done, n = len(rows[3]), len(vocab.surface)
+        if done < n:
+            rows[3] = np.concatenate([rows[3], word.token_ids(vocab.lemma[done:n])])
+            rows[4] = np.concatenate([rows[4], char.token_ids(vocab.surface[done:n])])
+        return rows[3], rows[4]
+
+    def _flat_ids(self, docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Word ids, char ids (concatenated over docs) and the docs' row boundaries."""
-        lengths = np.fromiter((len(d.tokens) for d in docs), dtype=np.int64, count=len(docs))
-        indptr = np.concatenate([[0], np.cumsum(lengths)])
-        empty = np.zeros(0, dtype=np.int64)
-        w = np.concatenate([d.ids["word"] for d in docs]) if docs else empty
-        c = np.concatenate([d.ids["char"] for d in docs]) if docs else empty
-        return w, c, indptr
+        if isinstance(docs, DocBatch):
+            tokens, indptr, vocab = docs.token_ids, docs.doc_ptr, docs.vocab
+        else:
+            lengths = np.fromiter((len(d.tokens) for d in docs), dtype=np.int64, count=len(docs))
+            indptr = np.concatenate([[0], np.cumsum(lengths)])
+            vocab = docs[0].ids.get("vocab") if len(docs) else None
+            if vocab is None or any(d.ids.get("vocab") is not vocab for d in docs):  # Docs made elsewhere
+                word, char = self._fast("word"), self._fast("char")
+                w = [word.token_ids(d.lemmas) for d in docs]
+                c = [char.token_ids(d.tokens) for d in docs]
+                empty = np.zeros(0, dtype=np.int64)
+                return (np.concatenate(w) if w else empty), (np.concatenate(c) if c else empty), indptr
+            tokens = np.concatenate([d.ids["token"] for d in docs])
+        word_rows, char_rows = self._token_rows(vocab)
+        return word_rows[tokens], char_rows[tokens], indptr
 
     @staticmethod
-    def _clause_indptr(docs: list[Doc], doc_ptr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Row boundaries of every clause in the flat token stream, and the document owning each clause (a
-        comment without clauses has one empty clause). Clause spans are contiguous (bullets are not tokens)."""
+    def _clause_rows(docs: Sequence[Doc], doc_ptr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Row boundaries of every clause in the docs' flat token ids (a comment without tokens has one empty
+        clause) and the owning document of each row."""
+        if isinstance(docs, DocBatch):
+            return docs.clause_bounds()
         bounds, owner = [0], []
         for i, d in enumerate(docs):
             start = int(doc_ptr[i])
@@ -368,13 +392,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                 owner.append(i)
         return np.asarray(bounds, dtype=np.int64), np.asarray(owner, dtype=np.int64)
 
-    def _lexicon_features(self, docs: list[Doc]) -> tuple[np.ndarray, np.ndarray]:
+    def _lexicon_features(self, docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray]:
         """Sentiment-lexicon features (lexicon.py) of every clause (rows as in ``_clause_features``) and of every
         comment."""
         w_flat, c_flat, doc_ptr = self._flat_ids(docs)
-        clause_ptr, _ = self._clause_indptr(docs, doc_ptr)
+        clause_ptr, _ = self._clause_rows(docs, doc_ptr)
         code = {lang: k for k, lang in enumerate(self.lexicon_.languages)}
-        doc_lang = np.fromiter((code.get(d.lang, -1) for d in docs), dtype=np.int64, count=len(docs))
+        langs = docs.langs if isinstance(docs, DocBatch) else [d.lang for d in docs]
+        doc_lang = np.fromiter((code.get(lang, -1) for lang in langs), dtype=np.int64, count=len(docs))
         lengths = np.diff(doc_ptr)
         lang_index = np.repeat(doc_lang, lengths)
         tables = (c_flat, self._fast("char")._tokens, w_flat, self._fast("word")._tokens)
@@ -383,39 +408,73 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return (self.lexicon_.features(lang_index, *tables, clause_rows, len(clause_ptr) - 1),
                 self.lexicon_.features(lang_index, *tables, doc_rows, len(docs)))
 
-    def _clause_features(self, docs: list[Doc], comment_X: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
+    def _clause_features(self, docs: Sequence[Doc], comment_X: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
         """Features of every clause and the owning document of each row (a comment without tokens has one
-        empty clause). Clause rows reuse the comments' flat token ids: one sparse product, no re-analysis."""
+        empty clause). Clause rows reuse the comments' flat token ids: one sparse product, no re-analysis.
+
+        All clause rows are computed in one transform, even a comment's only clause (whose row has the comment's
+        values): the order of the entries within a row (and so the last bits of sums over them) can depend on the
+        other rows of the transform (scipy sorts a sum of two matrices only when both are sorted)."""
         w_flat, c_flat, doc_ptr = self._flat_ids(docs)
-        indptr, owner_arr = self._clause_indptr(docs, doc_ptr)
+        # clause spans are contiguous from the first token to the last (bullets are not tokens)
+        indptr, owner = self._clause_rows(docs, doc_ptr)
         n_ng = len(self.word_vectorizer_.vocabulary_) + len(self.char_vectorizer_.vocabulary_)
         blocks = [self._fast("word").transform_flat(w_flat, indptr),
                   self._fast("char").transform_flat(c_flat, indptr)]
         if comment_X.shape[1] > n_ng:  # embeddings: clauses reuse their comment's embedding
-            blocks.append(comment_X[owner_arr][:, n_ng:])
-        return sp.hstack(blocks, format="csr", dtype=np.float32), owner_arr
+            blocks.append(comment_X[owner][:, n_ng:])
+        return sp.hstack(blocks, format="csr", dtype=np.float32), owner
+
+    def _theme_coefs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The per-theme logistic regressions stacked: coefficients (features x themes), intercepts, and which
+        themes have a model (derived from ``theme_models_``; not pickled)."""
+        cached = self.__dict__.get("_theme_coef")
+        if cached is None or cached[0] is not self.theme_models_:
+            fitted = [m for m in self.theme_models_ if m is not None]
+            n_features = fitted[0].coef_.shape[1] if fitted else 0
+            W = np.zeros((n_features, len(self.theme_models_)))
+            b = np.zeros(len(self.theme_models_))
+            active = np.zeros(len(self.theme_models_), dtype=bool)
+            for j, model in enumerate(self.theme_models_):
+                if model is not None:
+                    W[:, j], b[j], active[j] = model.coef_[0], model.intercept_[0], True
+            cached = self._theme_coef = (self.theme_models_, W, b, active)
+        return cached[1:]
 
     def _theme_proba(self, X: sp.csr_matrix) -> np.ndarray:
-        out = np.zeros((X.shape[0], len(self.classes_)))
-        for j, model in enumerate(self.theme_models_):
-            if model is None:
-                continue
-            out[:, j] = model.predict_proba(X)[:, 1]
+        """Probability of each theme (columns ``classes_``; 0 for a theme without a model). One sparse product for
+        all themes; the same arithmetic as each model's ``predict_proba``: 1 / (1 + exp(-(x . coef + intercept)))."""
+        W, b, active = self._theme_coefs()
+        if not active.any():
+            return np.zeros((X.shape[0], len(self.classes_)))
+        z = X @ W
+        z += b
+        out = expit(z, out=z)
+        out[:, ~active] = 0
         return out
 
-    def _context(self, docs: list[Doc], clause_X: sp.csr_matrix, owner: np.ndarray,
-                 pairs: list[tuple[int, int]]) -> np.ndarray:
-        """For each (doc, theme) pair, the clause row with the highest probability of that theme."""
-        if not pairs:
+    def _context(self, docs: Sequence[Doc], clause_X: sp.csr_matrix, owner: np.ndarray,
+                 pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+        """For each (doc, theme) pair, the clause row with the highest probability of that theme (the first such
+        row on ties; only comments with several clauses need the probabilities)."""
+        if not len(pairs):
             return np.zeros(0, dtype=int)
-        clause_p = self._theme_proba(clause_X)
+        pairs_arr = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        doc_idx, theme_idx = pairs_arr[:, 0], pairs_arr[:, 1]
         starts = np.searchsorted(owner, np.arange(len(docs)))
-        ends = np.searchsorted(owner, np.arange(len(docs)), side="right")
-        out = np.empty(len(pairs), dtype=int)
-        for k, (i, j) in enumerate(pairs):
-            a, b = starts[i], ends[i]
-            out[k] = a + int(np.argmax(clause_p[a:b, j]))
-        return out
+        n_rows = (np.searchsorted(owner, np.arange(len(docs)), side="right") - starts)[doc_idx]
+        out = starts[doc_idx]
+        several = np.flatnonzero(n_rows > 1)
+        if len(several):
+            n_rows = n_rows[several]
+            first = np.cumsum(n_rows) - n_rows
+            rows = _ranges(out[several], n_rows)
+            scored, row_of = np.unique(rows, return_inverse=True)
+            clause_p = self._theme_proba(clause_X[scored])
+            pair_of = np.repeat(np.arange(len(several)), n_rows)
+            values = clause_p[row_of.ravel(), theme_idx[several][pair_of]]
+            out[several] = rows[np.lexsort((rows, -values, pair_of))[first]]
+        return out.astype(int)
 
     def _polarity_features(self, comment_X, clause_X, ctx_rows, pairs, docs) -> sp.csr_matrix:
         doc_idx = np.array([i for i, _ in pairs], dtype=int)
@@ -447,7 +506,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def _prepare(self, X: Any, fallback_language: str | None = None):
         texts, scores, langs = _as_inputs(X)
         langs = self._languages_for(texts, langs, fallback_language)
-        docs = self.preprocessor_.process(texts, langs)
+        docs = self.preprocessor_.process_batch(texts, langs)
         comment_X = self._comment_features(docs, texts)
         return texts, scores, langs, docs, comment_X
 
@@ -575,7 +634,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         *_, docs, comment_X = self._prepare(X)
         return self._decide(self._theme_proba(comment_X), docs).astype(int)
 
-    def _has_words(self, docs: list[Doc]) -> np.ndarray:
+    def _has_words(self, docs: Sequence[Doc]) -> np.ndarray:
         """Whether each comment has a token with a letter or digit (per-token flags cached like the features)."""
         fast = self._fast("char")
         cache = self.__dict__.setdefault("_word_flags", [None, np.zeros(0, dtype=bool)])
@@ -590,7 +649,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                               minlength=len(docs))
         return per_doc > 0
 
-    def _decide(self, proba: np.ndarray, docs: list[Doc]) -> np.ndarray:
+    def _decide(self, proba: np.ndarray, docs: Sequence[Doc]) -> np.ndarray:
         """Themes above their thresholds, for comments with words ("-", "..." get none); with ``min_themes_`` 1,
         a comment with words but no theme above its threshold gets its most probable theme."""
         has_words = self._has_words(docs)
@@ -660,17 +719,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         need = np.unique(doc_idx)
         remap = np.full(len(docs), -1)
         remap[need] = np.arange(len(need))
-        sub_docs = [docs[i] for i in need]
-        sub_pairs = [(int(remap[i]), j) for i, j in pairs]
+        sub_docs = docs.take(need) if isinstance(docs, DocBatch) else [docs[i] for i in need]
+        sub_pairs = list(zip(remap[doc_idx].tolist(), theme_idx.tolist()))
         sub_X = comment_X[need]
         clause_X, owner = self._clause_features(sub_docs, sub_X)
         pols, pprob, ctx = self._polarity_for_pairs(sub_X, clause_X, owner, sub_docs, sub_pairs, scores[need])
-        first_clause_row = np.searchsorted(owner, np.arange(len(need)))
-        clause_text = []
-        for k, i in enumerate(doc_idx.tolist()):
-            d = docs[i]
-            a, b = d.clauses[ctx[k] - first_clause_row[remap[i]]] if d.clauses else (0, 0)
-            clause_text.append(" ".join(d.tokens[a:b]))
+        clause_text = self._clause_texts(sub_docs, ctx)
         ev = ["; ".join(e) for e in self._evidence(docs, comment_X, pairs)] if evidence else [""] * len(pairs)
         frame = pd.DataFrame({
             "row": doc_idx, "theme": self.classes_.astype(object)[theme_idx], "polarity": pols,
@@ -697,7 +751,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def _evidence_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Feature names of the word block, its coefficients per theme, and which features may be shown as
         evidence (not only stop words, numbers or tokens shorter than 3 letters)."""
-        if "_word_coef" not in self.__dict__:
+        if self.__dict__.get("_evidence_of") is not self.theme_models_:  # none yet, or fitted again
             names = self.word_vectorizer_.get_feature_names_out()
             n = len(names)
             stop = frozenset().union(*(self.preprocessor_.stop_words(lang) for lang in self.languages_))
@@ -706,20 +760,41 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             self._feature_names = names
             self._word_coef = np.array([m.coef_[0, :n] if m is not None else np.zeros(n) for m in self.theme_models_])
             self._informative = informative
+            self._evidence_of = self.theme_models_
         return self._feature_names, self._word_coef, self._informative
 
-    def _evidence(self, docs: list[Doc], comment_X: sp.csr_matrix, pairs: list[tuple[int, int]], top: int = 3
-                  ) -> list[list[str]]:
+    @staticmethod
+    def _flat_strings(docs: Sequence[Doc], positions: np.ndarray, lemmas: bool = False) -> list[str]:
+        """Tokens (or lemmas) at positions of the docs' concatenated tokens."""
+        if isinstance(docs, DocBatch):
+            return docs.strings(positions, lemmas=lemmas)
+        flat = list(chain.from_iterable(d.lemmas if lemmas else d.tokens for d in docs))
+        return [flat[p] for p in positions.tolist()]
+
+    def _clause_texts(self, docs: Sequence[Doc], rows: np.ndarray) -> list[str]:
+        """The text (tokens joined by spaces) of clause rows (numbered as by :meth:`_clause_rows`)."""
+        lengths = np.fromiter((len(d.tokens) for d in docs), dtype=np.int64, count=len(docs)) \
+            if not isinstance(docs, DocBatch) else None
+        doc_ptr = docs.doc_ptr if lengths is None else np.concatenate([[0], np.cumsum(lengths)])
+        bounds, _ = self._clause_rows(docs, doc_ptr)
+        rows = np.asarray(rows, dtype=np.int64)
+        starts, n = bounds[rows], bounds[rows + 1] - bounds[rows]
+        words = self._flat_strings(docs, _ranges(starts, n))
+        cut = np.concatenate([[0], np.cumsum(n)]).tolist()
+        return [" ".join(words[a:b]) for a, b in zip(cut[:-1], cut[1:])]
+
+    def _evidence(self, docs: Sequence[Doc], comment_X: sp.csr_matrix, pairs: Sequence[tuple[int, int]],
+                  top: int = 3) -> list[tuple[str, ...]]:
         """The words and phrases (lemma n-grams shown as written) that pushed each theme up the most:
         the largest positive products of TF-IDF value and the theme model's coefficient."""
         names, W, informative = self._evidence_tables()
         n_word = len(names)
-        if not pairs:
+        if not len(pairs):
             return []
-        doc_idx = np.fromiter((i for i, _ in pairs), dtype=np.int64, count=len(pairs))
-        theme_idx = np.fromiter((j for _, j in pairs), dtype=np.int64, count=len(pairs))
-        R = comment_X[doc_idx][:, :n_word].tocsr()
-        row = np.repeat(np.arange(len(pairs)), np.diff(R.indptr))
+        pairs_arr = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        doc_idx, theme_idx = pairs_arr[:, 0], pairs_arr[:, 1]
+        R = comment_X[:, :n_word][doc_idx]
+        row = np.repeat(np.arange(len(pairs_arr)), np.diff(R.indptr))
         contrib = R.data * W[theme_idx[row], R.indices]
         ok = (contrib > 0) & informative[R.indices]
         row, feat, contrib = row[ok], R.indices[ok], contrib[ok]
@@ -727,39 +802,42 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         row, feat = row[order], feat[order]
         rank = np.arange(len(row)) - np.searchsorted(row, row)
         keep = rank < top + 1
-        out: list[list[str]] = [[] for _ in pairs]
-        positions: dict[int, dict[str, int]] = {}
-        docs_of_pair = doc_idx.tolist()
-        if "_feature_parts" not in self.__dict__:
-            self._feature_parts = [str(f).split(" ") for f in names]
-        parts_of = self._feature_parts
-        for r, f in zip(row[keep].tolist(), feat[keep].tolist()):
-            words = out[r]
-            if len(words) >= top:
-                continue
-            i = docs_of_pair[r]
-            d = docs[i]
-            pos = positions.get(i)
-            if pos is None:
-                pos = positions[i] = {}
-                lem = d.lemmas
-                for k in range(len(lem) - 1, -1, -1):
-                    pos[lem[k]] = k
-            parts = parts_of[f]
-            start = pos.get(parts[0])
-            if start is None:
-                continue
+        row, feat = row[keep], feat[keep]
+        # where each candidate first occurs in its comment: its first lemma there (and the second next to it),
+        # compared as ids in the word-block token cache (-1: a lemma not seen, -2: no second lemma)
+        tok_id = self._fast("word")._tok_id
+        feats, inv = np.unique(feat, return_inverse=True)
+        lemma_ids = np.full((len(feats), 2), -2, dtype=np.int64)
+        for k, name in enumerate(names[feats].tolist()):
+            parts = name.split(" ")
+            lemma_ids[k, 0] = tok_id.get(parts[0], -1)
             if len(parts) == 2:
-                if start + 1 >= len(d.lemmas) or d.lemmas[start + 1] != parts[1]:
-                    start = next((s for s in range(len(d.lemmas) - 1)
-                                  if d.lemmas[s] == parts[0] and d.lemmas[s + 1] == parts[1]), None)
-                    if start is None:
-                        continue
-                phrase = d.tokens[start] + " " + d.tokens[start + 1]
-            else:
-                phrase = d.tokens[start]
-            if not any(phrase in w or w in phrase for w in words):
-                words.append(phrase)
+                lemma_ids[k, 1] = tok_id.get(parts[1], -1)
+        lemma_ids = lemma_ids[inv.ravel()]
+        w_flat, _, doc_ptr = self._flat_ids(docs)
+        doc = doc_idx[row]
+        n_tok = doc_ptr[doc + 1] - doc_ptr[doc]
+        pos = _ranges(doc_ptr[doc], n_tok)
+        cand = np.repeat(np.arange(len(row)), n_tok)
+        bigram = lemma_ids[cand, 1] != -2
+        nxt = np.minimum(pos + 1, len(w_flat) - 1)
+        hit = (w_flat[pos] == lemma_ids[cand, 0]) & (
+            ~bigram | ((pos + 1 < doc_ptr[doc + 1][cand]) & (w_flat[nxt] == lemma_ids[cand, 1])))
+        found, first = np.unique(cand[hit], return_index=True)
+        start = pos[np.flatnonzero(hit)[first]]
+        two = lemma_ids[found, 1] != -2
+        phrases = self._flat_strings(docs, start)
+        for k, second in zip(np.flatnonzero(two).tolist(), self._flat_strings(docs, start[two] + 1)):
+            phrases[k] += " " + second
+        out: list[tuple[str, ...]] = [()] * len(pairs_arr)  # tuples: no garbage-collected object per pair
+        for r, phrase in zip(row[found].tolist(), phrases):
+            shown = out[r]
+            if len(shown) < top:
+                for w in shown:  # not a part of a phrase already shown, nor containing one
+                    if phrase in w or w in phrase:
+                        break
+                else:
+                    out[r] = shown + (phrase,)
         return out
 
     def predict(self, X: Any) -> np.ndarray:

@@ -4,8 +4,9 @@ scikit-learn's ``TfidfVectorizer`` learns the vocabulary and IDF weights (``fit`
 transforms token lists with the same result as ``vectorizer.transform`` but without re-analysing every
 document in Python: character n-grams (``char_wb``) never cross a word boundary, so each distinct token's
 n-grams are computed once and cached as a row of a token x feature matrix; a document's counts are then one
-sparse product (documents x tokens) @ (tokens x features). Word n-grams (lemma unigrams, bigrams, ...) are looked
-up per sequence of token ids. A test checks equality with ``TfidfVectorizer.transform``.
+sparse product (documents x tokens) @ (tokens x features). Word n-grams (lemma unigrams, bigrams, ...) are
+looked up per sequence of token ids (bigrams in a sorted array of the pairs seen). A test checks equality
+with ``TfidfVectorizer.transform``.
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ class TokenTfidf:
         self._rows: list[np.ndarray] = []  # per token: feature ids of its n-grams (with repeats)
         self._T: sp.csr_matrix | None = None
         self._T_rows = 0
-        self._ngram_cache: dict[int, dict] = {}  # n -> {id sequence key: feature id or -1}
+        self._bigram_keys = np.zeros(0, dtype=np.int64)  # sorted
+        self._bigram_feats = np.zeros(0, dtype=np.int64)
+        self._ngram_cache: dict[int, dict] = {}  # n >= 3 -> {id sequence: feature id or -1}
 
     def __getstate__(self) -> dict:
         return {"vectorizer": self.vectorizer}
@@ -133,18 +136,36 @@ class TokenTfidf:
         starts = np.flatnonzero(row_of[:m] == row_of[n - 1:])  # rows are contiguous: same row at both ends
         rows = row_of[starts]
         if n == 2:
-            keys = ((ids[starts] << 32) | ids[starts + 1]).tolist()
+            feats = self._bigram_features((ids[starts] << 32) | ids[starts + 1])
         else:
             keys = list(zip(*(ids[starts + k].tolist() for k in range(n))))
-        cache = self._ngram_cache.setdefault(n, {})
-        feats = np.fromiter(map(cache.get, keys, repeat(-2, len(keys))), dtype=np.int64, count=len(keys))
-        miss = np.flatnonzero(feats == -2)
-        if len(miss):
-            vocab, tokens = self.vocab, self._tokens
-            for k in miss.tolist():
-                window = ids[starts[k]:starts[k] + n].tolist()
-                f = vocab.get(" ".join(tokens[t] for t in window), -1)
-                cache[keys[k]] = f
-                feats[k] = f
+            cache = self._ngram_cache.setdefault(n, {})
+            feats = np.fromiter(map(cache.get, keys, repeat(-2, len(keys))), dtype=np.int64, count=len(keys))
+            miss = np.flatnonzero(feats == -2)
+            if len(miss):
+                vocab, tokens = self.vocab, self._tokens
+                for k in miss.tolist():
+                    f = vocab.get(" ".join(tokens[t] for t in keys[k]), -1)
+                    cache[keys[k]] = f
+                    feats[k] = f
         ok = feats >= 0
         return sp.csr_matrix((np.ones(int(ok.sum())), (rows[ok], feats[ok])), shape=(n_rows, self.n_features))
+
+    def _bigram_features(self, keys: np.ndarray) -> np.ndarray:
+        """Feature id (-1: none) of each bigram ``(first token id << 32) | second token id``, from a sorted cache of
+        the bigrams seen so far (new ones are looked up in the vocabulary once)."""
+        keys, inverse = np.unique(keys, return_inverse=True)  # sorted: a faster search
+        at = np.searchsorted(self._bigram_keys, keys)
+        known = at < len(self._bigram_keys)
+        known[known] = self._bigram_keys[at[known]] == keys[known]
+        if not known.all():
+            new = keys[~known]
+            vocab, tokens = self.vocab, self._tokens
+            new_feats = np.fromiter((vocab.get(tokens[k >> 32] + " " + tokens[k & 0xFFFFFFFF], -1)
+                                     for k in new.tolist()), dtype=np.int64, count=len(new))
+            merged = np.concatenate([self._bigram_keys, new])
+            order = np.argsort(merged, kind="stable")
+            self._bigram_keys = merged[order]
+            self._bigram_feats = np.concatenate([self._bigram_feats, new_feats])[order]
+            at = np.searchsorted(self._bigram_keys, keys)
+        return self._bigram_feats[at][inverse.ravel()]

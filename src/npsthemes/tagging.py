@@ -48,8 +48,7 @@ def tag_texts(
     n = len(texts)
     scores = np.full(n, np.nan) if scores is None else np.asarray(scores, dtype=float)
     cat = np.where(np.isnan(scores), -1, np.where(scores >= 9, 2, np.where(scores >= 7, 1, 0)))
-    codes, uniques = pd.factorize(pd.MultiIndex.from_arrays([pd.Index(texts, dtype=object), cat]))
-    first = pd.Series(np.arange(n)).groupby(codes).first().to_numpy()
+    codes, first = _distinct(texts, cat)
     u_text = [texts[i] for i in first]
     todo = np.array([k for k, t in enumerate(u_text) if str(t).strip()], dtype=np.int64)
     u_lang = np.full(len(first), None, dtype=object)
@@ -78,6 +77,17 @@ def tag_texts(
     mentions.insert(0, "response", response)
     mentions = mentions.sort_values(["response", "probability"], ascending=[True, False], kind="stable")
     return u_lang[codes], mentions.reset_index(drop=True)
+
+
+def _distinct(texts: list[str], cat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the distinct (text, NPS category) pairs, numbered in order of first appearance, and the position
+    of each pair's first occurrence."""
+    if all(isinstance(t, str) for t in texts):
+        text_codes = pd.factorize(np.asarray(texts, dtype=object))[0]
+        codes = pd.factorize(text_codes * 4 + (cat + 1))[0]
+        return codes, np.unique(codes, return_index=True)[1]
+    codes = pd.factorize(pd.MultiIndex.from_arrays([pd.Index(texts, dtype=object), cat]))[0]
+    return codes, pd.Series(np.arange(len(texts))).groupby(codes).first().to_numpy()
 
 
 def tag_survey(
