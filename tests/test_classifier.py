@@ -136,3 +136,21 @@ def test_min_themes_auto():
     assert ThemeClassifier(threshold_cv=0, min_themes=1).fit(X, y_with_empty).min_themes_ == 1
     with pytest.raises(ValueError, match="min_themes"):
         ThemeClassifier(threshold_cv=0, min_themes=2).fit(X, y)
+
+
+def test_model_pickled_before_the_added_parameters_still_works(small_labelled):
+    """A ThemeClassifier pickled before threshold_objective / min_themes / lexicon_weight existed loads with the
+    values that reproduce its behaviour, and get_params / clone / tagging work."""
+    import pickle
+
+    X, y = small_labelled.X.head(120), small_labelled.y[:120]
+    before = ThemeClassifier(threshold_cv=0, lexicon_weight=0, min_themes=0).fit(X, y)  # as models were then
+    state = pickle.loads(pickle.dumps(before)).__getstate__()
+    for name in ("threshold_objective", "min_themes", "lexicon_weight", "min_themes_", "lexicon_"):
+        state.pop(name)
+    old = ThemeClassifier.__new__(ThemeClassifier)
+    old.__setstate__(state)
+    params = old.get_params()
+    assert (params["threshold_objective"], params["min_themes"], params["lexicon_weight"]) == ("theme_f1", 0, 0.0)
+    assert clone(old).lexicon_weight == 0.0
+    assert old.tag(X.head(30)) == before.tag(X.head(30))

@@ -309,6 +309,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             state.pop(derived, None)
         return state
 
+    #: Parameters added after the first release, with the values that reproduce models saved before them.
+    _ADDED_PARAMS = {"threshold_objective": "theme_f1", "min_themes": 0, "lexicon_weight": 0.0}
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        for name, value in self._ADDED_PARAMS.items():  # a model pickled before these parameters existed
+            self.__dict__.setdefault(name, value)
+
     def _languages_for(self, texts: list[str], langs: list[str | None] | None, fallback: str | None = None
                        ) -> list[str]:
         known = set(self.languages_)
