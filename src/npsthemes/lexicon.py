@@ -105,8 +105,8 @@ class SentimentLexicon:
                  lemma_ids: np.ndarray, lemma_tokens: list[str], row_of_token: np.ndarray, n_rows: int
                  ) -> np.ndarray:
         """Dense (n_rows, 3) features of rows of tokens. ``lang_index[k]`` is the position in ``languages`` of
-        token k's language;
-        ``row_of_token`` the row (clause or comment) each token belongs to; negation does not cross rows."""
+        token k's language, ``row_of_token[k]`` the row (clause or comment) it belongs to, in order; negation
+        does not cross rows. Returns ``tanh(pos / 4)``, ``tanh(neg / 4)`` and ``tanh((pos - neg) / 4)``."""
         valence = np.zeros(len(surface_ids))
         negator = np.zeros(len(surface_ids), dtype=bool)
         for code, lang in enumerate(self.languages):
