@@ -34,7 +34,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import KFold
 
 from .errors import DataError, MissingDependencyError, NotFittedError
-from .features import TokenTfidf
+from .features import TokenTfidf, token_values
 from .labelled import parse_labels
 from .lexicon import SentimentLexicon
 from .preprocessing import Doc, DocBatch, LanguageDetector, TextPreprocessor, _ranges
@@ -644,15 +644,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     def _has_words(self, docs: Sequence[Doc]) -> np.ndarray:
         """Whether each comment has a token with a letter or digit (per-token flags cached like the features)."""
-        fast = self._fast("char")
-        cache = self.__dict__.setdefault("_word_flags", [None, np.zeros(0, dtype=bool)])
-        if cache[0] is not fast._tokens:  # the token table was rebuilt or reset
-            cache[:] = [fast._tokens, np.zeros(0, dtype=bool)]
-        flags = cache[1]
-        if len(flags) < len(fast._tokens):
-            new = [any(ch.isalnum() for ch in tok) for tok in fast._tokens[len(flags):]]
-            flags = cache[1] = np.concatenate([flags, np.asarray(new, dtype=bool)])
-        _, c_flat, doc_ptr = self._flat_ids(docs)
+        _, c_flat, doc_ptr = self._flat_ids(docs)  # first: it adds the docs' new tokens to the table
+        flags = token_values(self.__dict__.setdefault("_word_flags", {}), "alnum", self._fast("char")._tokens,
+                             lambda tok: any(ch.isalnum() for ch in tok), bool)
         per_doc = np.bincount(np.repeat(np.arange(len(docs)), np.diff(doc_ptr)), weights=flags[c_flat],
                               minlength=len(docs))
         return per_doc > 0

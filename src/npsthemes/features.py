@@ -11,14 +11,29 @@ with ``TfidfVectorizer.transform``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from itertools import repeat
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-__all__ = ["TokenTfidf"]
+__all__ = ["TokenTfidf", "token_values"]
+
+
+def token_values(cache: dict, key: Hashable, tokens: list[str], fn: Callable[[str], Any], dtype: Any) -> np.ndarray:
+    """``fn(token)`` for every token of a growing token table (such as ``TokenTfidf._tokens``), computed once per
+    token: ``cache[key]`` keeps the table the values belong to and the values, extended as the table grows and
+    started again when the table was replaced (a refit, or a table reset by its bound)."""
+    table, values = cache.get(key, (None, None))
+    if table is not tokens:
+        values = np.zeros(0, dtype=dtype)
+    if len(values) < len(tokens):
+        new = np.fromiter((fn(t) for t in tokens[len(values):]), dtype=dtype, count=len(tokens) - len(values))
+        values = np.concatenate([values, new])
+        cache[key] = (tokens, values)
+    return values
 
 
 class TokenTfidf:

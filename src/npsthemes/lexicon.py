@@ -23,6 +23,8 @@ from importlib import resources
 
 import numpy as np
 
+from .features import token_values
+
 __all__ = ["NEGATIONS", "SentimentLexicon", "load_lexicon"]
 
 #: Negation words (surface forms, lower case); spaCy splits "isn't" into "is" + "n't".
@@ -71,12 +73,10 @@ class SentimentLexicon:
     are extended lazily as new tokens appear, so scoring is a few array operations per batch.
     """
 
-    n_features = 3
-
     def __init__(self, languages: Sequence[str]):
         self.languages = tuple(languages)
         self.lexicons = {lang: load_lexicon(lang) for lang in self.languages}
-        self._arrays: dict[tuple[str, str], tuple[list[str], np.ndarray]] = {}
+        self._arrays: dict = {}  # (lang, what) -> (token table, values); see features.token_values
 
     def __getstate__(self) -> dict:
         return {"languages": self.languages, "lexicons": self.lexicons}
@@ -86,20 +86,11 @@ class SentimentLexicon:
 
     def _values(self, lang: str, what: str, tokens: list[str]) -> np.ndarray:
         """Valence (what="valence") or negation flag (what="negation") of every token of a token table."""
-        key = (lang, what)
-        table, arr = self._arrays.get(key, (None, np.zeros(0)))
-        if table is not tokens:  # a token table that was reset (features.py bounds it) starts again
-            arr = np.zeros(0)
-        if len(arr) < len(tokens):
-            if what == "valence":
-                lex = self.lexicons.get(lang, ({}, "surface"))[0]
-                new = [lex.get(t, 0.0) for t in tokens[len(arr):]]
-            else:
-                neg = NEGATIONS.get(lang, frozenset())
-                new = [float(t in neg) for t in tokens[len(arr):]]
-            arr = np.concatenate([arr, np.asarray(new, dtype=np.float64)])
-            self._arrays[key] = (tokens, arr)
-        return arr
+        if what == "valence":
+            lex = self.lexicons.get(lang, ({}, "surface"))[0]
+            return token_values(self._arrays, (lang, what), tokens, lambda t: lex.get(t, 0.0), np.float64)
+        neg = NEGATIONS.get(lang, frozenset())
+        return token_values(self._arrays, (lang, what), tokens, lambda t: t in neg, bool)
 
     def features(self, lang_index: np.ndarray, surface_ids: np.ndarray, surface_tokens: list[str],
                  lemma_ids: np.ndarray, lemma_tokens: list[str], row_of_token: np.ndarray, n_rows: int
@@ -116,7 +107,7 @@ class SentimentLexicon:
             lex_key = self.lexicons.get(lang, ({}, "surface"))[1]
             ids, tokens = (lemma_ids, lemma_tokens) if lex_key == "lemma" else (surface_ids, surface_tokens)
             valence[mask] = self._values(lang, "valence", tokens)[ids[mask]]
-            negator[mask] = self._values(lang, "negation", surface_tokens)[surface_ids[mask]] > 0
+            negator[mask] = self._values(lang, "negation", surface_tokens)[surface_ids[mask]]
         negated = np.zeros(len(valence), dtype=bool)
         for shift in range(1, _NEGATION_SCOPE + 1):
             if len(valence) > shift:
