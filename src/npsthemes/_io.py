@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import math
 import os
 import tempfile
@@ -18,6 +19,14 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 TABLE_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".json": "json"}
+
+
+def read_json(path: Path, error: type[Exception], what: str | None = None, encoding: str = "utf-8") -> Any:
+    """Parse a JSON file; an undecodable or invalid one raises ``error`` with one line naming the file."""
+    try:
+        return json.loads(path.read_text(encoding=encoding))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise error(f"{path}: {what + ' is ' if what else ''}not valid JSON: {exc}") from exc
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._io import read_json
 from .errors import (
     ColumnNotFoundError,
     DataError,
@@ -224,10 +225,7 @@ def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
 
 
 def _read_json(path: Path) -> pd.DataFrame:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UnsupportedFormatError(f"{path}: not valid JSON: {exc}") from exc
+    data = read_json(path, UnsupportedFormatError, encoding="utf-8-sig")
     if isinstance(data, dict):
         lists = [v for v in data.values() if isinstance(v, list)]
         if len(lists) != 1:

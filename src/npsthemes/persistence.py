@@ -21,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from ._io import read_json
 from .errors import InputFileNotFoundError, ModelError, ModelIntegrityError, ModelVersionError
 from .taxonomy import Taxonomy
 
@@ -217,10 +218,7 @@ def inspect_model(path: str | os.PathLike | None = None) -> dict[str, Any]:
     mf = path / MANIFEST
     if not mf.exists():
         raise ModelIntegrityError(f"{path}: not a model directory (no {MANIFEST})")
-    try:
-        manifest = json.loads(mf.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ModelIntegrityError(f"{mf}: manifest is not valid JSON ({exc})") from exc
+    manifest = read_json(mf, ModelIntegrityError, what="manifest")
     if not isinstance(manifest, dict) or "files" not in manifest:
         raise ModelIntegrityError(f"{mf}: manifest has no 'files' section")
     return manifest

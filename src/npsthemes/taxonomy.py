@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ._io import read_json
 from .errors import InputFileNotFoundError, TaxonomyError
 
 __all__ = ["Taxonomy", "Theme", "load_taxonomy", "default_taxonomy", "taxonomy_from_themes"]
@@ -82,11 +83,7 @@ def load_taxonomy(path: str | os.PathLike) -> Taxonomy:
     path = Path(path)
     if not path.exists():
         raise InputFileNotFoundError(f"{path}: taxonomy file not found")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise TaxonomyError(f"{path}: not valid JSON: {exc}") from exc
-    return Taxonomy.from_dict(data, source=str(path))
+    return Taxonomy.from_dict(read_json(path, TaxonomyError), source=str(path))
 
 
 def default_taxonomy() -> Taxonomy:
