@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
@@ -5,6 +6,7 @@ from sklearn.model_selection import GridSearchCV, KFold, cross_validate
 
 from npsthemes import ThemeClassifier
 from npsthemes.errors import DataError, NotFittedError
+from npsthemes.labelled import parse_labels
 
 
 def test_estimator_api(small_labelled, small_model):
@@ -139,18 +141,43 @@ def test_min_themes_auto():
 
 
 def test_model_pickled_before_the_added_parameters_still_works(small_labelled):
-    """A ThemeClassifier pickled before threshold_objective / min_themes / lexicon_weight existed loads with the
+    """A ThemeClassifier pickled before threshold_objective / min_themes / lexicon_weight / nb_weighting existed
+    loads with the
     values that reproduce its behaviour, and get_params / clone / tagging work."""
     import pickle
 
     X, y = small_labelled.X.head(120), small_labelled.y[:120]
-    before = ThemeClassifier(threshold_cv=0, lexicon_weight=0, min_themes=0).fit(X, y)  # as models were then
+    before = ThemeClassifier(threshold_cv=0, lexicon_weight=0, min_themes=0, nb_weighting=False).fit(X, y)
     state = pickle.loads(pickle.dumps(before)).__getstate__()
-    for name in ("threshold_objective", "min_themes", "lexicon_weight", "min_themes_", "lexicon_"):
+    for name in ("threshold_objective", "min_themes", "lexicon_weight", "nb_weighting", "min_themes_", "lexicon_"):
         state.pop(name)
     old = ThemeClassifier.__new__(ThemeClassifier)
     old.__setstate__(state)
     params = old.get_params()
-    assert (params["threshold_objective"], params["min_themes"], params["lexicon_weight"]) == ("theme_f1", 0, 0.0)
+    assert (params["threshold_objective"], params["min_themes"], params["lexicon_weight"], params["nb_weighting"]
+            ) == ("theme_f1", 0, 0.0, False)
     assert clone(old).lexicon_weight == 0.0
     assert old.tag(X.head(30)) == before.tag(X.head(30))
+
+
+def test_nb_weighting_folds_the_scaling_into_the_theme_models(small_labelled):
+    """With nb_weighting each theme's logistic regression is fitted on the features scaled by that theme's
+    Naive Bayes log-count ratios; the stored coefficients include the scaling, so the stored model applied to the
+    unscaled features gives the probabilities of the model fitted on the scaled ones."""
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+
+    from npsthemes.features import nb_log_ratios
+
+    X, y = small_labelled.X.head(200), small_labelled.y[:200]
+    clf = ThemeClassifier(threshold_cv=0).fit(X, y)
+    *_, comment_X = clf._prepare(X)
+    Y = np.array([[t in parse_labels(s) for t in clf.classes_] for s in y], dtype=int)
+    ratios = nb_log_ratios(comment_X, Y)
+    j = int(np.argmax(Y.sum(axis=0)))
+    D = sp.diags(ratios[:, j].astype(np.float32))
+    ref = LogisticRegression(C=clf.C, class_weight=clf.class_weight, solver="liblinear", max_iter=2000)
+    ref.fit(comment_X @ D, Y[:, j])
+    np.testing.assert_allclose(clf.predict_proba(X)[:, j], ref.predict_proba(comment_X @ D)[:, 1], atol=1e-5)
+    off = ThemeClassifier(threshold_cv=0, nb_weighting=False).fit(X, y)
+    assert not np.allclose(off.predict_proba(X), clf.predict_proba(X), atol=1e-3)

@@ -87,3 +87,21 @@ def test_token_tfidf_word_ngram_ranges_equal_sklearn():
         fast = TokenTfidf(vec)
         for _ in range(2):  # cold, then warm caches
             assert np.abs(fast.transform(test).toarray() - want).max() < 1e-6, ngram_range
+
+
+def test_nb_log_ratios_by_hand():
+    """Presence counts (not TF-IDF values) per class, add-one smoothing, each class's counts normalised."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from npsthemes.features import nb_log_ratios
+
+    X = sp.csr_matrix(np.array([[0.5, 0.0, 2.0], [0.3, 0.0, 0.0], [0.0, 1.0, 0.7]]))
+    y = np.array([1, 1, 0])
+    pos = np.array([2, 0, 1]) + 1.0  # feature present in how many positive rows, + alpha
+    neg = np.array([0, 1, 1]) + 1.0
+    expected = np.log(pos / pos.sum()) - np.log(neg / neg.sum())
+    np.testing.assert_allclose(nb_log_ratios(X, y)[:, 0], expected)
+    both = nb_log_ratios(X, np.column_stack([y, 1 - y]))
+    np.testing.assert_allclose(both[:, 1], -expected)  # the other class's ratios are the negation
+    assert both.shape == (3, 2)

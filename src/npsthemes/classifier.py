@@ -6,8 +6,9 @@ Stages (each inspectable after ``fit``):
    the training data's languages).
 2. Preprocessing: spaCy blank tokeniser + sentencizer, simplemma lemmas, clause splitting at contrast words.
 3. Theme detection: word 1-2-gram TF-IDF over lemmas + character 2-5-gram TF-IDF over the lower-cased text
-   (+ optional sentence embeddings), one logistic regression per theme, with a per-theme decision threshold
-   tuned by cross-validation on the training data only.
+   (+ optional sentence embeddings), one logistic regression per theme on the n-grams scaled by that theme's
+   Naive Bayes log-count ratios (``nb_weighting``), with a per-theme decision threshold tuned by
+   cross-validation on the training data only.
 4. Polarity: for each detected theme, the clause of the comment that mentions the theme most strongly gives the
    context; a logistic regression over [clause n-grams, theme] predicts the polarity from the text, and the NPS
    category of the score enters only as a weak prior (``score_weight``). The score is a prior, not the answer:
@@ -34,7 +35,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import KFold
 
 from .errors import DataError, MissingDependencyError, NotFittedError
-from .features import TokenTfidf, token_values
+from .features import TokenTfidf, nb_log_ratios, token_values
 from .labelled import parse_labels
 from .lexicon import SentimentLexicon
 from .preprocessing import Doc, DocBatch, LanguageDetector, TextPreprocessor, _ranges
@@ -171,6 +172,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         Minimum document frequency of an n-gram.
     C : float
         Inverse regularisation of the per-theme logistic regressions.
+    nb_weighting : bool
+        Scale the n-gram features, per theme, by their Naive Bayes log-count ratios before that theme's logistic
+        regression (NBSVM-style; see :func:`npsthemes.features.nb_log_ratios`). The scaling is folded into the
+        fitted coefficients, so tagging costs nothing extra. Embedding features are not scaled.
     polarity_C : float
         Inverse regularisation of the polarity model.
     class_weight : str or None
@@ -237,6 +242,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         char_ngram_range: tuple[int, int] = (2, 5),
         min_df: int = 2,
         C: float = 8.0,
+        nb_weighting: bool = True,
         polarity_C: float = 4.0,
         class_weight: str | None = "balanced",
         threshold_cv: int = 5,
@@ -256,6 +262,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.char_ngram_range = char_ngram_range
         self.min_df = min_df
         self.C = C
+        self.nb_weighting = nb_weighting
         self.polarity_C = polarity_C
         self.class_weight = class_weight
         self.threshold_cv = threshold_cv
@@ -310,7 +317,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return state
 
     #: Parameters added after the first release, with the values that reproduce models saved before them.
-    _ADDED_PARAMS = {"threshold_objective": "theme_f1", "min_themes": 0, "lexicon_weight": 0.0}
+    _ADDED_PARAMS = {"threshold_objective": "theme_f1", "min_themes": 0, "lexicon_weight": 0.0, "nb_weighting": False}
 
     def __setstate__(self, state: dict) -> None:
         super().__setstate__(state)
@@ -576,16 +583,30 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         comment_X = self._comment_features(docs, texts)
         Y = np.array([[t in s for t in themes] for s in label_sets], dtype=int)
 
-        def make_lr() -> LogisticRegression:
-            return LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear", max_iter=2000)
+        n_ngram = len(self.word_vectorizer_.vocabulary_) + len(self.char_vectorizer_.vocabulary_)
+
+        def theme_models(rows: np.ndarray | slice) -> list[LogisticRegression | None]:
+            """One logistic regression per theme on the given training rows (None for a theme with one class)."""
+            X_rows, Y_rows = comment_X[rows], Y[rows]
+            ratios = nb_log_ratios(X_rows[:, :n_ngram], Y_rows) if self.nb_weighting else None
+            models: list[LogisticRegression | None] = []
+            for j in range(len(themes)):
+                if Y_rows[:, j].min() == Y_rows[:, j].max():
+                    models.append(None)
+                    continue
+                lr = LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear", max_iter=2000)
+                if ratios is None:
+                    models.append(lr.fit(X_rows, Y_rows[:, j]))
+                    continue
+                scale = np.ones(X_rows.shape[1])
+                scale[:n_ngram] = ratios[:, j]
+                lr.fit(X_rows @ sp.diags(scale.astype(np.float32)), Y_rows[:, j])
+                lr.coef_ = lr.coef_ * scale  # (x * scale) . w == x . (w * scale): the model takes unscaled features
+                models.append(lr)
+            return models
 
         step("themes")
-        self.theme_models_ = []
-        for j in range(len(themes)):
-            if Y[:, j].min() == Y[:, j].max():
-                self.theme_models_.append(None)
-            else:
-                self.theme_models_.append(make_lr().fit(comment_X, Y[:, j]))
+        self.theme_models_ = theme_models(slice(None))
 
         step("thresholds")
         if self.min_themes not in ("auto", 0, 1):
@@ -596,11 +617,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             oof = np.zeros(Y.shape, dtype=float)
             folds = KFold(self.threshold_cv, shuffle=True, random_state=self.random_state)
             for tr, te in folds.split(comment_X):
-                for j in range(len(themes)):
-                    if Y[tr, j].min() == Y[tr, j].max():
-                        oof[te, j] = float(Y[tr, j].max())
-                        continue
-                    oof[te, j] = make_lr().fit(comment_X[tr], Y[tr, j]).predict_proba(comment_X[te])[:, 1]
+                for j, model in enumerate(theme_models(tr)):
+                    oof[te, j] = float(Y[tr, j].max()) if model is None else model.predict_proba(comment_X[te])[:, 1]
             self.thresholds_ = tune_thresholds(oof, Y, self.threshold_objective)
 
         step("polarity")
