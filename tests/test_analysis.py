@@ -51,7 +51,7 @@ def test_cli_and_api_agree_and_outputs(tmp_path, sample_analysis, capsys):
     assert code == 0, cap.err
     assert "NPS 24.2" in cap.out and "report.html" in cap.out
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["rejects.csv", "report.html", "report.xlsx", "responses.csv", "summary.json"]
+    assert names == ["followup.csv", "rejects.csv", "report.html", "report.xlsx", "responses.csv", "summary.json"]
     cli_summary = json.loads((out / "summary.json").read_text())
     api_summary = sample_analysis.summary()
     for key in ("n", "nps", "ci_low", "ci_high", "rows_read", "rows_rejected", "strengths", "development_areas"):
@@ -63,7 +63,11 @@ def test_cli_and_api_agree_and_outputs(tmp_path, sample_analysis, capsys):
     rej = pd.read_csv(out / "rejects.csv", encoding="utf-8-sig")
     assert len(rej) == cli_summary["rows_rejected"] == 6
     wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
-    assert wb.sheetnames[:5] == ["Summary", "Themes", "Segments", "Trend", "Responses"]
+    assert wb.sheetnames[:6] == ["Summary", "Themes", "Segments", "Trend", "Responses", "FollowUp"]
+    follow = pd.read_csv(out / "followup.csv", encoding="utf-8-sig")
+    assert len(follow) == cli_summary["detractors"] and (follow["score"] <= 6).all()
+    assert list(follow["priority"]) == list(range(1, len(follow) + 1))
+    assert follow["score"].is_monotonic_increasing
     html = (out / "report.html").read_text()
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
 
@@ -76,7 +80,8 @@ def test_rerun_replaces_cleanly_and_removes_stale_rejects(tmp_path, default_mode
     assert (out / "rejects.csv").exists()
     analyze(good, default_model, n_boot=200).write(out)
     assert not (out / "rejects.csv").exists()
-    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.xlsx", "responses.csv", "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["followup.csv", "report.html", "report.xlsx", "responses.csv",
+                                                     "summary.json"]
 
 
 def test_user_text_is_escaped_and_formula_safe(tmp_path, default_model):
@@ -101,6 +106,9 @@ def test_user_text_is_escaped_and_formula_safe(tmp_path, default_model):
     assert {c.value for c in cells} == {e.strip() for e in evil}  # the loader strips surrounding whitespace
     csv_text = paths["responses.csv"].read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in csv_text and "\n=HYPERLINK" not in csv_text and ",=HYPERLINK" not in csv_text
+    follow_text = paths["followup.csv"].read_text(encoding="utf-8-sig")  # detractors' comments, guarded too
+    assert "'=HYPERLINK" in follow_text and ",=HYPERLINK" not in follow_text and ",+SUM" not in follow_text
+    assert "'+SUM" in follow_text
 
 
 @pytest.mark.parametrize("lang,heading", [("fi", "Kehityskohteet"), ("sv", "Utvecklingsområden"),

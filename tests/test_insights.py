@@ -127,3 +127,32 @@ def test_disagreements_and_coverage_and_untagged_words():
     words = insights.untagged_words(resp, frozenset())
     # counted once per response, only in commented responses without a theme
     assert dict(zip(words["word"], words["responses"])) == {"laskutus": 1, "kummallinen": 1}
+
+
+def test_follow_up_list_orders_routes_and_keeps_every_detractor():
+    scores = [3, 0, 6, 9, 6, 7, 0]
+    themes = [[("price", "negative"), ("speed", "negative")], [], [("speed", "positive")], [("price", "negative")],
+              [("speed", "negative")], [("price", "negative")], [("price", "negative")]]
+    dates = ["2026-01-05", "2026-01-01", "2026-01-03", "2026-01-02", "2026-01-09", "2026-01-04", "2026-01-07"]
+    resp, men = _frame(scores, themes, dates)
+    resp.insert(0, "id", [f"R{i}" for i in range(len(scores))])
+    men["evidence"] = "sanat"
+    table = pd.DataFrame({"theme": ["price", "speed"], "points_at_stake": [2.0, 5.0]})
+    out = insights.follow_up_list(resp, men, table)
+    # detractors only (0-6), lowest score first, then the most recent; passives and promoters are not listed
+    assert out["id"].tolist() == ["R6", "R1", "R0", "R4", "R2"]
+    assert out["priority"].tolist() == [1, 2, 3, 4, 5]
+    row = out.set_index("id")
+    assert row.loc["R0", "criticised"] == "price;speed"
+    assert row.loc["R0", "route_to"] == "speed"  # the criticised theme with more points at stake
+    assert row.loc["R0", "evidence"] == "price: sanat | speed: sanat"
+    assert row.loc["R1", "criticised"] == "" and row.loc["R1", "route_to"] == ""  # no theme: still listed
+    assert row.loc["R2", "praised"] == "speed" and row.loc["R2", "route_to"] == ""
+    assert {"themes", "n_themes"}.isdisjoint(out.columns) and {"date", "comment", "score"} <= set(out.columns)
+    assert insights.follow_up_list(resp, men, table, max_score=0)["id"].tolist() == ["R6", "R1"]
+
+
+def test_follow_up_list_without_dates_or_mentions():
+    resp, men = _frame([5, 1, 10], [[], [], []])
+    out = insights.follow_up_list(resp, men.iloc[0:0], pd.DataFrame(columns=["theme", "points_at_stake"]))
+    assert out["score"].tolist() == [1, 5] and out["criticised"].tolist() == ["", ""]

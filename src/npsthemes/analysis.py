@@ -36,7 +36,8 @@ class Analysis:
     ``theme_segments`` (theme x segment), ``trend`` (NPS per period with change and significance),
     ``theme_trend``, ``score_change`` (NPS change split across themes), ``responses`` (accepted rows with
     category, language, themes), ``mentions`` (one row per theme mention), ``untagged_words``,
-    ``disagreements``. Also ``overall`` (dict), ``coverage`` (dict), ``quotes``, ``load_report``, ``rejected``,
+    ``disagreements``, ``follow_up`` (detractors to contact, see :func:`insights.follow_up_list`). Also
+    ``overall`` (dict), ``coverage`` (dict), ``quotes``, ``load_report``, ``rejected``,
     ``model_info``, ``taxonomy`` and ``settings``."""
 
     overall: dict[str, Any]
@@ -60,6 +61,7 @@ class Analysis:
     taxonomy: Taxonomy
     settings: dict[str, Any] = field(default_factory=dict)
     responses_export: pd.DataFrame | None = field(default=None, repr=False)
+    follow_up: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     # ------------------------------------------------------------------ outputs
     def summary(self) -> dict[str, Any]:
@@ -116,14 +118,16 @@ class Analysis:
         return self.responses_export if self.responses_export is not None else self.responses
 
     def write(self, out_dir: str | os.PathLike = "npsthemes-report") -> dict[str, Path]:
-        """Render everything first, then write report.html, report.xlsx, responses.csv, rejects.csv (when any
-        row was rejected; a stale one is removed) and summary.json atomically into ``out_dir``."""
+        """Render everything first, then write report.html, report.xlsx, responses.csv, followup.csv (the
+        detractors to contact), rejects.csv (when any row was rejected; a stale one is removed) and summary.json
+        atomically into ``out_dir``."""
         from ._io import atomic_write_bytes, dataframe_to_bytes, guard_formulas
 
         rendered = {
             "report.html": self.to_html().encode("utf-8"),
             "report.xlsx": self.excel_bytes(),
             "responses.csv": dataframe_to_bytes(guard_formulas(self.responses_table()), "csv"),
+            "followup.csv": dataframe_to_bytes(guard_formulas(self.follow_up), "csv"),
             "summary.json": self.to_json().encode("utf-8"),
         }
         if len(self.rejected):
@@ -250,5 +254,6 @@ def analyze(
                   "confidence": confidence, "min_mentions": min_mentions, "min_n": min_n, "seed": seed,
                   "source": survey.report.source},
         responses_export=export,
+        follow_up=insights.follow_up_list(resp, mentions, table),
     )
     return analysis

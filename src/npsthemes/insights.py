@@ -49,6 +49,7 @@ __all__ = [
     "coverage",
     "untagged_words",
     "score_text_disagreements",
+    "follow_up_list",
     "theme_segments",
     "theme_trend",
     "score_change_by_theme",
@@ -308,6 +309,53 @@ def score_text_disagreements(responses: pd.DataFrame, mentions: pd.DataFrame, *,
         "kind": np.where(only_neg[sel], "high score, only criticism", "low score, only praise"),
     })
     return out[cols]
+
+
+def follow_up_list(responses: pd.DataFrame, mentions: pd.DataFrame, table: pd.DataFrame, *, max_score: int = 6
+                   ) -> pd.DataFrame:
+    """Detractors to contact (close the loop): every response with score <= ``max_score`` (default: all
+    detractors), with what they criticised, so a CX team can call back and route the case.
+
+    One row per response, in the order to work through: lowest score first, then the most recent (when there
+    are dates), then the source row. Columns: ``priority`` (1, 2, ...), the response's own columns (``source_row``,
+    ``id``, date, channel, agent, ... as loaded; contact details stay as they are: this list is for the team
+    that follows up), ``criticised`` and ``praised`` (theme ids, ``;``-separated), ``route_to`` (the criticised
+    theme with the most NPS points at stake in ``table``: the area the case belongs to; empty when nothing was
+    criticised) and ``evidence`` (the words behind each criticism). Responses without a comment or without a
+    tagged theme are listed too: their score alone is a reason to call.
+    """
+    keep = ["criticised", "praised", "route_to", "evidence"]
+    base = [c for c in responses.columns if c not in ("themes", "n_themes", "category", "language")]
+    sel = np.flatnonzero(responses["score"].to_numpy() <= max_score)
+    out = responses.iloc[sel][base].reset_index(drop=True)
+    stake = dict(zip(table["theme"], table["points_at_stake"].fillna(-np.inf))) if len(table) else {}
+    crit: dict[int, list[str]] = {}
+    praised: dict[int, list[str]] = {}
+    evidence: dict[int, list[str]] = {}
+    if len(mentions):
+        m = mentions[mentions["response"].isin(sel)]
+        for r, theme, pol, ev in zip(m["response"], m["theme"], m["polarity"],
+                                     m["evidence"] if "evidence" in m else [""] * len(m)):
+            if pol == "negative":
+                crit.setdefault(r, []).append(theme)
+                if ev:
+                    evidence.setdefault(r, []).append(f"{theme}: {ev}")
+            elif pol == "positive":
+                praised.setdefault(r, []).append(theme)
+    out["criticised"] = [";".join(crit.get(r, [])) for r in sel]
+    out["praised"] = [";".join(praised.get(r, [])) for r in sel]
+    out["route_to"] = [max(crit[r], key=lambda t: stake.get(t, -np.inf)) if r in crit else "" for r in sel]
+    out["evidence"] = [" | ".join(evidence.get(r, [])) for r in sel]
+    order = pd.DataFrame({"score": out["score"].to_numpy(), "pos": np.arange(len(out))})
+    keys, ascending = ["score"], [True]
+    if "date" in out and out["date"].notna().any():
+        order["date"] = pd.to_datetime(out["date"], errors="coerce").to_numpy()
+        keys.append("date")
+        ascending.append(False)
+    order = order.sort_values(keys + ["pos"], ascending=ascending + [True], na_position="last", kind="stable")
+    out = out.iloc[order["pos"].to_numpy()].reset_index(drop=True)
+    out.insert(0, "priority", np.arange(1, len(out) + 1))
+    return out[["priority"] + base + keep]
 
 
 def theme_segments(responses: pd.DataFrame, mentions: pd.DataFrame, by: str, themes: Sequence[str],

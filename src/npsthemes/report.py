@@ -38,6 +38,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "coverage": "Coverage", "coverage_text": "of the comments got at least one theme.",
         "untagged": "Frequent words in comments without a theme (what the taxonomy may miss)",
         "disagreements": "Score and text disagree: review these", "score": "Score", "comment": "Comment",
+        "follow_up": "Close the loop with detractors",
+        "follow_up_text": "detractors to contact are listed in followup.csv (and the FollowUp sheet), lowest score "
+                          "and most recent first, each routed to the criticised theme with the most NPS points at "
+                          "stake. Cases per area:",
+        "no_theme": "no criticised theme (read the comment)",
         "method": "Method", "small": "small sample", "quotes_pos": "Praise", "quotes_neg": "Criticism",
         "status_strength": "strength", "status_development_area": "development area",
         "status_both": "strength and development area", "status_uncertain": "uncertain (interval crosses 0)",
@@ -65,6 +70,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "coverage": "Kattavuus", "coverage_text": "perusteluista sai vähintään yhden teeman.",
         "untagged": "Yleisiä sanoja perusteluissa ilman teemaa (mitä teemoista voi puuttua)",
         "disagreements": "Arvosana ja teksti ristiriidassa: tarkista nämä", "score": "Arvosana",
+        "follow_up": "Palaa arvostelijoihin",
+        "follow_up_text": "arvostelijaa (detractor) on listattu yhteydenottoa varten tiedostoon followup.csv (ja "
+                          "välilehdelle FollowUp), pienin arvosana ja uusin ensin; kukin on ohjattu sille "
+                          "moititulle teemalle, jossa on eniten NPS-pisteitä pelissä. Tapauksia alueittain:",
+        "no_theme": "ei moitittua teemaa (lue perustelu)",
         "comment": "Perustelu", "method": "Menetelmä", "small": "pieni otos", "quotes_pos": "Kehut",
         "quotes_neg": "Moitteet", "status_strength": "vahvuus", "status_development_area": "kehityskohde",
         "status_both": "vahvuus ja kehityskohde", "status_uncertain": "epävarma (väli ylittää 0)",
@@ -92,6 +102,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "coverage": "Täckning", "coverage_text": "av kommentarerna fick minst ett tema.",
         "untagged": "Vanliga ord i kommentarer utan tema (vad taxonomin kan missa)",
         "disagreements": "Betyg och text går isär: granska dessa", "score": "Betyg", "comment": "Kommentar",
+        "follow_up": "Återkoppla till kritikerna",
+        "follow_up_text": "kritiker (detractors) att kontakta finns i followup.csv (och fliken FollowUp), lägst betyg "
+                          "och senaste först; var och en är kopplad till det kritiserade tema som har flest "
+                          "NPS-poäng på spel. Fall per område:",
+        "no_theme": "inget kritiserat tema (läs kommentaren)",
         "method": "Metod", "small": "litet urval", "quotes_pos": "Beröm", "quotes_neg": "Kritik",
         "status_strength": "styrka", "status_development_area": "utvecklingsområde",
         "status_both": "styrka och utvecklingsområde", "status_uncertain": "osäker (intervallet korsar 0)",
@@ -265,6 +280,10 @@ def render_html(analysis: Analysis, lang: str = "en") -> str:
         untagged=a.untagged_words.to_dict(orient="records"),
         disagreements=a.disagreements.head(30).to_dict(orient="records"),
         n_disagreements=len(a.disagreements), model=a.model_info, settings=a.settings,
+        n_follow_up=len(a.follow_up),
+        follow_up_areas=(a.follow_up["route_to"].value_counts(sort=False).sort_values(ascending=False, kind="stable")
+                         .to_dict() if len(a.follow_up) else {}),
+        theme_labels={r["theme"]: r["label"] for r in a.themes.to_dict(orient="records")},
         channel_counts=(a.responses["channel"].value_counts().to_dict()
                         if "channel" in a.responses else {}),
     )
@@ -328,7 +347,7 @@ EXCEL_MAX_RESPONSES = 100_000
 
 
 def render_excel(analysis: Analysis) -> bytes:
-    """The workbook: sheets Summary, Themes, Segments, Trend, Responses (plus ThemeSegments and Review).
+    """The workbook: sheets Summary, Themes, Segments, Trend, Responses, FollowUp (plus ThemeSegments and Review).
     The Responses sheet holds at most ``EXCEL_MAX_RESPONSES`` rows (responses.csv has every row)."""
     from openpyxl import Workbook
 
@@ -341,6 +360,7 @@ def render_excel(analysis: Analysis) -> bytes:
         ("rows read", a.load_report.rows_read), ("rows rejected", a.load_report.rows_rejected),
         ("coverage (share of comments with a theme)", a.coverage["coverage"]),
         ("strengths", ", ".join(a.strengths["theme"])), ("development areas", ", ".join(a.development_areas["theme"])),
+        ("detractors to follow up (sheet FollowUp, followup.csv)", len(a.follow_up)),
         ("model", f"{a.model_info['name']} {a.model_info['version']}"), ("source", a.settings.get("source")),
     ], columns=["metric", "value"])
     _write_sheet(wb, "Summary", summary)
@@ -353,6 +373,13 @@ def render_excel(analysis: Analysis) -> bytes:
         note = (f"first {EXCEL_MAX_RESPONSES:,} of {len(export):,} responses; responses.csv has them all")
         export = export.head(EXCEL_MAX_RESPONSES)
     _write_sheet(wb, "Responses", export, note)
+    follow = a.follow_up
+    follow_note = None
+    if len(follow) > EXCEL_MAX_RESPONSES:
+        follow_note = f"first {EXCEL_MAX_RESPONSES:,} of {len(follow):,} detractors; followup.csv has them all"
+        follow = follow.head(EXCEL_MAX_RESPONSES)
+    _write_sheet(wb, "FollowUp", follow if len(a.follow_up) else pd.DataFrame({"note": ["no detractors"]}),
+                 follow_note)
     if len(a.theme_segments):
         _write_sheet(wb, "ThemeSegments", a.theme_segments)
     _write_sheet(wb, "Review", a.disagreements)
