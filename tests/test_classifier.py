@@ -181,3 +181,16 @@ def test_nb_weighting_folds_the_scaling_into_the_theme_models(small_labelled):
     np.testing.assert_allclose(clf.predict_proba(X)[:, j], ref.predict_proba(comment_X @ D)[:, 1], atol=1e-5)
     off = ThemeClassifier(threshold_cv=0, nb_weighting=False).fit(X, y)
     assert not np.allclose(off.predict_proba(X), clf.predict_proba(X), atol=1e-3)
+
+
+def test_predict_with_polarity_of_equals_predict_and_predict_polarity(small_labelled):
+    """evaluate_model's one-pass helper gives what predict and predict_polarity give separately."""
+    X, y = small_labelled.X.head(160), small_labelled.y[:160]
+    clf = ThemeClassifier(threshold_cv=0).fit(X, y)
+    gold = [list(parse_labels(s)) for s in y]
+    predicted, given = clf.predict_with_polarity_of(X, gold)
+    assert predicted == [parse_labels(s) for s in clf.predict(X)]
+    assert given == clf.predict_polarity(X, gold)
+    assert any(g for g in given) and any(p for p in predicted)
+    with pytest.raises(DataError, match="not one of the model's themes"):
+        clf.predict_with_polarity_of(X.head(1), [["nope"]])

@@ -718,6 +718,32 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             out[i][str(self.classes_[j])] = p
         return out
 
+    def predict_with_polarity_of(self, X: Any, themes: Sequence[Sequence[str]]
+                                 ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+        """For evaluation, from one pass over ``X`` (the text features, and embeddings if any, are computed
+        once): the predicted ``{theme: polarity}`` of each comment (as :meth:`predict`), and the polarity of the
+        given themes of each comment (as :meth:`predict_polarity` with lists of theme ids)."""
+        self._check_fitted()
+        texts, scores, langs, docs, comment_X = self._prepare(X)
+        if len(themes) != len(texts):
+            raise DataError(f"got {len(texts)} comments but {len(themes)} theme entries")
+        index = {t: j for j, t in enumerate(self.classes_)}
+        doc_idx, theme_idx = np.nonzero(self._decide(self._theme_proba(comment_X), docs))
+        pairs = list(zip(doc_idx.tolist(), theme_idx.tolist()))
+        n_predicted = len(pairs)
+        for i, ts in enumerate(themes):
+            for t in ts:
+                if t not in index:
+                    raise DataError(f"theme {t!r} is not one of the model's themes: {', '.join(self.classes_)}")
+                pairs.append((i, index[t]))
+        clause_X, owner = self._clause_features(docs, comment_X)
+        pols, _, _ = self._polarity_for_pairs(comment_X, clause_X, owner, docs, pairs, scores)
+        predicted: list[dict[str, str]] = [{} for _ in texts]
+        given: list[dict[str, str]] = [{} for _ in texts]
+        for k, ((i, j), p) in enumerate(zip(pairs, pols)):
+            (predicted if k < n_predicted else given)[i][str(self.classes_[j])] = str(p)
+        return predicted, given
+
     def tag_frame(self, X: Any, *, evidence: bool = True, fallback_language: str | None = None
                   ) -> tuple[list[str], pd.DataFrame]:
         """Columnar tagging output: the language of each comment, and one row per (comment, theme) mention with

@@ -145,10 +145,8 @@ def evaluate_model(
     gold = [{t: p for t, p in labs.items() if t in known} for labs in data.y]
     outside = sorted({t for labs in data.y for t in labs} - known)
     X = data.X
-    tags = clf.tag(X, evidence=False)
-    pred = [{t["theme"]: t["polarity"] for t in r["themes"]} for r in tags]
+    pred, pol = clf.predict_with_polarity_of(X, [list(g) for g in gold])  # one pass: features built once
     res = theme_metrics(gold, pred, list(clf.classes_))
-    pol = clf.predict_polarity(X, [list(g) for g in gold])
     correct = np.array([pol[i][t] == gold[i][t] for i in range(len(gold)) for t in gold[i]], dtype=bool)
     res["polarity_accuracy"] = float(correct.mean()) if len(correct) else None
     res["n_pairs"] = int(len(correct))
