@@ -1,9 +1,14 @@
 """Merge hand-written labelled comment files into ``training_corpus.jsonl`` with a fixed, seeded split.
 
-Developer tool: ``python -m npsthemes.datasets._build_corpus PART.jsonl [PART.jsonl ...]``
+Developer tools:
+
+- ``python -m npsthemes.datasets._build_corpus PART.jsonl [PART.jsonl ...]`` builds the corpus from parts;
+- ``python -m npsthemes.datasets._build_corpus --append PART.jsonl [...]`` adds parts to the existing corpus
+  without touching its rows or their split.
 
 Each part was written by a separate writer (language x persona). The split holds out 20 % of every part
-(so of every language), chosen at random with a fixed seed; near-duplicate texts across parts are dropped first.
+(so of every language), chosen at random with a fixed seed; near-duplicate texts (also of rows already in the
+corpus, when appending) are dropped first.
 """
 
 from __future__ import annotations
@@ -20,15 +25,21 @@ SEED = 20261124
 TEST_SHARE = 0.2
 
 
-def main(parts: list[str]) -> None:
-    rng = np.random.default_rng(SEED)
-    seen: set[str] = set()
-    out = []
+def _key(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def main(parts: list[str], append: bool = False) -> None:
+    rng = np.random.default_rng(SEED + 1 if append else SEED)  # appended parts: their own seeded split
+    out: list[dict] = []
+    if append:
+        out = [json.loads(line) for line in open(HERE / "training_corpus.jsonl", encoding="utf-8") if line.strip()]
+    seen: set[str] = {_key(r["text"]) for r in out}
     for part in parts:
         rows = [json.loads(line) for line in open(part, encoding="utf-8") if line.strip()]
         keep = []
         for r in rows:
-            key = re.sub(r"\W+", " ", r["text"].lower()).strip()
+            key = _key(r["text"])
             if len(key) > 12 and key in seen:
                 continue
             seen.add(key)
@@ -48,4 +59,5 @@ def main(parts: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    args = sys.argv[1:]
+    main([a for a in args if a != "--append"], append="--append" in args)
