@@ -28,8 +28,8 @@ def nb_log_ratios(X: sp.spmatrix, Y: np.ndarray, alpha: float = 1.0) -> np.ndarr
     the positive and the negative rows in which the feature occurs, plus ``alpha``. Returns (features x targets).
 
     Scaling a target's features by its ratios before a linear model lets features that separate the target
-    weigh more than the L2 penalty alone would allow (on short comments: +0.8 micro F1 points on SemEval-2014
-    and +2 on the default corpus, 4-fold CV on the training splits).
+    weigh more than the L2 penalty alone would allow (on short comments, 4-fold CV on the training splits: +0.8
+    micro F1 points on SemEval-2014 and +1.5 on the default corpus; see benchmarks/README.md).
     """
     present = sp.csr_matrix(X, copy=True)
     present.eliminate_zeros()
