@@ -691,6 +691,18 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         proba = self._polarity_proba(P, scores[[i for i, _ in pairs]])
         return self.polarity_model_.classes_.astype(object)[proba.argmax(axis=1)], proba.max(axis=1), ctx
 
+    def _given_pairs(self, themes: Sequence[str | Sequence[str]]) -> list[tuple[int, int]]:
+        """(comment, theme column) pairs of given theme ids: ``themes[i]`` is one id or a list of ids of comment
+        ``i``; an id that is not one of the model's themes is an error."""
+        index = {t: j for j, t in enumerate(self.classes_)}
+        pairs: list[tuple[int, int]] = []
+        for i, ts in enumerate(themes):
+            for t in ([ts] if isinstance(ts, str) else ts):
+                if t not in index:
+                    raise DataError(f"theme {t!r} is not one of the model's themes: {', '.join(self.classes_)}")
+                pairs.append((i, index[t]))
+        return pairs
+
     def predict_polarity(self, X: Any, themes: Sequence[str | Sequence[str]]) -> list[Any]:
         """Polarity of given themes in given comments (SemEval subtask 4: the gold themes are given).
 
@@ -700,14 +712,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         texts, scores, langs, docs, comment_X = self._prepare(X)
         if len(themes) != len(texts):
             raise DataError(f"got {len(texts)} comments but {len(themes)} theme entries")
-        index = {t: j for j, t in enumerate(self.classes_)}
-        pairs: list[tuple[int, int]] = []
         single = all(isinstance(t, str) for t in themes)
-        for i, ts in enumerate(themes):
-            for t in ([ts] if isinstance(ts, str) else ts):
-                if t not in index:
-                    raise DataError(f"theme {t!r} is not one of the model's themes: {', '.join(self.classes_)}")
-                pairs.append((i, index[t]))
+        pairs = self._given_pairs(themes)
         clause_X, owner = self._clause_features(docs, comment_X)
         pols, _, _ = self._polarity_for_pairs(comment_X, clause_X, owner, docs, pairs, scores)
         pols = [str(p) for p in pols]
@@ -727,15 +733,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         texts, scores, langs, docs, comment_X = self._prepare(X)
         if len(themes) != len(texts):
             raise DataError(f"got {len(texts)} comments but {len(themes)} theme entries")
-        index = {t: j for j, t in enumerate(self.classes_)}
         doc_idx, theme_idx = np.nonzero(self._decide(self._theme_proba(comment_X), docs))
         pairs = list(zip(doc_idx.tolist(), theme_idx.tolist()))
         n_predicted = len(pairs)
-        for i, ts in enumerate(themes):
-            for t in ts:
-                if t not in index:
-                    raise DataError(f"theme {t!r} is not one of the model's themes: {', '.join(self.classes_)}")
-                pairs.append((i, index[t]))
+        pairs += self._given_pairs(themes)
         clause_X, owner = self._clause_features(docs, comment_X)
         pols, _, _ = self._polarity_for_pairs(comment_X, clause_X, owner, docs, pairs, scores)
         predicted: list[dict[str, str]] = [{} for _ in texts]

@@ -281,9 +281,9 @@ def render_html(analysis: Analysis, lang: str = "en") -> str:
         disagreements=a.disagreements.head(30).to_dict(orient="records"),
         n_disagreements=len(a.disagreements), model=a.model_info, settings=a.settings,
         n_follow_up=len(a.follow_up),
-        follow_up_areas=(a.follow_up["route_to"].value_counts(sort=False).sort_values(ascending=False, kind="stable")
-                         .to_dict() if len(a.follow_up) else {}),
-        theme_labels={r["theme"]: r["label"] for r in a.themes.to_dict(orient="records")},
+        follow_up_areas=[(a.taxonomy.label(area, lang) if area else t["no_theme"], n) for area, n in (
+            a.follow_up["route_to"].value_counts(sort=False).sort_values(ascending=False, kind="stable").items()
+            if len(a.follow_up) else [])],
         channel_counts=(a.responses["channel"].value_counts().to_dict()
                         if "channel" in a.responses else {}),
     )
@@ -337,6 +337,14 @@ def _write_sheet(wb, title: str, df: pd.DataFrame, note: str | None = None) -> N
         ws.append([note])
 
 
+def _capped(df: pd.DataFrame, what: str, csv_name: str) -> tuple[pd.DataFrame, str | None]:
+    """At most ``EXCEL_MAX_RESPONSES`` rows for a sheet, and the note saying so when rows were cut."""
+    if len(df) <= EXCEL_MAX_RESPONSES:
+        return df, None
+    return (df.head(EXCEL_MAX_RESPONSES),
+            f"first {EXCEL_MAX_RESPONSES:,} of {len(df):,} {what}; {csv_name} has them all")
+
+
 def _col_letter(k: int) -> str:
     from openpyxl.utils import get_column_letter
 
@@ -367,19 +375,10 @@ def render_excel(analysis: Analysis) -> bytes:
     _write_sheet(wb, "Themes", a.themes)
     _write_sheet(wb, "Segments", a.segments if len(a.segments) else pd.DataFrame({"note": ["no grouping columns"]}))
     _write_sheet(wb, "Trend", a.trend if len(a.trend) else pd.DataFrame({"note": ["no dates"]}))
-    export = a.responses_table()
-    note = None
-    if len(export) > EXCEL_MAX_RESPONSES:
-        note = (f"first {EXCEL_MAX_RESPONSES:,} of {len(export):,} responses; responses.csv has them all")
-        export = export.head(EXCEL_MAX_RESPONSES)
-    _write_sheet(wb, "Responses", export, note)
-    follow = a.follow_up
-    follow_note = None
-    if len(follow) > EXCEL_MAX_RESPONSES:
-        follow_note = f"first {EXCEL_MAX_RESPONSES:,} of {len(follow):,} detractors; followup.csv has them all"
-        follow = follow.head(EXCEL_MAX_RESPONSES)
-    _write_sheet(wb, "FollowUp", follow if len(a.follow_up) else pd.DataFrame({"note": ["no detractors"]}),
-                 follow_note)
+    _write_sheet(wb, "Responses", *_capped(a.responses_table(), "responses", "responses.csv"))
+    follow = (_capped(a.follow_up, "detractors", "followup.csv") if len(a.follow_up)
+              else (pd.DataFrame({"note": ["no detractors"]}), None))
+    _write_sheet(wb, "FollowUp", *follow)
     if len(a.theme_segments):
         _write_sheet(wb, "ThemeSegments", a.theme_segments)
     _write_sheet(wb, "Review", a.disagreements)
