@@ -127,6 +127,8 @@ def test_disagreements_and_coverage_and_untagged_words():
     words = insights.untagged_words(resp, frozenset())
     # counted once per response, only in commented responses without a theme
     assert dict(zip(words["word"], words["responses"])) == {"laskutus": 1, "kummallinen": 1}
+    # ties in the order of first appearance, the same in every run (not by string hashes)
+    assert words["word"].tolist() == ["laskutus", "kummallinen"]
 
 
 def test_follow_up_list_orders_routes_and_keeps_every_detractor():

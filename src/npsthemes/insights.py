@@ -277,11 +277,13 @@ def coverage(responses: pd.DataFrame) -> dict[str, Any]:
 
 def untagged_words(responses: pd.DataFrame, stop_words: set[str] | frozenset[str], top: int = 25) -> pd.DataFrame:
     """Most frequent words (3+ letters, not stop words) in commenting but untagged responses: what the taxonomy
-    may be missing. Counts are of responses containing the word."""
+    may be missing. Counts are of responses containing the word; ties keep the order of first appearance (a set
+    here would order them by string hashes, which differ between runs)."""
     mask = (responses["comment"].astype(str).str.strip() != "") & (responses["n_themes"] == 0)
     counts: Counter[str] = Counter()
     for text in responses.loc[mask, "comment"]:
-        counts.update({w for w in re.findall(r"[^\W\d_]{3,}", str(text).lower()) if w not in stop_words})
+        words = re.findall(r"[^\W\d_]{3,}", str(text).lower())
+        counts.update(list(dict.fromkeys(w for w in words if w not in stop_words)))  # each word once per response
     return pd.DataFrame(counts.most_common(top), columns=["word", "responses"])
 
 
