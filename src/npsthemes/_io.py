@@ -6,6 +6,7 @@ import io
 import json
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,32 @@ os.umask(_UMASK)
 TABLE_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".json": "json"}
 
 
-def read_json(path: Path, error: type[Exception], what: str | None = None, encoding: str = "utf-8") -> Any:
-    """Parse a JSON file; an undecodable or invalid one raises ``error`` with one line naming the file."""
+def parse_json_text(text: str, path: str | os.PathLike, error: type[Exception], what: str | None = None) -> Any:
+    """Parse JSON text; invalid or too deeply nested JSON raises ``error`` with one line naming the file."""
     try:
-        return json.loads(path.read_text(encoding=encoding))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
         raise error(f"{path}: {what + ' is ' if what else ''}not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise error(f"{path}: {what + ' is ' if what else ''}JSON nested too deeply to read") from exc
+
+
+def read_json(path: Path, error: type[Exception], what: str | None = None, encoding: str = "utf-8",
+              max_bytes: int | None = None) -> Any:
+    """Parse a JSON file; an unreadable, undecodable, too large or invalid one raises ``error`` with one line
+    naming the file. ``max_bytes`` refuses larger files (and non-regular files such as devices or FIFOs)."""
+    try:
+        if max_bytes is not None:
+            if not path.is_file():
+                raise error(f"{path}: {what or 'file'} is not a regular file")
+            if path.stat().st_size > max_bytes:
+                raise error(f"{path}: {what or 'file'} is larger than {max_bytes:,} bytes")
+        text = path.read_bytes().decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: {what + ' is ' if what else ''}not valid JSON: {exc}") from exc
+    except OSError as exc:
+        raise error(f"{path}: cannot read {what or 'the file'}: {exc.strerror or exc}") from exc
+    return parse_json_text(text, path, error, what)
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
@@ -83,6 +104,30 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike) -> Path:
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# Control characters (C0 but tab and newline, DEL, C1) and the bidirectional-override characters that can make a
+# terminal line or a cell read differently from what it holds.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_ALL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What an XLSX cell (XML 1.0) cannot hold at all.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _escape_char(m: re.Match) -> str:
+    c = m.group(0)
+    return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+
+
+def clean_for_terminal(text: object) -> str:
+    """``text`` as one printable line: control characters, newlines and bidi overrides shown as escapes
+    (``\\x1b``), so data can neither move the cursor, recolour the terminal nor fake a second line."""
+    return _CONTROL_ALL.sub(_escape_char, str(text))
+
+
+def strip_xml_illegal(text: str) -> tuple[str, int]:
+    """``text`` without the characters an XLSX cell cannot store, and how many were removed."""
+    out, n = _XML_ILLEGAL.subn("", text)
+    return out, n
 
 
 def guard_cell(value: object) -> object:

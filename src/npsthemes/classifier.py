@@ -157,6 +157,17 @@ def theme_metrics(
     }
 
 
+def empty_tag_frame() -> pd.DataFrame:
+    """The frame :meth:`ThemeClassifier.tag_frame` returns when no comment gets a theme, with the column types of
+    a non-empty one (text columns as object, so string operations on them work under pandas 2 and 3)."""
+    return pd.DataFrame({
+        "row": np.array([], dtype=np.int64), "theme": np.array([], dtype=object),
+        "polarity": np.array([], dtype=object), "probability": np.array([], dtype=float),
+        "polarity_probability": np.array([], dtype=float), "evidence": np.array([], dtype=object),
+        "clause": np.array([], dtype=object),
+    })
+
+
 class ThemeClassifier(ClassifierMixin, BaseEstimator):
     """Multi-label theme tagger with a polarity per theme mention.
 
@@ -760,8 +771,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         doc_idx, theme_idx, prob = doc_idx[order], theme_idx[order], prob[order]
         pairs = list(zip(doc_idx.tolist(), theme_idx.tolist()))
         if not pairs:
-            return langs, pd.DataFrame({c: [] for c in ("row", "theme", "polarity", "probability",
-                                                        "polarity_probability", "evidence", "clause")})
+            return langs, empty_tag_frame()
         # only comments with a theme need their clauses analysed
         need = np.unique(doc_idx)
         remap = np.full(len(docs), -1)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,13 +16,17 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
+from ._io import clean_for_terminal as clean
 from ._io import jsonable as _jsonable
 from .errors import NpsThemesError
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Markup and emoji codes are off: paths, column names, group values and comments come from users' files, and
+# "[/x]" or ":smile:" in them must print as they are. Styles are given with ``style=`` or rich Text instead.
+out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 PERIODS = click.Choice(["week", "month", "quarter", "year"])
 
@@ -86,9 +91,9 @@ def _nps_text(r: dict[str, Any]) -> str:
 
 
 def _print_load_report(report: Any) -> None:
-    err.print(report.summary())
+    err.print(clean(report.summary()))
     for w in report.warnings:
-        err.print(f"warning: {w}")
+        err.print(clean(f"warning: {w}"))
 
 
 @cli.command("nps")
@@ -121,20 +126,20 @@ def nps_cli(file, sample, score_column, comment_column, date_column, sheet, reje
             frame = pd.DataFrame([{k: payload[k] for k in payload if k != "rejected_reasons"}])
         sys.stdout.write(frame.to_csv(index=False))
         return
-    out.print(f"[bold]NPS {_nps_text(payload)}[/bold]  "
+    out.print(Text(f"NPS {_nps_text(payload)}", style="bold"), f"  "
               f"promoters {payload['promoters']} / passives {payload['passives']} / detractors {payload['detractors']}"
               f"  ({payload['method']} 95 % interval)")
     if "groups" in payload:
         keys = result["group_keys"]
         table = Table(show_header=True, header_style="bold")
         for k in keys:
-            table.add_column(k)
+            table.add_column(clean(k))
         for col in ("n", "NPS", "95 % interval", "prom.", "pass.", "detr."):
             table.add_column(col, justify="right")
         if period:
             table.add_column("change", justify="right")
         for g in payload["groups"]:
-            row = [str(g[k]) for k in keys] + [
+            row = [clean(g[k]) for k in keys] + [
                 str(g["n"]) + (" (small)" if g["small_sample"] else ""),
                 _fmt(g["nps"]), f"{_fmt(g['ci_low'])} to {_fmt(g['ci_high'])}",
                 str(g["promoters"]), str(g["passives"]), str(g["detractors"]),
@@ -189,25 +194,28 @@ def analyze_cli(file, sample, score_column, comment_column, date_column, sheet, 
         atomic_write_bytes(rejects, rejects_csv(analysis.rejected))
     _print_load_report(analysis.load_report)
     o = analysis.overall
-    out.print(f"[bold]NPS {_nps_text(o)}[/bold]  (promoters {o['promoters']}, passives {o['passives']}, "
+    out.print(Text(f"NPS {_nps_text(o)}", style="bold"), f" (promoters {o['promoters']}, passives {o['passives']}, "
               f"detractors {o['detractors']}); themes found in {_pct(analysis.coverage['coverage'])} % of comments")
     labels = analysis.themes.set_index("theme")["label"]
     table = Table("", "theme", "NPS points", "95 % interval", "mentions (+/-)", "status", header_style="bold",
                   title="What to keep (strengths, by positive impact) and what to fix first (by NPS points at stake)")
     for r in analysis.strengths.head(5).itertuples():
-        table.add_row("[green]keep[/green]", labels[r.theme], f"{r.impact_positive:+.1f}",
+        table.add_row(Text("keep", style="green"), clean(labels[r.theme]), f"{r.impact_positive:+.1f}",
                       f"{r.impact_positive_ci_low:.1f} to {r.impact_positive_ci_high:.1f}",
                       f"{r.positive}/{r.negative}", r.status.replace("_", " "))
     for r in analysis.development_areas.head(5).itertuples():
-        table.add_row("[red]fix[/red]", labels[r.theme], f"{r.points_at_stake:+.1f}",
+        table.add_row(Text("fix", style="red"), clean(labels[r.theme]), f"{r.points_at_stake:+.1f}",
                       f"{r.points_at_stake_ci_low:.1f} to {r.points_at_stake_ci_high:.1f}",
                       f"{r.positive}/{r.negative}", r.status.replace("_", " "))
-    out.print(table)
+    if table.row_count:
+        out.print(table)
+    else:
+        out.print("No theme qualifies as a strength or a development area with the evidence at hand.")
     thin = analysis.themes[analysis.themes["status"].isin(["uncertain", "too_few_mentions"])]["label"].tolist()
     if thin:
-        out.print("evidence too thin to rank: " + ", ".join(thin))
-    out.print(f"report: {paths['report.html']}  (also " + ", ".join(
-        str(p.name) for k, p in paths.items() if k != "report.html") + f" in {out_dir})")
+        out.print(clean("evidence too thin to rank: " + ", ".join(thin)))
+    out.print(clean(f"report: {paths['report.html']}  (also " + ", ".join(
+        str(p.name) for k, p in paths.items() if k != "report.html") + f" in {out_dir})"))
 
 
 class _Progress:
@@ -238,23 +246,25 @@ class _Progress:
 
 
 def _pct(x: Any) -> str:
-    return "-" if x is None else f"{100 * x:.1f}"
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        return "-" if math.isnan(x) else f"{100 * x:.1f}"
+    return "-" if x is None else clean(x)
 
 
 def _print_metrics(res: dict[str, Any]) -> None:
-    out.print(f"[bold]n={res['n']}[/bold]  micro P {_pct(res['micro_precision'])}  R {_pct(res['micro_recall'])}  "
+    out.print(Text(f"n={res['n']}", style="bold"), f" micro P {_pct(res['micro_precision'])}  R {_pct(res['micro_recall'])}  "
               f"F1 {_pct(res['micro_f1'])}  macro F1 {_pct(res['macro_f1'])}  polarity accuracy "
               f"{_pct(res['polarity_accuracy'])}  coverage {_pct(res['coverage'])} %")
     if res.get("language_accuracy") is not None:
         out.print(f"language detection accuracy {_pct(res['language_accuracy'])} %")
     table = Table("theme", "precision", "recall", "F1", "support", header_style="bold")
     for t, v in res["per_theme"].items():
-        table.add_row(t, _pct(v["precision"]), _pct(v["recall"]), _pct(v["f1"]), str(v["support"]))
+        table.add_row(clean(t), _pct(v["precision"]), _pct(v["recall"]), _pct(v["f1"]), str(v["support"]))
     out.print(table)
     if res.get("per_language"):
         table = Table("language", "n", "micro F1", "polarity accuracy", header_style="bold")
         for lang, v in res["per_language"].items():
-            table.add_row(lang, str(v["n"]), _pct(v["micro_f1"]), _pct(v["polarity_accuracy"]))
+            table.add_row(clean(lang), str(v["n"]), _pct(v["micro_f1"]), _pct(v["polarity_accuracy"]))
         out.print(table)
 
 
@@ -284,8 +294,8 @@ def train_cli(labeled, out_dir, taxonomy, heldout, name, model_version, independ
             independent=(f"Independent set {independent.name}, written separately from the training data",
                          independent) if independent else None,
         )
-    out.print(f"model written to {out_dir} ({len(model.classifier.classes_)} themes, "
-              f"{model.manifest['training_data']['n']} training comments)")
+    out.print(clean(f"model written to {out_dir} ({len(model.classifier.classes_)} themes, "
+              f"{model.manifest['training_data']['n']} training comments)"))
     if "heldout" in model.metrics:
         out.print("held-out evaluation:")
         _print_metrics(model.metrics["heldout"])
@@ -338,7 +348,8 @@ def tag_cli(file, sample, score_column, comment_column, date_column, sheet, reje
                           sheet=sheet)
     _print_load_report(result.survey.report)
     tagged = int((result.responses["n_themes"] > 0).sum())
-    out.print(f"{len(result.responses)} responses tagged ({tagged} with at least one theme) -> {out_path}")
+    out.print(clean(f"{len(result.responses)} accepted responses tagged ({tagged} with at least one theme); "
+                    f"{result.survey.report.rows_read} rows written (rejected rows with their reason) -> {out_path}"))
 
 
 @cli.command("inspect")
@@ -352,45 +363,110 @@ def inspect_cli(model_dir, fmt):
     if fmt == "json":
         sys.stdout.write(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
         return
-    out.print(f"[bold]{manifest.get('name')} {manifest.get('model_version')}[/bold] (format "
-              f"{manifest.get('format_version')}, created {manifest.get('created')})")
-    out.print("versions: " + ", ".join(f"{k} {v}" for k, v in (manifest.get("versions") or {}).items()))
-    td = manifest.get("training_data") or {}
-    out.print(f"training data: {td.get('source')} ({td.get('n')} comments, sha256 {str(td.get('sha256'))[:16]}...)")
-    out.print(f"languages: {', '.join(manifest.get('languages', []))}; polarities: "
-              f"{', '.join(manifest.get('polarities', []))}")
+    def d(key: str) -> dict:
+        v = manifest.get(key)
+        return v if isinstance(v, dict) else {}
+
+    def num(v: Any, spec: str) -> str:
+        return format(v, spec) if isinstance(v, (int, float)) and not isinstance(v, bool) else clean(v)
+
+    def listed(key: str) -> str:
+        v = manifest.get(key)
+        return clean(", ".join(map(str, v)) if isinstance(v, list) else v)
+
+    out.print(Text(clean(f"{manifest.get('name')} {manifest.get('model_version')}"), style="bold"),
+              clean(f"(format {manifest.get('format_version')}, created {manifest.get('created')})"))
+    out.print(clean("versions: " + ", ".join(f"{k} {v}" for k, v in d("versions").items())))
+    td = d("training_data")
+    out.print(clean(f"training data: {td.get('source')} ({td.get('n')} comments, sha256 "
+                    f"{str(td.get('sha256'))[:16]}...)"))
+    out.print(f"languages: {listed('languages')}; polarities: {listed('polarities')}")
     table = Table("theme", "threshold", header_style="bold")
-    for t, v in (manifest.get("thresholds") or {}).items():
-        table.add_row(t, f"{v:.3f}")
+    for t, v in d("thresholds").items():
+        table.add_row(clean(t), num(v, ".3f"))
     out.print(table)
-    for key, met in (manifest.get("metrics") or {}).items():
-        out.print(f"{key}: n={met['n']} micro F1 {_pct(met['micro_f1'])}, polarity accuracy "
-                  f"{_pct(met['polarity_accuracy'])}, coverage {_pct(met['coverage'])} %")
-    for name, info in (manifest.get("files") or {}).items():
-        out.print(f"file {name}: {info['bytes']:,} bytes, sha256 {info['sha256'][:16]}...")
+    for key, met in d("metrics").items():
+        met = met if isinstance(met, dict) else {}
+        out.print(clean(f"{key}: n={met.get('n')} micro F1 {_pct(met.get('micro_f1'))}, polarity accuracy "
+                        f"{_pct(met.get('polarity_accuracy'))}, coverage {_pct(met.get('coverage'))} %"))
+    for name, info in d("files").items():
+        info = info if isinstance(info, dict) else {}
+        out.print(clean(f"file {name}: {num(info.get('bytes'), ',')} bytes, sha256 {str(info.get('sha256'))[:16]}..."))
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``npsthemes`` console script; returns the exit code."""
+    """Entry point of the ``npsthemes`` console script; returns the exit code.
+
+    Errors end in one line on stderr: 1 for data, model and output errors, 2 for usage errors, 130 when
+    interrupted (Ctrl-C). An unexpected exception (a bug) is also reported in one line, exit code 1; set
+    ``NPSTHEMES_DEBUG=1`` to see its traceback (the test suite sets it so that bugs fail loudly).
+    """
     try:
         rv = cli.main(args=argv, prog_name="npsthemes", standalone_mode=False)
     except NpsThemesError as exc:
-        err.print(f"Error: {exc}", markup=False)
+        err.print(clean(f"Error: {exc}"))
         return 1
     except click.UsageError as exc:
-        exc.show()
+        _usage_error(exc)
         return 2
     except click.Abort:
-        err.print("Aborted.")
-        return 1
+        err.print("Interrupted.")
+        return 130
     except click.ClickException as exc:
-        exc.show()
+        err.print(clean(f"Error: {exc.format_message()}"))
         return exc.exit_code
     except KeyboardInterrupt:
         err.print("Interrupted.")
         return 130
+    except BrokenPipeError:  # `npsthemes nps ... | head`
+        _silence_stdout()
+        return 1
+    except RecursionError:
+        err.print("Error: [E100] the input is nested too deeply to process")
+        return 1
+    except MemoryError:
+        err.print("Error: [E100] not enough memory for this input")
+        return 1
+    except Exception as exc:
+        if os.environ.get("NPSTHEMES_DEBUG"):
+            raise
+        err.print(clean(f"Error: [E999] internal error (a bug in npsthemes {__version__}; please report it with "
+                        f"the command that caused it; NPSTHEMES_DEBUG=1 shows the traceback): "
+                        f"{type(exc).__name__}: {exc}"))
+        return 1
     return rv if isinstance(rv, int) else 0
 
 
+def _usage_error(exc: click.UsageError) -> None:
+    hint = ""
+    if exc.ctx is not None:
+        hint = f"\nTry '{exc.ctx.command_path} {exc.ctx.help_option_names[0]}' for help."
+    err.print(clean(f"Error: {exc.format_message()}") + hint)
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so Python's exit flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def run() -> None:
+    """The console script: ``sys.exit(main())``, with Ctrl-C during interpreter start or exit ending as 130
+    without "Exception ignored" noise."""
+    import signal
+
+    code = main()
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, OSError):
+        _silence_stdout()
+    if code == 130:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while exiting is ignored
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ColumnNotFoundError, LabelError
-from .loading import _norm, read_table
+from .loading import _norm, parse_scores, read_table
 from .taxonomy import Taxonomy
 
 __all__ = ["LabelledData", "load_labelled", "parse_labels", "format_labels", "DEFAULT_POLARITIES"]
@@ -128,6 +128,9 @@ def load_labelled(
     id_col = cols.get("id")
     split_col = cols.get("split")
     splits: list[str] = []
+    structural: dict[int, str] = dict(raw.attrs.get("bad_rows") or {})
+    if score_col is not None:
+        score_values, score_reasons = parse_scores(raw[score_col])
     for i, rec in enumerate(raw.to_dict(orient="records")):
         row = i + offset
         text = rec[cols["text"]]
@@ -146,15 +149,12 @@ def load_labelled(
         if labs and not text:
             problems.append("empty text with labels")
         score = np.nan
-        if score_col is not None:
-            sv = rec[score_col]
-            if sv is not None and str(sv).strip() not in ("", "nan", "None"):
-                try:
-                    score = float(str(sv).replace(",", "."))
-                except ValueError:
-                    score = -1.0
-                if not (0 <= score <= 10 and score == round(score)):
-                    problems.append(f"column 'score': expected a whole number 0-10, got {sv!r}")
+        if i in structural:
+            problems.append(structural[i])
+        if score_col is not None and score_reasons[i] not in ("", "score is missing"):  # the score is optional
+            problems.append(f"column 'score': expected a whole number 0-10, got {rec[score_col]!r}")
+        elif score_col is not None:
+            score = float(score_values[i])
         split = str(rec[split_col]).strip().lower() if split_col else ""
         if split_col and split not in ("train", "test"):
             problems.append(f"column 'split': expected train or test, got {rec[split_col]!r}")

@@ -18,12 +18,13 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._io import read_json
+from ._io import parse_json_text
 from .errors import (
     ColumnNotFoundError,
     DataError,
@@ -159,6 +160,10 @@ def _detect_encoding(raw: bytes, encoding: str | None) -> str:
         return "utf-8-sig"
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
+    head = raw[:4096]
+    if len(head) >= 4 and head.count(b"\x00") * 3 >= len(head):  # UTF-16 without a byte-order mark
+        even, odd = head[0::2].count(b"\x00"), head[1::2].count(b"\x00")
+        return "utf-16-be" if even > odd else "utf-16-le"
     try:
         raw.decode("utf-8")
         return "utf-8"
@@ -169,6 +174,37 @@ def _detect_encoding(raw: bytes, encoding: str | None) -> str:
         return "cp1252"
     except UnicodeDecodeError:
         return "latin-1"
+
+
+# The first bytes of files that are not text, so a renamed workbook or Parquet file gets a helpful message.
+_MAGIC = {b"PK\x03\x04": "an XLSX workbook or another ZIP archive", b"PAR1": "a Parquet file",
+          b"\xd0\xcf\x11\xe0": "an old binary Excel (.xls) file", b"%PDF": "a PDF document",
+          b"\x89PNG": "a PNG image", b"\x1f\x8b": "a gzip archive", b"SQLite format 3": "an SQLite database"}
+
+
+def _decode_text(path: Path, raw: bytes, encoding: str | None, warnings: list[str]) -> str:
+    """Decode a text file (CSV/TSV/JSON/JSONL): encoding detected unless given; a binary file is refused with
+    one line; NUL characters in an otherwise textual file are removed and counted in ``warnings``."""
+    for magic, what in _MAGIC.items():
+        if raw.startswith(magic):
+            raise UnsupportedFormatError(f"{path}: this is {what}, not text; save or rename it with the right "
+                                         "extension (.xlsx, .parquet) or export it as CSV")
+    enc = _detect_encoding(raw, encoding)
+    try:
+        text = raw.decode(enc)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise UnsupportedFormatError(f"{path}: cannot decode the file as {enc}: {exc}") from exc
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    nul = text.count("\x00")
+    if nul:
+        head = text[:4096]
+        if head.count("\x00") > max(8, len(head) // 10):
+            raise UnsupportedFormatError(f"{path}: this looks like a binary file, not text "
+                                         f"({head.count(chr(0))} NUL bytes in the first {len(head)} characters)")
+        text = text.replace("\x00", "")
+        warnings.append(f"{nul} NUL characters removed from the text")
+    return text
 
 
 def _sniff_delimiter(sample: str, default: str) -> str:
@@ -184,78 +220,141 @@ def _sniff_delimiter(sample: str, default: str) -> str:
         return best if counts[best] else default
 
 
+def _header_names(values: list[Any]) -> list[str]:
+    """Column names from a header row as pandas names them: empty -> 'Unnamed: i', repeats -> 'name.1', ..."""
+    names: list[str] = []
+    seen: Counter[str] = Counter()
+    for i, v in enumerate(values):
+        name = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
+        name = name or f"Unnamed: {i}"
+        base = name
+        while name in seen:
+            name = f"{base}.{seen[base]}"
+            seen[base] += 1
+        seen[name] += 1
+        seen[base] = max(seen[base], 1)
+        names.append(name)
+    return names
+
+
 def _read_csv(path: Path, delimiter: str | None, encoding: str | None) -> pd.DataFrame:
     raw = path.read_bytes()
     if not raw.strip():
         raise EmptyInputError(f"{path}: the file is empty")
-    enc = _detect_encoding(raw, encoding)
-    try:
-        text = raw.decode(enc)
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise UnsupportedFormatError(f"{path}: cannot decode the file as {enc}: {exc}") from exc
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\x00" in text[:4096]:
-        raise UnsupportedFormatError(f"{path}: this looks like a binary file, not CSV/TSV text")
+    warnings: list[str] = []
+    text = _decode_text(path, raw, encoding, warnings)
+    if not text.strip():
+        raise EmptyInputError(f"{path}: the file is empty")
     default = "\t" if path.suffix.lower() == ".tsv" else ","
     sep = delimiter or _sniff_delimiter(text[:65536], default)
+    if len(sep) != 1 or sep in "\"\r\n":
+        raise UnsupportedFormatError(f"{path}: delimiter must be one character other than a quote or a newline; "
+                                     f"got {sep!r}")
+    # The widest record decides the number of columns, so that a row with one field more than the header (an
+    # unquoted decimal comma, a stray delimiter) can neither shift the columns nor become the index: its extra
+    # fields are reported and the row is rejected with its number.
     try:
-        df = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-            skip_blank_lines=True, engine="c",
+        n_header, width = 0, 0
+        for record in csv.reader(io.StringIO(text), delimiter=sep):
+            if record:
+                n_header = n_header or len(record)
+                width = max(width, len(record))
+    except csv.Error as exc:
+        raise UnsupportedFormatError(f"{path}: cannot parse as delimited text (delimiter {sep!r}): {exc}") from exc
+    if width == 0:
+        raise EmptyInputError(f"{path}: the file is empty")
+    try:
+        grid = pd.read_csv(
+            io.StringIO(text), sep=sep, header=None, names=list(range(width)), dtype=str, keep_default_na=False,
+            na_filter=False, skip_blank_lines=True, engine="c", quotechar='"', doublequote=True,
         )
-    except (pd.errors.ParserError, ValueError) as exc:
-        first = str(exc).splitlines()[0]
-        raise UnsupportedFormatError(f"{path}: cannot parse as delimited text (delimiter {sep!r}): {first}") from exc
+    except (pd.errors.ParserError, ValueError, OverflowError) as exc:
+        raise UnsupportedFormatError(
+            f"{path}: cannot parse as delimited text (delimiter {sep!r}): {_first_line(exc)}") from exc
     except pd.errors.EmptyDataError as exc:
         raise EmptyInputError(f"{path}: the file is empty") from exc
-    df.attrs["row_offset"] = 2  # header is spreadsheet row 1
-    return df
+    header = grid.iloc[0, :n_header].tolist()
+    data = grid.iloc[1:].reset_index(drop=True)
+    bad_rows: dict[int, str] = {}
+    if width > n_header:
+        filled = (data.iloc[:, n_header:] != "").to_numpy()
+        fields = np.where(filled.any(axis=1), width - np.argmax(filled[:, ::-1], axis=1), 0)
+        for pos in np.flatnonzero(fields).tolist():
+            extra = sep.join(data.iloc[pos, n_header:int(fields[pos])].tolist())
+            bad_rows[pos] = (f"row has {int(fields[pos])} fields, the header has {n_header} (an unquoted "
+                             f"{'decimal comma or ' if sep == ',' else ''}delimiter inside a value?); extra: "
+                             f"{extra[:60]!r}")
+    data = data.iloc[:, :n_header]
+    data.columns = _header_names(header[:n_header])
+    data.attrs["row_offset"] = 2  # header is spreadsheet row 1
+    data.attrs["bad_rows"] = bad_rows
+    data.attrs["warnings"] = warnings
+    return data
 
 
 def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
     try:
         df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=object, engine="openpyxl")
     except ValueError as exc:
-        raise UnsupportedFormatError(f"{path}: {exc}") from exc
+        raise UnsupportedFormatError(f"{path}: {_first_line(exc)}") from exc
     except Exception as exc:  # openpyxl raises many types for broken files
-        raise UnsupportedFormatError(f"{path}: cannot read as an Excel workbook: {exc}") from exc
+        raise UnsupportedFormatError(f"{path}: cannot read as an Excel workbook: {_first_line(exc)}") from exc
     df.attrs["row_offset"] = 2
     return df
 
 
-def _read_json(path: Path) -> pd.DataFrame:
-    data = read_json(path, UnsupportedFormatError, encoding="utf-8-sig")
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _records_frame(path: Path, data: Any, where: str) -> pd.DataFrame:
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        kind = type(data).__name__ if not isinstance(data, list) else next(
+            type(r).__name__ for r in data if not isinstance(r, dict))
+        raise UnsupportedFormatError(f"{path}: expected {where} of records (JSON objects), got a {kind}")
+    return pd.DataFrame.from_records(data)
+
+
+def _read_json(path: Path, encoding: str | None) -> pd.DataFrame:
+    warnings: list[str] = []
+    text = _decode_text(path, path.read_bytes(), encoding, warnings)
+    data = parse_json_text(text, path, UnsupportedFormatError)
     if isinstance(data, dict):
         lists = [v for v in data.values() if isinstance(v, list)]
         if len(lists) != 1:
             raise UnsupportedFormatError(
                 f"{path}: expected a list of records (or an object with one list of records); got an object "
-                f"with keys {sorted(data)[:8]}"
+                f"with keys {sorted(map(str, data))[:8]}"
             )
         data = lists[0]
-    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise UnsupportedFormatError(f"{path}: expected a JSON list of records (objects)")
-    df = pd.DataFrame.from_records(data)
+    df = _records_frame(path, data, "a JSON list")
     df.attrs["row_offset"] = 1
+    df.attrs["warnings"] = warnings
     return df
 
 
-def _read_jsonl(path: Path) -> pd.DataFrame:
+def _read_jsonl(path: Path, encoding: str | None) -> pd.DataFrame:
+    warnings: list[str] = []
+    text = _decode_text(path, path.read_bytes(), encoding, warnings)
     records = []
-    with open(path, encoding="utf-8-sig") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise UnsupportedFormatError(f"{path}: line {lineno} is not valid JSON: {exc.msg}") from exc
-            if not isinstance(rec, dict):
-                raise UnsupportedFormatError(f"{path}: line {lineno}: expected a JSON object, got {type(rec).__name__}")
-            records.append(rec)
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise UnsupportedFormatError(f"{path}: line {lineno} is not valid JSON: {exc.msg}") from exc
+        except RecursionError as exc:
+            raise UnsupportedFormatError(f"{path}: line {lineno}: JSON nested too deeply to read") from exc
+        if not isinstance(rec, dict):
+            raise UnsupportedFormatError(f"{path}: line {lineno}: expected a JSON object, got {type(rec).__name__}")
+        records.append(rec)
+    if not records:
+        raise EmptyInputError(f"{path}: the file has no records")
     df = pd.DataFrame.from_records(records)
     df.attrs["row_offset"] = 1
+    df.attrs["warnings"] = warnings
     return df
 
 
@@ -263,8 +362,17 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     try:
         df = pd.read_parquet(path)
     except Exception as exc:
-        raise UnsupportedFormatError(f"{path}: cannot read as Parquet: {exc}") from exc
+        raise UnsupportedFormatError(f"{path}: cannot read as Parquet: {_first_line(exc)}") from exc
+    warnings: list[str] = []
+    for col in df.columns:
+        s = df[col]
+        if s.dtype == object:
+            is_bytes = s.map(lambda v: isinstance(v, (bytes, bytearray, memoryview)))
+            if is_bytes.any():
+                df[col] = s.where(~is_bytes, s[is_bytes].map(lambda v: bytes(v).decode("utf-8", "replace")))
+                warnings.append(f"column {str(col)!r}: {int(is_bytes.sum())} binary values read as UTF-8 text")
     df.attrs["row_offset"] = 1
+    df.attrs["warnings"] = warnings
     return df
 
 
@@ -304,9 +412,9 @@ def read_table(
     elif kind == "excel":
         df = _read_excel(path, sheet)
     elif kind == "json":
-        df = _read_json(path)
+        df = _read_json(path, encoding)
     elif kind == "jsonl":
-        df = _read_jsonl(path)
+        df = _read_jsonl(path, encoding)
     else:
         df = _read_parquet(path)
     if len(df) == 0:
@@ -360,32 +468,93 @@ def find_columns(columns: list[Any], overrides: dict[str, str | None] | None = N
 # --------------------------------------------------------------------------------------------- validation
 
 
-def _parse_scores(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Return (scores as float, reason per row or '' for valid)."""
+# A score written as text: digits, optionally with a decimal point or comma and zeros only ("9", "9.0", "9,00");
+# full-width digits are read as digits (NFKC). Anything else numeric ("6.99999", "1e1", "0x9") is not a whole
+# number written as one, and is rejected rather than rounded.
+_WHOLE_TEXT = re.compile(r"[+-]?[0-9]+(?:[.,]0*)?")
+_NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+TOO_MANY_FIELDS = "row has too many fields"
+SCORE_REASONS = ("score is missing", "score is not a number", "score is not a whole number", "score is outside 0-10")
+
+
+def parse_scores(values: pd.Series | Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """The one rule for score validity: a score is a whole number 0-10 (``9``, ``9.0``, ``" 9 "``, ``9,0``).
+
+    Returns the scores as floats (NaN where invalid) and the reason per value ('' for a valid one): one of
+    :data:`SCORE_REASONS`. Numbers are never rounded: ``6.99999`` and ``1e1`` are not whole numbers written
+    as such, so they are rejected; booleans are not numbers.
+    """
+    values = pd.Series(values) if not isinstance(values, pd.Series) else values
+    n = len(values)
+    arr = np.full(n, np.nan)
+    reasons = np.full(n, "", dtype=object)
     if pd.api.types.is_bool_dtype(values):
-        num = pd.Series(np.nan, index=values.index)
-        text = values.astype(str)
-    elif pd.api.types.is_numeric_dtype(values):
-        num = values.astype(float)
-        text = values.astype(str)
+        reasons[:] = "score is not a number"
+        return arr, reasons
+    if pd.api.types.is_numeric_dtype(values):
+        num = values.astype(float).to_numpy()
+        missing = np.isnan(num)
+        reasons[missing] = "score is missing"
+        ok = ~missing
+        whole = np.zeros(n, dtype=bool)
+        with np.errstate(invalid="ignore"):
+            whole[ok] = np.isfinite(num[ok]) & (num[ok] == np.floor(num[ok]))
+        reasons[ok & ~whole] = "score is not a whole number"
+        reasons[ok & ~np.isfinite(np.where(ok, num, 0))] = "score is not a number"
+        arr = np.where(ok & whole, num, np.nan)
     else:
-        obj = values.astype(object)
-        text = obj.where(obj.notna(), "").astype(str).str.strip()
-        num = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce").astype(float)
-    arr = num.to_numpy(dtype=float)
-    missing = text.str.strip().str.lower().isin(_MISSING_TOKENS).to_numpy() | (
-        pd.isna(values).to_numpy() if not pd.api.types.is_bool_dtype(values) else np.zeros(len(values), bool)
-    )
-    reasons = np.full(len(values), "", dtype=object)
-    nan = np.isnan(arr)
+        obj = values.astype(object).to_numpy()
+        is_str = np.fromiter((isinstance(v, str) for v in obj), dtype=bool, count=n)
+        if is_str.any():  # text (every CSV score): vectorised
+            text = pd.Series(obj[is_str], dtype=object).str.normalize("NFKC").str.strip()
+            missing = text.str.lower().isin(_MISSING_TOKENS).to_numpy()
+            whole = text.str.fullmatch(_WHOLE_TEXT.pattern).to_numpy(dtype=bool) & ~missing
+            number = text.str.fullmatch(_NUMBER_TEXT.pattern).to_numpy(dtype=bool)
+            r = np.where(missing, "score is missing", np.where(
+                whole, "", np.where(number, "score is not a whole number", "score is not a number"))).astype(object)
+            a = np.full(len(text), np.nan)
+            a[whole] = pd.to_numeric(text[whole].str.replace(",", ".", regex=False)).to_numpy(dtype=float)
+            arr[is_str], reasons[is_str] = a, r
+        for i in np.flatnonzero(~is_str).tolist():
+            arr[i], reasons[i] = _parse_one_score(obj[i])
     with np.errstate(invalid="ignore"):
-        whole = np.isclose(arr, np.round(arr))
-        in_range = (arr >= 0) & (arr <= 10)
-    reasons[nan & ~missing] = "score is not a number"
-    reasons[~nan & ~whole] = "score is not a whole number"
-    reasons[~nan & whole & ~in_range] = "score is outside 0-10"
-    reasons[missing] = "score is missing"
+        out_of_range = (reasons == "") & ~((arr >= 0) & (arr <= 10))
+    reasons[out_of_range] = "score is outside 0-10"
+    arr[reasons != ""] = np.nan
     return arr, reasons
+
+
+def _parse_one_score(v: Any) -> tuple[float, str]:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return np.nan, "score is missing"
+    if isinstance(v, (bool, np.bool_)):
+        return np.nan, "score is not a number"
+    if isinstance(v, (int, np.integer)):
+        return float(v), ""
+    if isinstance(v, (float, np.floating)):
+        if np.isnan(v):
+            return np.nan, "score is missing"
+        if not np.isfinite(v):
+            return np.nan, "score is not a number"
+        return (float(v), "") if float(v) == np.floor(v) else (np.nan, "score is not a whole number")
+    if not isinstance(v, str):
+        try:
+            import decimal
+
+            if isinstance(v, decimal.Decimal) and v.is_finite():
+                return (float(v), "") if v == v.to_integral_value() else (np.nan, "score is not a whole number")
+        except (ValueError, ArithmeticError):
+            pass
+        return np.nan, "score is not a number"
+    text = unicodedata.normalize("NFKC", v).strip()
+    if text.lower() in _MISSING_TOKENS:
+        return np.nan, "score is missing"
+    if _WHOLE_TEXT.fullmatch(text):
+        return float(text.replace(",", ".")), ""
+    if _NUMBER_TEXT.fullmatch(text):
+        return np.nan, "score is not a whole number"
+    return np.nan, "score is not a number"
 
 
 _DATE_FORMATS = ["ISO8601", "%d.%m.%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y %H.%M", "%d/%m/%Y", "%m/%d/%Y", "%Y/%m/%d"]
@@ -462,7 +631,9 @@ def load_survey(
         raw = read_table(source, sheet=sheet, delimiter=delimiter, encoding=encoding)
         offset = raw.attrs.get("row_offset", 1)
         name = str(source)
-    raw.columns = [str(c) for c in raw.columns]
+    structural: dict[int, str] = dict(raw.attrs.get("bad_rows") or {})
+    warnings: list[str] = list(raw.attrs.get("warnings") or [])
+    raw.columns = _header_names(list(raw.columns))
     # drop fully empty unnamed columns left by spreadsheets ("Unnamed: 7")
     for col in list(raw.columns):
         if col.startswith("Unnamed:") and raw[col].astype(str).str.strip().isin(_MISSING_TOKENS).all():
@@ -482,24 +653,27 @@ def load_survey(
         )
 
     source_row = np.arange(len(raw), dtype=np.int64) + offset
-    scores, reasons = _parse_scores(raw[columns["score"]])
+    scores, reasons = parse_scores(raw[columns["score"]])
+    details = [f"{r}: got {v!r}" if r else "" for r, v in zip(reasons, raw[columns["score"]].tolist())]
+    for pos, why in structural.items():  # a row whose fields do not fit the header is rejected whatever its score
+        reasons[pos], details[pos] = TOO_MANY_FIELDS, why
     bad = reasons != ""
     rows_read = len(raw)
 
     rejected = raw.loc[bad].copy()
-    rejected.insert(0, "reason", [
-        f"{r}: got {v!r}" for r, v in zip(reasons[bad], raw.loc[bad, columns["score"]].tolist())
-    ])
+    rejected.insert(0, "reason", [d for d, b in zip(details, bad) if b])
     rejected.insert(0, "source_row", source_row[bad])
     rejected = rejected.reset_index(drop=True)
     reason_counts = dict(Counter(reasons[bad].tolist()).most_common())
 
     if bad.all():
         sample = rejected.iloc[0]
+        example = (f"row {sample['source_row']}: {sample['reason']}" if sample["reason"].startswith("row has") else
+                   f"row {sample['source_row']}, column {columns['score']!r}: expected a whole number 0-10, "
+                   f"got {sample[columns['score']]!r}")
         raise NoValidRowsError(
             f"{name}: all {rows_read} rows were rejected ({', '.join(f'{k}: {v}' for k, v in reason_counts.items())}); "
-            f"e.g. row {sample['source_row']}, column {columns['score']!r}: expected a whole number 0-10, "
-            f"got {sample[columns['score']]!r}"
+            f"e.g. {example}"
         )
 
     good = ~bad
@@ -508,14 +682,13 @@ def load_survey(
     # other columns that happen to carry a standard name are kept under a suffixed name
     clashes = {c: f"{c}_original" for c in data.columns if c in ROLES and c not in rename}
     data = data.rename(columns={**clashes, **rename})
-    data["score"] = scores[good].round().astype(np.int64)
+    data["score"] = scores[good].astype(np.int64)
     if "comment" in data:
         comment = data["comment"]
         comment = comment.astype(object).where(comment.notna(), "").astype(str).str.strip()
         data["comment"] = comment.mask(comment.str.lower().isin({"nan", "none", "null"}), "")
     else:
         data["comment"] = ""
-    warnings: list[str] = []
     if "comment" not in columns:
         warnings.append("no comment column found; themes cannot be tagged (pass --comment-column NAME)")
     if "date" in data:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .classifier import empty_tag_frame
 from .loading import Survey, _ensure_survey
 from .persistence import Model, load_model
 
@@ -62,8 +63,7 @@ def tag_texts(
         frames.append(frame)
         if progress:
             progress(min(start + batch_size, len(todo)), len(todo))
-    cols = ["row", "theme", "polarity", "probability", "polarity_probability", "evidence", "clause"]
-    u_mentions = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({c: [] for c in cols})
+    u_mentions = pd.concat(frames, ignore_index=True) if frames else empty_tag_frame()
     # expand from distinct texts back to every response
     order = np.argsort(codes, kind="stable")
     starts = np.searchsorted(codes[order], np.arange(len(first)))
