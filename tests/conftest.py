@@ -3,6 +3,8 @@ import os
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Bugs must fail loudly in tests: the CLI re-raises unexpected exceptions instead of reporting them in one line.
+os.environ.setdefault("NPSTHEMES_DEBUG", "1")
 
 
 @pytest.fixture

@@ -135,11 +135,13 @@ def test_formula_guards_cover_tab_and_carriage_return():
     from openpyxl import Workbook
 
     from npsthemes._io import guard_cell
-    from npsthemes.report import _excel_value
+    from npsthemes.report import _SheetWriter
 
+    writer = _SheetWriter()
     for text in ("=1+1", "+1", "-1", "@x", "\tx", "\rx"):
         assert guard_cell(text) == "'" + text
         ws = Workbook(write_only=True).create_sheet("x")
-        cell = _excel_value(ws, text)
+        cell = writer.value(ws, text)
         assert cell.data_type == "s" and cell.value == text
-    assert guard_cell("ok") == "ok" and guard_cell(-1) == -1 and _excel_value(None, "ok") == "ok"
+    assert guard_cell("ok") == "ok" and guard_cell(-1) == -1 and writer.value(None, "ok") == "ok"
+    assert writer.value(None, "a\x0bb\x1bc") == "abc" and writer.removed == 2

@@ -7,6 +7,7 @@ import json
 import math
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -82,7 +83,17 @@ def dataframe_to_bytes(df: pd.DataFrame, fmt: str) -> bytes:
         return df.to_csv(index=False).encode("utf-8-sig")
     if fmt == "parquet":
         buf = io.BytesIO()
-        df.to_parquet(buf, index=False)
+        try:
+            df.to_parquet(buf, index=False)
+        except Exception:  # pyarrow cannot type a column of mixed values (ints and text, dicts): write it as text
+            buf = io.BytesIO()
+            fixed = df.copy()
+            for k in range(fixed.shape[1]):
+                if fixed.iloc[:, k].dtype == object:
+                    col = fixed.iloc[:, k]
+                    fixed.isetitem(k, col.map(lambda v: v if v is None or isinstance(v, str) else str(v)))
+            fixed.columns = [str(c) for c in fixed.columns]
+            fixed.to_parquet(buf, index=False)
         return buf.getvalue()
     if fmt == "jsonl":
         return df.to_json(orient="records", lines=True, force_ascii=False, date_format="iso").encode("utf-8")
@@ -138,18 +149,105 @@ def guard_cell(value: object) -> object:
 
 
 def guard_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` whose text cells cannot run as spreadsheet formulas (for CSV files opened in Excel)."""
+    """A copy of ``df`` whose text cells and column names cannot run as spreadsheet formulas (for CSV files
+    opened in Excel): each such value gets a leading apostrophe."""
     out = df.copy()
-    for col in out.columns:
-        s = out[col]
+    out.columns = [guard_cell(str(c)) for c in out.columns]
+    for k in range(out.shape[1]):
+        s = out.iloc[:, k]
         if s.dtype == object or pd.api.types.is_string_dtype(s):
             text = s.astype("string")
             risky = text.str[:1].isin(_FORMULA_START).fillna(False).to_numpy(dtype=bool)
             if risky.any():
                 s = s.astype(object).copy()
                 s[risky] = "'" + text[risky].astype(object)
-                out[col] = s
+                out.isetitem(k, s)
     return out
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def check_not_input(output: str | os.PathLike, inputs: Any) -> None:
+    """Refuse to write ``output`` over one of ``inputs`` (paths; anything else is ignored)."""
+    out = Path(output)
+    for src in inputs if isinstance(inputs, (list, tuple, set)) else [inputs]:
+        if isinstance(src, (str, os.PathLike)) and _same_file(out, Path(src)):
+            raise OutputError(f"{out}: is the input file; refusing to overwrite it (choose another output path)")
+
+
+def check_output_dir(out_dir: str | os.PathLike, replaceable: Any = (), inputs: Any = ()) -> None:
+    """Refuse an output directory that is a file, holds one of ``inputs``, or holds files other than
+    ``replaceable`` (see :func:`write_directory`); nothing is written. Call it before long work."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a directory")
+    if not out.is_dir():
+        return
+    entries = sorted(p.name for p in out.iterdir())
+    for src in inputs if isinstance(inputs, (list, tuple, set)) else [inputs]:
+        if isinstance(src, (str, os.PathLike)) and Path(src).exists() and any(
+                _same_file(out / name, Path(src)) for name in entries):
+            raise OutputError(f"{out}: holds the input file {src}; refusing to replace it (choose another "
+                              "output directory)")
+    foreign = [name for name in entries if name not in set(replaceable)]
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise OutputError(f"{out}: holds files that are not part of an npsthemes report ({shown}); refusing to "
+                          "replace it (choose a new or empty directory)")
+
+
+def write_directory(out_dir: str | os.PathLike, files: dict[str, bytes], replaceable: Any = (),
+                    inputs: Any = ()) -> dict[str, Path]:
+    """Write ``files`` (name -> bytes) as the directory ``out_dir``, replacing it as a whole.
+
+    The files go into a temporary sibling directory first, which then takes the place of ``out_dir``: a run that
+    fails half-way leaves the previous directory complete and untouched. An existing ``out_dir`` may only hold
+    files named in ``files`` or ``replaceable`` (an earlier report); anything else there is refused rather than
+    deleted, and so is a directory that holds one of ``inputs``.
+    """
+    out = Path(out_dir)
+    check_output_dir(out, set(files) | set(replaceable), inputs)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    except OSError as exc:
+        raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    old: Path | None = None
+    try:
+        for name, data in files.items():
+            with open(tmp / name, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp / name, 0o666 & ~_UMASK)
+        os.chmod(tmp, 0o777 & ~_UMASK)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+            os.rmdir(old)
+            os.replace(out, old)
+        try:
+            os.replace(tmp, out)
+        except BaseException:
+            if old is not None:
+                os.replace(old, out)
+                old = None
+            raise
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return {name: out / name for name in files}
 
 
 def jsonable(obj: Any) -> Any:

@@ -26,7 +26,7 @@ from .taxonomy import Taxonomy
 __all__ = ["Analysis", "analyze", "DEFAULT_SEGMENT_COLUMNS"]
 
 DEFAULT_SEGMENT_COLUMNS = ("channel", "agent", "segment", "team", "industry")
-OUTPUT_FILES = ("report.html", "report.xlsx", "responses.csv", "rejects.csv", "summary.json")
+OUTPUT_FILES = ("report.html", "report.xlsx", "responses.csv", "followup.csv", "rejects.csv", "summary.json")
 
 
 @dataclass
@@ -62,6 +62,7 @@ class Analysis:
     settings: dict[str, Any] = field(default_factory=dict)
     responses_export: pd.DataFrame | None = field(default=None, repr=False)
     follow_up: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    write_warnings: list[str] = field(default_factory=list, repr=False)
 
     # ------------------------------------------------------------------ outputs
     def summary(self) -> dict[str, Any]:
@@ -117,29 +118,37 @@ class Analysis:
         """Every accepted row with category, language, themes, polarities, probabilities and evidence."""
         return self.responses_export if self.responses_export is not None else self.responses
 
-    def write(self, out_dir: str | os.PathLike = "npsthemes-report") -> dict[str, Path]:
-        """Render everything first, then write report.html, report.xlsx, responses.csv, followup.csv (the
-        detractors to contact), rejects.csv (when any row was rejected; a stale one is removed) and summary.json
-        atomically into ``out_dir``."""
-        from ._io import atomic_write_bytes, dataframe_to_bytes, guard_formulas
+    def render_files(self) -> tuple[dict[str, bytes], list[str]]:
+        """Every output file rendered to bytes (name -> content), and warnings about what a format could not
+        hold (e.g. control characters removed from the XLSX cells)."""
+        from ._io import dataframe_to_bytes, guard_formulas
+        from .report import render_excel_counted
 
+        xlsx, warnings = render_excel_counted(self)
         rendered = {
             "report.html": self.to_html().encode("utf-8"),
-            "report.xlsx": self.excel_bytes(),
+            "report.xlsx": xlsx,
             "responses.csv": dataframe_to_bytes(guard_formulas(self.responses_table()), "csv"),
             "followup.csv": dataframe_to_bytes(guard_formulas(self.follow_up), "csv"),
             "summary.json": self.to_json().encode("utf-8"),
         }
         if len(self.rejected):
             rendered["rejects.csv"] = rejects_csv(self.rejected)
-        out = Path(out_dir)
-        if out.exists() and not out.is_dir():
-            raise DataError(f"{out}: exists and is not a directory")
-        paths = {name: atomic_write_bytes(out / name, data) for name, data in rendered.items()}
-        stale = out / "rejects.csv"
-        if "rejects.csv" not in rendered and stale.exists():
-            stale.unlink()
-        return paths
+        return rendered, warnings
+
+    def write(self, out_dir: str | os.PathLike = "npsthemes-report") -> dict[str, Path]:
+        """Render everything first, then write report.html, report.xlsx, responses.csv, followup.csv (the
+        detractors to contact), rejects.csv (when any row was rejected) and summary.json as the directory
+        ``out_dir``, replaced as a whole: a run that fails half-way leaves the previous report complete.
+
+        An existing ``out_dir`` may only hold an earlier report's files; a directory with other files (or the
+        input) is refused, never overwritten. Warnings about what a format could not hold are in
+        ``self.write_warnings`` afterwards."""
+        from ._io import write_directory
+
+        rendered, self.write_warnings = self.render_files()
+        source = self.settings.get("source_path")
+        return write_directory(out_dir, rendered, replaceable=OUTPUT_FILES, inputs=[source] if source else [])
 
 
 def _label_themes(table: pd.DataFrame, taxonomy: Taxonomy, lang: str) -> pd.DataFrame:
@@ -208,7 +217,7 @@ def analyze(
     if by is None:
         by_cols = [c for c in DEFAULT_SEGMENT_COLUMNS if c in resp.columns and resp[c].notna().any()]
     else:
-        by_cols = [survey.resolve_column(c) for c in by]
+        by_cols = list(dict.fromkeys(survey.resolve_column(c) for c in by))  # each column once
     seg_frames, ts_frames = [], []
     for col in by_cols:
         g = nps_by(resp, col, min_n=min_n).rename(columns={col: "segment"})
@@ -252,7 +261,9 @@ def analyze(
         load_report=survey.report, rejected=survey.rejected, model_info=model_info, taxonomy=model.taxonomy,
         settings={"by": by_cols, "period": period if has_dates else None, "lang": lang, "n_boot": n_boot,
                   "confidence": confidence, "min_mentions": min_mentions, "min_n": min_n, "seed": seed,
-                  "source": survey.report.source},
+                  "source": survey.report.source,
+                  "source_path": None if isinstance(source, pd.DataFrame) or survey.report.source == "DataFrame"
+                  else str(survey.report.source)},
         responses_export=export,
         follow_up=insights.follow_up_list(resp, mentions, table),
     )

@@ -124,7 +124,9 @@ def nps_cli(file, sample, score_column, comment_column, date_column, sheet, reje
             import pandas as pd
 
             frame = pd.DataFrame([{k: payload[k] for k in payload if k != "rejected_reasons"}])
-        sys.stdout.write(frame.to_csv(index=False))
+        from ._io import guard_formulas
+
+        sys.stdout.write(guard_formulas(frame).to_csv(index=False))
         return
     out.print(Text(f"NPS {_nps_text(payload)}", style="bold"), f"  "
               f"promoters {payload['promoters']} / passives {payload['passives']} / detractors {payload['detractors']}"
@@ -172,8 +174,13 @@ def nps_cli(file, sample, score_column, comment_column, date_column, sheet, reje
 def analyze_cli(file, sample, score_column, comment_column, date_column, sheet, rejects, model, by, period, out_dir,
                 lang, min_mentions, n_boot, seed):
     """The main job: strengths and development areas by theme, with impact on NPS, segments and trends."""
-    from .analysis import analyze
+    from ._io import check_not_input, check_output_dir
+    from .analysis import OUTPUT_FILES, analyze
 
+    source = _source(file, sample)
+    check_output_dir(out_dir, OUTPUT_FILES, [source])  # before the long work, not after it
+    if rejects is not None:
+        check_not_input(rejects, source)
     with _Progress("analysing") as prog:
         def progress(text: str, done: int | None, total: int | None) -> None:
             prog.step(text)
@@ -181,18 +188,19 @@ def analyze_cli(file, sample, score_column, comment_column, date_column, sheet, 
                 prog.count(done, total)
 
         analysis = analyze(
-            _source(file, sample), model, by=list(by) or None, period=period, lang=lang, n_boot=n_boot, seed=seed,
+            source, model, by=list(by) or None, period=period, lang=lang, n_boot=n_boot, seed=seed,
             min_mentions=min_mentions, progress=progress, score_column=score_column, comment_column=comment_column,
             date_column=date_column, sheet=sheet,
         )
         prog.step("writing")
         paths = analysis.write(out_dir)
-    if rejects is not None and len(analysis.rejected):
-        from ._io import atomic_write_bytes
-        from .summary import rejects_csv
+    if rejects is not None:
+        from .summary import write_rejected_rows
 
-        atomic_write_bytes(rejects, rejects_csv(analysis.rejected))
+        write_rejected_rows(analysis.rejected, rejects, analysis.load_report.source)
     _print_load_report(analysis.load_report)
+    for w in analysis.write_warnings:
+        err.print(clean(f"warning: {w}"))
     o = analysis.overall
     out.print(Text(f"NPS {_nps_text(o)}", style="bold"), f" (promoters {o['promoters']}, passives {o['passives']}, "
               f"detractors {o['detractors']}); themes found in {_pct(analysis.coverage['coverage'])} % of comments")

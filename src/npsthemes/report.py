@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup, escape
 
-from ._io import _FORMULA_START
+from ._io import _CONTROL, _FORMULA_START, strip_xml_illegal
 
 if TYPE_CHECKING:  # pragma: no cover
     from .analysis import Analysis
@@ -226,6 +226,22 @@ def trend_chart(trend: pd.DataFrame) -> Markup:
                   f'{"".join(out)}</svg>')
 
 
+def _finalize(value: Any) -> Any:
+    """Every value the template prints: control characters (which HTML cannot show) removed; escaping follows."""
+    if isinstance(value, Markup):  # the report's own SVG, built from escaped parts
+        return value
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
+def _trunc(value: Any, n: int) -> str:
+    """Long user text cut to ``n`` characters at a word boundary, with an ellipsis (the CSV has the whole text)."""
+    text = "" if value is None else str(value)
+    if len(text) <= n:
+        return text
+    cut = text[: n - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[n // 2:] else cut) + "…"
+
+
 def _heat(share: float) -> str:
     if share is None or (isinstance(share, float) and math.isnan(share)) or share <= 0:
         return ""
@@ -238,7 +254,8 @@ def render_html(analysis: Analysis, lang: str = "en") -> str:
     from jinja2 import Environment
 
     t = TEXTS[lang]
-    env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True, finalize=_finalize)
+    env.filters["trunc"] = _trunc
     env.filters["num"] = _num
     env.filters["pct"] = _pct
     env.filters["heat"] = _heat
@@ -292,49 +309,64 @@ def render_html(analysis: Analysis, lang: str = "en") -> str:
 # ------------------------------------------------------------------------------------------------ Excel
 
 
-def _excel_value(ws, v: Any) -> Any:
-    from openpyxl.cell import WriteOnlyCell
+class _SheetWriter:
+    """Cell values for openpyxl's write-only sheets: text that a spreadsheet would run as a formula is stored as
+    text (quote prefix), characters that XLSX cannot hold (control characters) are removed and counted, and text
+    longer than Excel's 32,767-character cell limit is cut (counted too)."""
 
-    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
-        return None
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, np.floating):
-        return None if np.isnan(v) else float(v)
-    if isinstance(v, np.bool_):
-        return bool(v)
-    if isinstance(v, pd.Timestamp):
-        return v.to_pydatetime()
-    if isinstance(v, (list, dict, set, tuple)):
-        v = str(v)
-    if isinstance(v, str) and v.startswith(_FORMULA_START):
-        cell = WriteOnlyCell(ws, value=v)
-        cell.data_type = "s"  # text that a spreadsheet would run as a formula is stored as text
-        cell.quotePrefix = True
+    MAX_CELL = 32_767
+
+    def __init__(self) -> None:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+
+        self.removed = 0
+        self.cut = 0
+        self._cell, self._bold = WriteOnlyCell, Font(bold=True)
+
+    def value(self, ws, v: Any, bold: bool = False) -> Any:
+        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+            v = None
+        elif isinstance(v, (bool, np.bool_)):
+            v = bool(v)
+        elif isinstance(v, np.integer):
+            v = int(v)
+        elif isinstance(v, np.floating):
+            v = None if np.isnan(v) else float(v)
+        elif isinstance(v, pd.Timestamp):
+            v = v.to_pydatetime()
+        elif not isinstance(v, (str, int, float)):
+            v = str(v)
+        if isinstance(v, float) and not math.isfinite(v):
+            v = str(v)
+        if isinstance(v, str):
+            v, n = strip_xml_illegal(v)
+            self.removed += n
+            if len(v) > self.MAX_CELL:
+                v = v[: self.MAX_CELL - 1] + "…"
+                self.cut += 1
+        if not bold and not (isinstance(v, str) and v.startswith(_FORMULA_START)):
+            return v
+        cell = self._cell(ws, value=v)
+        if isinstance(v, str) and v.startswith(_FORMULA_START):
+            cell.data_type = "s"  # text that a spreadsheet would run as a formula is stored as text
+            cell.quotePrefix = True
+        if bold:
+            cell.font = self._bold
         return cell
-    return v
 
-
-def _write_sheet(wb, title: str, df: pd.DataFrame, note: str | None = None) -> None:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    ws = wb.create_sheet(title)
-    ws.freeze_panes = "A2"
-    sample = df.head(200)
-    for k, col in enumerate(df.columns):
-        width = max([len(str(col))] + [len(str(v)) for v in sample[col].tolist()])
-        ws.column_dimensions[_col_letter(k)].width = min(60, max(8, width + 2))
-    header = []
-    for c in df.columns:
-        cell = WriteOnlyCell(ws, value=str(c))
-        cell.font = Font(bold=True)
-        header.append(cell)
-    ws.append(header)
-    for row in df.itertuples(index=False):
-        ws.append([_excel_value(ws, v) for v in row])
-    if note:
-        ws.append([note])
+    def sheet(self, wb, title: str, df: pd.DataFrame, note: str | None = None) -> None:
+        ws = wb.create_sheet(title)
+        ws.freeze_panes = "A2"
+        sample = df.head(200)
+        for k in range(df.shape[1]):
+            width = max([len(str(df.columns[k]))] + [len(str(v)) for v in sample.iloc[:, k].tolist()])
+            ws.column_dimensions[_col_letter(k)].width = min(60, max(8, width + 2))
+        ws.append([self.value(ws, str(c), bold=True) for c in df.columns])
+        for row in df.itertuples(index=False, name=None):
+            ws.append([self.value(ws, v) for v in row])
+        if note:
+            ws.append([note])
 
 
 def _capped(df: pd.DataFrame, what: str, csv_name: str) -> tuple[pd.DataFrame, str | None]:
@@ -357,8 +389,16 @@ EXCEL_MAX_RESPONSES = 100_000
 def render_excel(analysis: Analysis) -> bytes:
     """The workbook: sheets Summary, Themes, Segments, Trend, Responses, FollowUp (plus ThemeSegments and Review).
     The Responses sheet holds at most ``EXCEL_MAX_RESPONSES`` rows (responses.csv has every row)."""
+    return render_excel_counted(analysis)[0]
+
+
+def render_excel_counted(analysis: Analysis) -> tuple[bytes, list[str]]:
+    """:func:`render_excel` and warnings saying how many characters XLSX could not hold (removed) and how many
+    over-long cells were cut."""
     from openpyxl import Workbook
 
+    writer = _SheetWriter()
+    _write_sheet = writer.sheet
     a = analysis
     wb = Workbook(write_only=True)
     o = a.overall
@@ -384,4 +424,11 @@ def render_excel(analysis: Analysis) -> bytes:
     _write_sheet(wb, "Review", a.disagreements)
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    warnings = []
+    if writer.removed:
+        warnings.append(f"report.xlsx: {writer.removed} control characters that XLSX cannot hold were removed from "
+                        "its cells (the CSV files keep the text as it is)")
+    if writer.cut:
+        warnings.append(f"report.xlsx: {writer.cut} cells longer than Excel's 32,767 characters were cut (the CSV "
+                        "files keep the whole text)")
+    return buf.getvalue(), warnings

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._io import atomic_write_bytes, dataframe_to_bytes, guard_formulas
+from ._io import atomic_write_bytes, check_not_input, dataframe_to_bytes, guard_formulas
 from .loading import Survey, _ensure_survey
 from .nps import SMALL_SAMPLE_N, nps, nps_by
 
@@ -21,8 +21,17 @@ def rejects_csv(rejected: pd.DataFrame) -> bytes:
 
 
 def write_rejects(survey: Survey, path: str | os.PathLike) -> None:
-    """Write the rejected rows to a CSV file, atomically."""
-    atomic_write_bytes(path, rejects_csv(survey.rejected))
+    """Write the rejected rows to a CSV file, atomically (only the header when no row was rejected, so an
+    earlier run's rejects never stay behind); never over the input file."""
+    write_rejected_rows(survey.rejected, path, survey.report.source)
+
+
+def write_rejected_rows(rejected: pd.DataFrame, path: str | os.PathLike, source: str | None = None) -> None:
+    """:func:`write_rejects` for a frame of rejected rows read from ``source``."""
+    check_not_input(path, source)
+    if not len(rejected):
+        rejected = pd.DataFrame(columns=["source_row", "reason"])
+    atomic_write_bytes(path, rejects_csv(rejected))
 
 
 def nps_summary(
@@ -44,7 +53,7 @@ def nps_summary(
     survey = _ensure_survey(source, **load_options)
     if rejects is not None:
         write_rejects(survey, rejects)
-    by = [survey.resolve_column(c) for c in by]
+    by = list(dict.fromkeys(survey.resolve_column(c) for c in by))  # each column once
     data = survey.responses
     result: dict[str, Any] = nps(data, method=method)
     result["rows_read"] = survey.report.rows_read

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,9 +166,21 @@ def tag_file(
 ) -> TaggedSurvey:
     """Load, tag and write every input row (accepted and rejected, in file order) to ``out`` (.csv, .parquet,
     .jsonl), atomically. Returns the :class:`TaggedSurvey`."""
-    from ._io import write_table
+    from ._io import TABLE_FORMATS, check_not_input, write_table
+    from .errors import UnsupportedFormatError
     from .summary import write_rejects
 
+    if Path(out).suffix.lower() not in TABLE_FORMATS:
+        raise UnsupportedFormatError(f"cannot write {out}: unsupported extension {Path(out).suffix or '(none)'!r}; "
+                                     "expected .csv, .parquet, .jsonl or .json")
+    inputs = [source] if isinstance(source, (str, os.PathLike)) else []
+    check_not_input(out, inputs)  # before the work, not after it
+    if rejects is not None:
+        check_not_input(rejects, inputs)
+        if Path(rejects).resolve() == Path(out).resolve():
+            from .errors import OutputError
+
+            raise OutputError(f"{rejects}: is also the --out file; choose two different paths")
     survey = _ensure_survey(source, **load_options)
     if rejects is not None:
         write_rejects(survey, rejects)
@@ -177,5 +190,6 @@ def tag_file(
         from ._io import guard_formulas
 
         table = guard_formulas(table)
+    check_not_input(out, [survey.report.source])
     write_table(table, out)
     return tagged
