@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from npsthemes import insights
-from npsthemes.nps import nps
+from npsthemes.stats import nps
 
 
 def _frame(scores, themes_per_row, dates=None):

@@ -9,30 +9,100 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .analysis import Analysis, analyze
-from .classifier import ThemeClassifier
-from .errors import (
-    ColumnNotFoundError,
-    DataError,
-    EmptyInputError,
-    InputFileNotFoundError,
-    LabelError,
-    MissingDependencyError,
-    ModelError,
-    ModelIntegrityError,
-    ModelVersionError,
-    NoValidRowsError,
-    NpsThemesError,
-    UnsupportedFormatError,
-)
-from .labelled import LabelledData, load_labelled
-from .loading import LoadReport, Survey, load_survey
-from .nps import categorize, compare_nps, nps, nps_by, nps_from_counts, period_labels
-from .persistence import Model, default_model_path, inspect_model, load_model, save_model
-from .summary import nps_summary
-from .tagging import TaggedSurvey, tag_file, tag_survey
-from .taxonomy import Taxonomy, Theme, default_taxonomy, load_taxonomy
-from .training import cross_validate_model, evaluate_model, train_model
+from typing import TYPE_CHECKING
+
+# Names are imported on first use (PEP 562), so `import npsthemes` and the command line start fast and a
+# command that needs only pandas (`npsthemes nps`) never imports scikit-learn or spaCy.
+_EXPORTS = {
+    "Analysis": "analysis",
+    "analyze": "analysis",
+    "ThemeClassifier": "classifier",
+    "ColumnNotFoundError": "errors",
+    "DataError": "errors",
+    "EmptyInputError": "errors",
+    "InputFileNotFoundError": "errors",
+    "LabelError": "errors",
+    "MissingDependencyError": "errors",
+    "ModelError": "errors",
+    "ModelIntegrityError": "errors",
+    "ModelVersionError": "errors",
+    "NoValidRowsError": "errors",
+    "NpsThemesError": "errors",
+    "UnsupportedFormatError": "errors",
+    "LabelledData": "labelled",
+    "load_labelled": "labelled",
+    "LoadReport": "loading",
+    "Survey": "loading",
+    "load_survey": "loading",
+    "categorize": "stats",
+    "compare_nps": "stats",
+    "nps": "stats",
+    "nps_by": "stats",
+    "nps_from_counts": "stats",
+    "period_labels": "stats",
+    "Model": "persistence",
+    "default_model_path": "persistence",
+    "inspect_model": "persistence",
+    "load_model": "persistence",
+    "save_model": "persistence",
+    "nps_summary": "summary",
+    "TaggedSurvey": "tagging",
+    "tag_file": "tagging",
+    "tag_survey": "tagging",
+    "Taxonomy": "taxonomy",
+    "Theme": "taxonomy",
+    "default_taxonomy": "taxonomy",
+    "load_taxonomy": "taxonomy",
+    "cross_validate_model": "training",
+    "evaluate_model": "training",
+    "train_model": "training",
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .analysis import Analysis, analyze
+    from .classifier import ThemeClassifier
+    from .errors import (
+        ColumnNotFoundError,
+        DataError,
+        EmptyInputError,
+        InputFileNotFoundError,
+        LabelError,
+        MissingDependencyError,
+        ModelError,
+        ModelIntegrityError,
+        ModelVersionError,
+        NoValidRowsError,
+        NpsThemesError,
+        UnsupportedFormatError,
+    )
+    from .labelled import LabelledData, load_labelled
+    from .loading import LoadReport, Survey, load_survey
+    from .stats import categorize, compare_nps, nps, nps_by, nps_from_counts, period_labels
+    from .persistence import Model, default_model_path, inspect_model, load_model, save_model
+    from .summary import nps_summary
+    from .tagging import TaggedSurvey, tag_file, tag_survey
+    from .taxonomy import Taxonomy, Theme, default_taxonomy, load_taxonomy
+    from .training import cross_validate_model, evaluate_model, train_model
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        if name in {"insights", "report", "stats", "loading", "tagging", "analysis", "cli", "datasets", "redact"}:
+            import importlib
+
+            return importlib.import_module(f".{name}", __name__)
+        raise AttributeError(f"module 'npsthemes' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
 
 __all__ = [
     "__version__",

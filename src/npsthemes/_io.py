@@ -182,12 +182,18 @@ def check_not_input(output: str | os.PathLike, inputs: Any) -> None:
             raise OutputError(f"{out}: is the input file; refusing to overwrite it (choose another output path)")
 
 
-def check_output_dir(out_dir: str | os.PathLike, replaceable: Any = (), inputs: Any = ()) -> None:
+def check_output_dir(out_dir: str | os.PathLike, replaceable: Any = (), inputs: Any = (),
+                     what: str = "an npsthemes report") -> None:
     """Refuse an output directory that is a file, holds one of ``inputs``, or holds files other than
     ``replaceable`` (see :func:`write_directory`); nothing is written. Call it before long work."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a directory")
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(f"cannot write {out}: {parent} is a file, not a directory")
+            break
     if not out.is_dir():
         return
     entries = sorted(p.name for p in out.iterdir())
@@ -199,12 +205,12 @@ def check_output_dir(out_dir: str | os.PathLike, replaceable: Any = (), inputs: 
     foreign = [name for name in entries if name not in set(replaceable)]
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
-        raise OutputError(f"{out}: holds files that are not part of an npsthemes report ({shown}); refusing to "
-                          "replace it (choose a new or empty directory)")
+        raise OutputError(f"{out}: holds files that are not part of {what} ({shown}); refusing to replace it "
+                          "(choose a new or empty directory)")
 
 
 def write_directory(out_dir: str | os.PathLike, files: dict[str, bytes], replaceable: Any = (),
-                    inputs: Any = ()) -> dict[str, Path]:
+                    inputs: Any = (), what: str = "an npsthemes report") -> dict[str, Path]:
     """Write ``files`` (name -> bytes) as the directory ``out_dir``, replacing it as a whole.
 
     The files go into a temporary sibling directory first, which then takes the place of ``out_dir``: a run that
@@ -213,7 +219,7 @@ def write_directory(out_dir: str | os.PathLike, files: dict[str, bytes], replace
     deleted, and so is a directory that holds one of ``inputs``.
     """
     out = Path(out_dir)
-    check_output_dir(out, set(files) | set(replaceable), inputs)
+    check_output_dir(out, set(files) | set(replaceable), inputs, what)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))

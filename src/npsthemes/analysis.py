@@ -17,7 +17,7 @@ from . import insights
 from ._io import jsonable
 from .errors import DataError
 from .loading import LoadReport, Survey, _ensure_survey
-from .nps import SMALL_SAMPLE_N, nps, nps_by
+from .stats import SMALL_SAMPLE_N, nps, nps_by
 from .persistence import Model, load_model
 from .summary import rejects_csv
 from .tagging import tag_survey, tagged_rows_for_export

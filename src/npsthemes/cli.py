@@ -461,20 +461,7 @@ def _silence_stdout() -> None:
         pass
 
 
-def run() -> None:
-    """The console script: ``sys.exit(main())``, with Ctrl-C during interpreter start or exit ending as 130
-    without "Exception ignored" noise."""
-    import signal
-
-    code = main()
-    try:
-        sys.stdout.flush()
-    except (BrokenPipeError, OSError):
-        _silence_stdout()
-    if code == 130:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while exiting is ignored
-    sys.exit(code)
-
-
 if __name__ == "__main__":  # pragma: no cover
+    from ._entry import run
+
     run()

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .nps import compare_nps, nps_by, nps_from_counts, period_labels
+from .stats import compare_nps, nps_by, nps_from_counts, period_labels
 
 __all__ = [
     "theme_table",

@@ -705,7 +705,7 @@ def load_survey(
             ).astype("string")
             col = col.str.strip()
             data[role] = col.mask(col == "")
-    from .nps import categorize
+    from .stats import categorize
 
     data["category"] = categorize(data["score"])
     data.insert(0, "source_row", source_row[good])

@@ -12,16 +12,15 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import io
 import os
 import platform
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ._io import read_json
+from ._io import read_json, write_directory
 from .errors import InputFileNotFoundError, ModelError, ModelIntegrityError, ModelVersionError
 from .taxonomy import Taxonomy
 
@@ -31,6 +30,8 @@ FORMAT_VERSION = 1
 MODEL_FILE = "model.joblib"
 MANIFEST = "manifest.json"
 CARD = "MODEL_CARD.md"
+MODEL_DIR_FILES = (MODEL_FILE, MANIFEST, CARD)
+MAX_MANIFEST_BYTES = 20_000_000
 _CHECKED_LIBS = ("scikit-learn",)
 
 
@@ -182,29 +183,15 @@ def save_model(model: Model, path: str | os.PathLike) -> Path:
     manifest.setdefault("format_version", FORMAT_VERSION)
     manifest.setdefault("created", _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat())
     manifest["versions"] = manifest.get("versions") or library_versions()
-    card = render_model_card(manifest)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    try:
-        joblib.dump(model.classifier, tmp / MODEL_FILE, compress=3)
-        (tmp / CARD).write_text(card, encoding="utf-8")
-        manifest["files"] = {
-            name: {"sha256": sha256_file(tmp / name), "bytes": (tmp / name).stat().st_size}
-            for name in (MODEL_FILE, CARD)
-        }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        if path.exists():
-            old = path.with_name(f".{path.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(path, old)
-            os.replace(tmp, path)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    card = render_model_card(manifest).encode("utf-8")
+    buf = io.BytesIO()
+    joblib.dump(model.classifier, buf, compress=3)
+    files = {MODEL_FILE: buf.getvalue(), CARD: card}
+    manifest["files"] = {name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+                         for name, data in files.items()}
+    files[MANIFEST] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    # replaced as a whole; a directory holding anything but a model's files is refused, never emptied
+    write_directory(path, files, replaceable=MODEL_DIR_FILES, what="an npsthemes model")
     model.manifest = manifest
     model.path = path
     return path
@@ -218,7 +205,9 @@ def inspect_model(path: str | os.PathLike | None = None) -> dict[str, Any]:
     mf = path / MANIFEST
     if not mf.exists():
         raise ModelIntegrityError(f"{path}: not a model directory (no {MANIFEST})")
-    manifest = read_json(mf, ModelIntegrityError, what="manifest")
+    if not path.is_dir():
+        raise ModelIntegrityError(f"{path}: is not a model directory")
+    manifest = read_json(mf, ModelIntegrityError, what="manifest", max_bytes=MAX_MANIFEST_BYTES)
     if not isinstance(manifest, dict) or "files" not in manifest:
         raise ModelIntegrityError(f"{mf}: manifest has no 'files' section")
     return manifest
@@ -242,22 +231,33 @@ def load_model(path: str | os.PathLike | None = None, *, check_versions: bool = 
         raise ModelVersionError(f"{path}: model format version {fmt!r} is not supported (this npsthemes reads "
                                 f"version {FORMAT_VERSION}); retrain it with `npsthemes train`")
     files = manifest["files"]
-    if MODEL_FILE not in files:
+    if not isinstance(files, dict) or MODEL_FILE not in files:
         raise ModelIntegrityError(f"{path}: manifest lists no {MODEL_FILE}")
     for name, info in files.items():
+        if name not in MODEL_DIR_FILES:
+            raise ModelIntegrityError(f"{path}: the manifest lists {name!r}; a model directory holds only "
+                                      f"{', '.join(MODEL_DIR_FILES)}; refusing to load it")
+        if not (isinstance(info, dict) and isinstance(info.get("sha256"), str)
+                and isinstance(info.get("bytes"), int) and not isinstance(info.get("bytes"), bool)):
+            raise ModelIntegrityError(f"{path}: manifest entry for {name} needs 'sha256' (text) and 'bytes' "
+                                      f"(a whole number); got {info!r}")
         f = path / name
         if not f.exists():
             raise ModelIntegrityError(f"{path}: file {name} listed in the manifest is missing")
-        if f.stat().st_size != info.get("bytes", f.stat().st_size):
+        if f.is_symlink() or not f.is_file():
+            raise ModelIntegrityError(f"{path}: {name} is not a regular file in the model directory; refusing "
+                                      "to load it")
+        if f.stat().st_size != info["bytes"]:
             raise ModelIntegrityError(f"{path}: {name} has {f.stat().st_size} bytes, the manifest says "
-                                      f"{info.get('bytes')} (truncated or replaced); refusing to load it")
-        if sha256_file(f) != info.get("sha256"):
+                                      f"{info['bytes']} (truncated or replaced); refusing to load it")
+        if sha256_file(f) != info["sha256"]:
             raise ModelIntegrityError(f"{path}: {name} does not match its SHA-256 in the manifest (changed after "
                                       "the model was saved); refusing to load it")
     if check_versions:
         installed = library_versions()
+        versions = manifest.get("versions") if isinstance(manifest.get("versions"), dict) else {}
         for lib in _CHECKED_LIBS:
-            saved = (manifest.get("versions") or {}).get(lib, "?")
+            saved = str(versions.get(lib, "?"))
             if _major_minor(saved) != _major_minor(installed[lib]):
                 raise ModelVersionError(
                     f"{path}: model was saved with {lib} {saved} but {installed[lib]} is installed; install "
@@ -273,7 +273,8 @@ def load_model(path: str | os.PathLike | None = None, *, check_versions: bool = 
         raise ModelIntegrityError(f"{path}: cannot unpickle {MODEL_FILE}: {type(exc).__name__}: {exc}") from exc
     if not isinstance(clf, ThemeClassifier):
         raise ModelIntegrityError(f"{path}: {MODEL_FILE} holds a {type(clf).__name__}, not a ThemeClassifier")
-    if list(map(str, clf.classes_)) != list(manifest.get("themes", [])):
+    if not isinstance(manifest.get("taxonomy"), dict) or list(map(str, clf.classes_)) != list(
+            manifest.get("themes") or []):
         raise ModelIntegrityError(f"{path}: the model's themes do not match the manifest's")
     taxonomy = Taxonomy.from_dict(manifest["taxonomy"], source=str(path / MANIFEST))
     return Model(classifier=clf, taxonomy=taxonomy, manifest=manifest, path=path)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ._io import atomic_write_bytes, check_not_input, dataframe_to_bytes, guard_formulas
 from .loading import Survey, _ensure_survey
-from .nps import SMALL_SAMPLE_N, nps, nps_by
+from .stats import SMALL_SAMPLE_N, nps, nps_by
 
 __all__ = ["nps_summary", "write_rejects"]
 
@@ -46,7 +46,7 @@ def nps_summary(
 ) -> dict[str, Any]:
     """Load (unless given a Survey), then compute the overall NPS and, with ``by``/``period``, per group.
 
-    Returns the overall result (keys of :func:`npsthemes.nps.nps`) plus ``rows_read``, ``rows_rejected``,
+    Returns the overall result (keys of :func:`npsthemes.stats.nps`) plus ``rows_read``, ``rows_rejected``,
     ``rejected_reasons``, ``load_report`` (the :class:`LoadReport`), and with grouping ``groups`` (a list of
     dicts with the group's column values and the same keys), ``group_keys`` and ``groups_frame``.
     """

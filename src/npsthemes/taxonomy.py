@@ -65,15 +65,33 @@ class Taxonomy:
         for i, t in enumerate(data["themes"], 1):
             if isinstance(t, str):
                 t = {"id": t}
-            if not isinstance(t, dict) or not isinstance(t.get("id"), str) or not _ID.match(t["id"]):
+            if not isinstance(t, dict) or not isinstance(t.get("id"), str) or not _ID.fullmatch(t["id"]):
                 raise TaxonomyError(f"{source}: theme {i} needs an 'id' of letters, digits and _ ; got {t!r}")
             if t["id"] in seen:
                 raise TaxonomyError(f"{source}: theme id {t['id']!r} appears twice")
             seen.add(t["id"])
-            themes.append(Theme(id=t["id"], labels=dict(t.get("labels") or {}),
-                                description=str(t.get("description") or ""),
-                                examples=tuple(t.get("examples") or ())))
+            labels = t.get("labels") or {}
+            if not isinstance(labels, dict) or not all(
+                    isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
+                raise TaxonomyError(f"{source}: theme {t['id']!r}: 'labels' must map languages to text "
+                                    f"({{\"en\": \"...\", \"fi\": \"...\"}}); got {labels!r}")
+            examples = t.get("examples") or []
+            if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
+                raise TaxonomyError(f"{source}: theme {t['id']!r}: 'examples' must be a list of texts; got "
+                                    f"{examples!r}")
+            if not isinstance(t.get("description") or "", str):
+                raise TaxonomyError(f"{source}: theme {t['id']!r}: 'description' must be text; got "
+                                    f"{t.get('description')!r}")
+            themes.append(Theme(id=t["id"], labels=dict(labels), description=str(t.get("description") or ""),
+                                examples=tuple(examples)))
         pol = data.get("polarities") or ["positive", "negative"]
+        if not isinstance(pol, list) or not pol or not all(isinstance(p, str) and _ID.fullmatch(p) for p in pol) \
+                or len(set(pol)) != len(pol):
+            raise TaxonomyError(f"{source}: 'polarities' must be a list of distinct ids (letters, digits, _); "
+                                f"got {pol!r}")
+        for key in ("name", "version", "description"):
+            if data.get(key) is not None and not isinstance(data[key], (str, int, float)):
+                raise TaxonomyError(f"{source}: {key!r} must be text; got {data[key]!r}")
         return cls(name=str(data.get("name") or Path(source).stem), version=str(data.get("version") or "1"),
                    themes=tuple(themes), polarities=tuple(pol), description=str(data.get("description") or ""))
 
@@ -83,7 +101,7 @@ def load_taxonomy(path: str | os.PathLike) -> Taxonomy:
     path = Path(path)
     if not path.exists():
         raise InputFileNotFoundError(f"{path}: taxonomy file not found")
-    return Taxonomy.from_dict(read_json(path, TaxonomyError), source=str(path))
+    return Taxonomy.from_dict(read_json(path, TaxonomyError, max_bytes=50_000_000), source=str(path))
 
 
 def default_taxonomy() -> Taxonomy:

@@ -72,6 +72,12 @@ def train_model(
     is saved there.
     """
     step = progress or (lambda s: None)
+    if out is not None:  # refuse a bad output directory before the training, not after it
+        from ._io import check_output_dir
+        from .persistence import MODEL_DIR_FILES
+
+        check_output_dir(out, MODEL_DIR_FILES, [labelled, heldout, taxonomy,
+                                                independent[1] if independent else None], "an npsthemes model")
     tax = load_taxonomy(taxonomy) if isinstance(taxonomy, (str, os.PathLike)) else taxonomy
     step("loading labelled data")
     data = _load(labelled, tax)
@@ -186,6 +192,9 @@ def cross_validate_model(
     from sklearn.model_selection import KFold
 
     data = labelled if isinstance(labelled, LabelledData) else load_labelled(labelled, taxonomy)
+    if len(data) < 2 * k:
+        raise DataError(f"{data.source}: {k}-fold cross-validation needs at least {2 * k} labelled rows (two per "
+                        f"fold); got {len(data)}")
     themes = taxonomy.ids if taxonomy else data.themes
     folds = []
     for f, (tr, te) in enumerate(KFold(k, shuffle=True, random_state=random_state).split(data.data)):
