@@ -9,11 +9,15 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .alerts import AlertRun, Routing, load_routing, run_alerts
 from .analysis import Analysis, analyze
 from .classifier import ThemeClassifier
 from .errors import (
+    AlertConfigError,
+    AlertStateError,
     ColumnNotFoundError,
     DataError,
+    DeliveryError,
     EmptyInputError,
     InputFileNotFoundError,
     LabelError,
@@ -23,6 +27,7 @@ from .errors import (
     ModelVersionError,
     NoValidRowsError,
     NpsThemesError,
+    RoutingError,
     UnsupportedFormatError,
 )
 from .labelled import LabelledData, load_labelled
@@ -70,6 +75,11 @@ __all__ = [
     # the main job
     "analyze",
     "Analysis",
+    # detractor alerts
+    "run_alerts",
+    "AlertRun",
+    "load_routing",
+    "Routing",
     # errors
     "NpsThemesError",
     "DataError",
@@ -83,4 +93,8 @@ __all__ = [
     "ModelIntegrityError",
     "ModelVersionError",
     "MissingDependencyError",
+    "RoutingError",
+    "AlertStateError",
+    "AlertConfigError",
+    "DeliveryError",
 ]
