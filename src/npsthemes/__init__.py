@@ -14,10 +14,20 @@ from typing import TYPE_CHECKING
 # Names are imported on first use (PEP 562), so `import npsthemes` and the command line start fast and a
 # command that needs only pandas (`npsthemes nps`) never imports scikit-learn or spaCy.
 _EXPORTS = {
+    "AlertRun": "alerts",
+    "Routing": "alerts",
+    "load_routing": "alerts",
+    "run_alerts": "alerts",
     "Analysis": "analysis",
     "analyze": "analysis",
     "ThemeClassifier": "classifier",
+    "AlertConfigError": "errors",
+    "AlertStateError": "errors",
     "ColumnNotFoundError": "errors",
+    "DeliveryError": "errors",
+    "OutputError": "errors",
+    "RoutingError": "errors",
+    "TaxonomyError": "errors",
     "DataError": "errors",
     "EmptyInputError": "errors",
     "InputFileNotFoundError": "errors",
@@ -59,10 +69,17 @@ _EXPORTS = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .alerts import AlertRun, Routing, load_routing, run_alerts
     from .analysis import Analysis, analyze
     from .classifier import ThemeClassifier
     from .errors import (
+        AlertConfigError,
+        AlertStateError,
         ColumnNotFoundError,
+        DeliveryError,
+        OutputError,
+        RoutingError,
+        TaxonomyError,
         DataError,
         EmptyInputError,
         InputFileNotFoundError,
@@ -88,7 +105,7 @@ if TYPE_CHECKING:  # pragma: no cover
 def __getattr__(name: str):
     module = _EXPORTS.get(name)
     if module is None:
-        if name in {"insights", "report", "stats", "loading", "tagging", "analysis", "cli", "datasets", "redact"}:
+        if name in {"insights", "report", "stats", "loading", "tagging", "analysis", "cli", "datasets", "privacy", "alerts"}:
             import importlib
 
             return importlib.import_module(f".{name}", __name__)
@@ -140,6 +157,11 @@ __all__ = [
     # the main job
     "analyze",
     "Analysis",
+    # detractor alerts
+    "run_alerts",
+    "AlertRun",
+    "load_routing",
+    "Routing",
     # errors
     "NpsThemesError",
     "DataError",
@@ -153,4 +175,10 @@ __all__ = [
     "ModelIntegrityError",
     "ModelVersionError",
     "MissingDependencyError",
+    "OutputError",
+    "TaxonomyError",
+    "RoutingError",
+    "AlertStateError",
+    "AlertConfigError",
+    "DeliveryError",
 ]

@@ -226,6 +226,98 @@ def analyze_cli(file, sample, score_column, comment_column, date_column, sheet, 
         str(p.name) for k, p in paths.items() if k != "report.html") + f" in {out_dir})"))
 
 
+def _plain(value: Any, limit: int | None = None) -> str:
+    """User-controlled text for the terminal: control characters (escape sequences) shown as spaces, cut at
+    ``limit``. Print it with ``markup=False`` or in a ``rich.text.Text``."""
+    text = "" if value is None else str(value)
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def _webhook_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from .alerts import validate_webhook_url
+    from .errors import AlertConfigError
+
+    try:
+        return validate_webhook_url(value)
+    except AlertConfigError as exc:
+        raise click.BadParameter(exc.message.removeprefix("webhook URL: ")) from None
+
+
+@cli.command("alerts")
+@survey_input
+@model_option
+@click.option("--threshold", type=click.IntRange(0, 10), default=6, show_default=True,
+              help="Alert on every response with this score or less.")
+@click.option("--routing", type=click.Path(path_type=Path),
+              help="Routing file (YAML or JSON): rules giving each alert its owner. Default: the criticised theme "
+              "with the most NPS points at stake, or (unrouted).")
+@click.option("--state", type=click.Path(path_type=Path),
+              help="SQLite state file: a rerun alerts only new detractors and retries failed deliveries; "
+              "concurrent runs never send twice. Without it every detractor in FILE is an alert.")
+@click.option("--webhook", metavar="URL", callback=_webhook_url,
+              help="POST each alert as JSON to this http(s) URL. Without it alerts are only written to --out "
+              "(and recorded in --state).")
+@click.option("--dry-run", is_flag=True,
+              help="Send nothing and change nothing (no webhook call, state not written); report what would be "
+              "sent. --out is still written, as the preview.")
+@click.option("--out", "out_path", type=click.Path(path_type=Path),
+              help="Write this run's alerts: .csv, .xlsx or .jsonl (also .json, .parquet).")
+@click.option("--no-redact", is_flag=True,
+              help="Keep comments as written (default: e-mail addresses, phone numbers, IBANs and personal "
+              "identity codes are masked).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
+              help="Seconds to wait for the webhook on each attempt.")
+@click.option("--retries", type=click.IntRange(0, 20), default=3, show_default=True,
+              help="Retries of a failed delivery (timeouts, 408, 429, 5xx), with exponential backoff.")
+def alerts_cli(file, sample, score_column, comment_column, date_column, sheet, rejects, model, threshold, routing,
+               state, webhook, dry_run, out_path, no_redact, timeout, retries):
+    """Detractor alerts: every response scoring THRESHOLD (6) or less goes at once to its owner."""
+    from .alerts import run_alerts
+    from .errors import DeliveryError
+
+    with _Progress("alerts") as prog:
+        def progress(text: str, done: int | None, total: int | None) -> None:
+            prog.step(text)
+            if done is not None and total:
+                prog.count(done, total)
+
+        run = run_alerts(
+            _source(file, sample), model, threshold=threshold, routing=routing, state=state, webhook=webhook,
+            dry_run=dry_run, out=out_path, redact=not no_redact, timeout=timeout, retries=retries,
+            progress=progress, rejects=rejects, score_column=score_column, comment_column=comment_column,
+            date_column=date_column, sheet=sheet,
+        )
+    err.print(_plain(run.load_report.summary()), markup=False)
+    for w in run.warnings:
+        err.print(f"warning: {_plain(w)}", markup=False)
+    out.print(_plain(run.summary()), markup=False)
+    owners = run.owners()
+    if owners:
+        out.print("owners: " + ", ".join(f"{_plain(o, 60)} {n}" for o, n in owners.items()), markup=False)
+    if len(run.alerts):
+        shown = run.alerts.head(10)
+        for r in shown.itertuples():
+            out.print(f"  {_plain(r.status):<12} {_plain(r.owner, 24):<24} {r.score:>2}  row {r.source_row:<6} "
+                      f"{_plain(r.comment, 70)}", markup=False)
+        if len(run.alerts) > len(shown):
+            out.print(f"... and {len(run.alerts) - len(shown)} more" + (f" (all in {_plain(out_path)})"
+                                                                           if out_path else ""), markup=False)
+    if out_path is not None:
+        out.print(f"alerts written to {_plain(out_path)}", markup=False)
+    if run.failed_now:
+        where = (f"kept pending in {run.state}; the next run retries them" if run.state is not None else
+                 "no --state, so nothing keeps them: they are listed with status 'failed'"
+                 + (f" in {out_path}" if out_path else "") + "; rerun to send them")
+        last = run.alerts.loc[run.alerts["status"].isin(["pending", "failed"]), "last_error"].dropna()
+        raise DeliveryError(f"{run.failed_now} alert(s) could not be delivered to {run.webhook} ({where})"
+                            + (f"; last error: {_plain(last.iloc[-1])}" if len(last) else ""))
+
+
 class _Progress:
     """A rich progress display for long work (spinner with the current step, or a bar with counts)."""
 

@@ -70,6 +70,24 @@ class TaxonomyError(DataError):
     code = "E120"
 
 
+class RoutingError(DataError):
+    """An alert routing file is malformed (unknown key, wrong type, empty owner, unknown theme, ...)."""
+
+    code = "E130"
+
+
+class AlertStateError(DataError):
+    """An alert state file is not a usable npsthemes alerts database (corrupt, another program's, locked)."""
+
+    code = "E131"
+
+
+class AlertConfigError(DataError):
+    """Alert options that cannot work together (a webhook URL that is not http/https, --out = the input, ...)."""
+
+    code = "E132"
+
+
 class ModelError(NpsThemesError, RuntimeError):
     """A model directory cannot be loaded or saved."""
 
@@ -98,6 +116,12 @@ class MissingDependencyError(NpsThemesError, ImportError):
     """An optional dependency is not installed; the message gives the ``pip install`` line."""
 
     code = "E300"
+
+
+class DeliveryError(NpsThemesError, RuntimeError):
+    """Alerts could not be delivered to the webhook (kept pending in the state file when there is one)."""
+
+    code = "E500"
 
 
 class OutputError(NpsThemesError, OSError):
