@@ -1123,17 +1123,9 @@ def write_alerts(alerts: pd.DataFrame, path: str | os.PathLike) -> Path:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        import io
+        from .report import tables_to_xlsx
 
-        from openpyxl import Workbook
-
-        from .report import _write_sheet
-
-        wb = Workbook(write_only=True)
-        _write_sheet(wb, "Alerts", alerts)
-        buf = io.BytesIO()
-        wb.save(buf)
-        return atomic_write_bytes(path, buf.getvalue())
+        return atomic_write_bytes(path, tables_to_xlsx({"Alerts": alerts})[0])
     if suffix not in OUT_FORMATS:
         raise OutputError(f"cannot write {path}: unsupported extension {path.suffix or '(none)'!r}; expected "
                           f"{', '.join(OUT_FORMATS)}")

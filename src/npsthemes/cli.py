@@ -64,7 +64,10 @@ grouping = _options(
     click.option("--period", type=PERIODS, help="Group by period of the date column."),
 )
 model_option = click.option(
-    "--model", type=click.Path(path_type=Path), help="Model directory (default: the shipped model)."
+    "--model", type=click.Path(path_type=Path),
+    help="Model directory (default: the shipped model). A model is code: its model.joblib is a pickle that runs "
+    "when loaded. Its SHA-256 is checked against manifest.json first, which catches corruption and tampering with "
+    "the file, not a malicious model with a matching manifest: only load models from sources you trust.",
 )
 
 
@@ -227,10 +230,8 @@ def analyze_cli(file, sample, score_column, comment_column, date_column, sheet, 
 
 
 def _plain(value: Any, limit: int | None = None) -> str:
-    """User-controlled text for the terminal: control characters (escape sequences) shown as spaces, cut at
-    ``limit``. Print it with ``markup=False`` or in a ``rich.text.Text``."""
-    text = "" if value is None else str(value)
-    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    """User-controlled text for the terminal (see :func:`clean`), cut at ``limit`` characters."""
+    text = clean("" if value is None else value)
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
     return text
@@ -292,23 +293,23 @@ def alerts_cli(file, sample, score_column, comment_column, date_column, sheet, r
             progress=progress, rejects=rejects, score_column=score_column, comment_column=comment_column,
             date_column=date_column, sheet=sheet,
         )
-    err.print(_plain(run.load_report.summary()), markup=False)
+    err.print(_plain(run.load_report.summary()))
     for w in run.warnings:
-        err.print(f"warning: {_plain(w)}", markup=False)
-    out.print(_plain(run.summary()), markup=False)
+        err.print(f"warning: {_plain(w)}")
+    out.print(_plain(run.summary()))
     owners = run.owners()
     if owners:
-        out.print("owners: " + ", ".join(f"{_plain(o, 60)} {n}" for o, n in owners.items()), markup=False)
+        out.print("owners: " + ", ".join(f"{_plain(o, 60)} {n}" for o, n in owners.items()))
     if len(run.alerts):
         shown = run.alerts.head(10)
         for r in shown.itertuples():
             out.print(f"  {_plain(r.status):<12} {_plain(r.owner, 24):<24} {r.score:>2}  row {r.source_row:<6} "
-                      f"{_plain(r.comment, 70)}", markup=False)
+                      f"{_plain(r.comment, 70)}")
         if len(run.alerts) > len(shown):
             out.print(f"... and {len(run.alerts) - len(shown)} more" + (f" (all in {_plain(out_path)})"
-                                                                           if out_path else ""), markup=False)
+                                                                           if out_path else ""))
     if out_path is not None:
-        out.print(f"alerts written to {_plain(out_path)}", markup=False)
+        out.print(f"alerts written to {_plain(out_path)}")
     if run.failed_now:
         where = (f"kept pending in {run.state}; the next run retries them" if run.state is not None else
                  "no --state, so nothing keeps them: they are listed with status 'failed'"

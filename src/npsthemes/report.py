@@ -355,6 +355,15 @@ class _SheetWriter:
             cell.font = self._bold
         return cell
 
+    def warnings(self, what: str, kept: str = "") -> list[str]:
+        out = []
+        if self.removed:
+            out.append(f"{what}: {self.removed} control characters that XLSX cannot hold were removed from its "
+                       f"cells{kept}")
+        if self.cut:
+            out.append(f"{what}: {self.cut} cells longer than Excel's 32,767 characters were cut{kept}")
+        return out
+
     def sheet(self, wb, title: str, df: pd.DataFrame, note: str | None = None) -> None:
         ws = wb.create_sheet(title)
         ws.freeze_panes = "A2"
@@ -384,6 +393,19 @@ def _col_letter(k: int) -> str:
 
 
 EXCEL_MAX_RESPONSES = 100_000
+
+
+def tables_to_xlsx(sheets: dict[str, pd.DataFrame]) -> tuple[bytes, list[str]]:
+    """A workbook with one sheet per table (name -> DataFrame), guarded like the report's, and its warnings."""
+    from openpyxl import Workbook
+
+    writer = _SheetWriter()
+    wb = Workbook(write_only=True)
+    for name, df in sheets.items():
+        writer.sheet(wb, name, df)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue(), writer.warnings("the workbook")
 
 
 def render_excel(analysis: Analysis) -> bytes:
@@ -424,11 +446,4 @@ def render_excel_counted(analysis: Analysis) -> tuple[bytes, list[str]]:
     _write_sheet(wb, "Review", a.disagreements)
     buf = io.BytesIO()
     wb.save(buf)
-    warnings = []
-    if writer.removed:
-        warnings.append(f"report.xlsx: {writer.removed} control characters that XLSX cannot hold were removed from "
-                        "its cells (the CSV files keep the text as it is)")
-    if writer.cut:
-        warnings.append(f"report.xlsx: {writer.cut} cells longer than Excel's 32,767 characters were cut (the CSV "
-                        "files keep the whole text)")
-    return buf.getvalue(), warnings
+    return buf.getvalue(), writer.warnings("report.xlsx", " (the CSV files keep the text as it is)")
