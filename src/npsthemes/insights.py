@@ -275,16 +275,39 @@ def coverage(responses: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def untagged_words(responses: pd.DataFrame, stop_words: set[str] | frozenset[str], top: int = 25) -> pd.DataFrame:
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def untagged_words(responses: pd.DataFrame, stop_words: set[str] | frozenset[str], top: int = 25,
+                   min_responses: int = 3) -> pd.DataFrame:
     """Most frequent words (3+ letters, not stop words) in commenting but untagged responses: what the taxonomy
     may be missing. Counts are of responses containing the word; ties keep the order of first appearance (a set
-    here would order them by string hashes, which differ between runs)."""
+    here would order them by string hashes, which differ between runs).
+
+    Personal data stays out: personal data is masked first, a word must occur in at least ``min_responses``
+    responses, and words written capitalised in most of their occurrences inside a sentence (names of people,
+    streets, places) are left out."""
     mask = (responses["comment"].astype(str).str.strip() != "") & (responses["n_themes"] == 0)
     counts: Counter[str] = Counter()
+    inside: Counter[str] = Counter()
+    capital: Counter[str] = Counter()
     for text in responses.loc[mask, "comment"]:
-        words = re.findall(r"[^\W\d_]{3,}", str(text).lower())
-        counts.update(list(dict.fromkeys(w for w in words if w not in stop_words)))  # each word once per response
-    return pd.DataFrame(counts.most_common(top), columns=["word", "responses"])
+        text = mask_personal_data(str(text))
+        seen: dict[str, None] = {}
+        for m in _WORD.finditer(text):
+            w = m.group(0)
+            low = w.lower()
+            if low in stop_words:
+                continue
+            seen.setdefault(low)
+            before = text[:m.start()].rstrip()
+            if before and before[-1] not in ".!?:;\"'([-–—":
+                inside[low] += 1
+                capital[low] += w[0].isupper()
+        counts.update(seen.keys())  # each word once per response
+    rows = [(w, n) for w, n in counts.most_common()
+            if n >= min_responses and not (inside[w] and capital[w] * 2 > inside[w])]
+    return pd.DataFrame(rows[:top], columns=["word", "responses"])
 
 
 def score_text_disagreements(responses: pd.DataFrame, mentions: pd.DataFrame, *, high: int = 9, low: int = 4
