@@ -9,6 +9,11 @@ import sys
 
 
 def run() -> None:
+    for stream in (sys.stdout, sys.stderr):  # a cp1252 or ASCII terminal shows what it cannot encode as escapes
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):
+            pass
     try:
         from .cli import main
 

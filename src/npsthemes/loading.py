@@ -122,6 +122,9 @@ class Survey:
     responses: pd.DataFrame
     rejected: pd.DataFrame
     report: LoadReport
+    #: role -> column name in ``rejected`` (the source's header, or ``<header>_original`` where it clashed with a
+    #: column npsthemes adds); empty means the same as ``report.columns``.
+    rejected_columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -203,7 +206,7 @@ def _decode_text(path: Path, raw: bytes, encoding: str | None, warnings: list[st
             raise UnsupportedFormatError(f"{path}: this looks like a binary file, not text "
                                          f"({head.count(chr(0))} NUL bytes in the first {len(head)} characters)")
         text = text.replace("\x00", "")
-        warnings.append(f"{nul} NUL characters removed from the text")
+        warnings.append(f"{nul} NUL control characters removed from the text")
     return text
 
 
@@ -316,6 +319,27 @@ def _records_frame(path: Path, data: Any, where: str) -> pd.DataFrame:
     return pd.DataFrame.from_records(data)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(v: Any) -> Any:
+    if isinstance(v, str) and _SURROGATE.search(v):  # "\\ud83d\\ude00" pairs join, a lone one becomes U+FFFD
+        return v.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return v
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _fix_surrogates(records: list, text: str) -> list:
+    """JSON escapes can encode lone surrogates ("\\udc00"), which neither pandas' string columns nor any
+    UTF-8 output can hold: in records parsed from ``text``, replace them (keys and values)."""
+    if not _SURROGATE_ESCAPE.search(text):
+        return records
+    return [{_no_surrogates(k): _no_surrogates(v) for k, v in r.items()} if isinstance(r, dict) else r
+            for r in records]
+
+
 def _read_json(path: Path, encoding: str | None) -> pd.DataFrame:
     warnings: list[str] = []
     text = _decode_text(path, path.read_bytes(), encoding, warnings)
@@ -328,7 +352,7 @@ def _read_json(path: Path, encoding: str | None) -> pd.DataFrame:
                 f"with keys {sorted(map(str, data))[:8]}"
             )
         data = lists[0]
-    df = _records_frame(path, data, "a JSON list")
+    df = _records_frame(path, _fix_surrogates(data, text) if isinstance(data, list) else data, "a JSON list")
     df.attrs["row_offset"] = 1
     df.attrs["warnings"] = warnings
     return df
@@ -352,7 +376,7 @@ def _read_jsonl(path: Path, encoding: str | None) -> pd.DataFrame:
         records.append(rec)
     if not records:
         raise EmptyInputError(f"{path}: the file has no records")
-    df = pd.DataFrame.from_records(records)
+    df = pd.DataFrame.from_records(_fix_surrogates(records, text))
     df.attrs["row_offset"] = 1
     df.attrs["warnings"] = warnings
     return df
@@ -475,6 +499,21 @@ _WHOLE_TEXT = re.compile(r"[+-]?[0-9]+(?:[.,]0*)?")
 _NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 TOO_MANY_FIELDS = "row has too many fields"
+
+#: Columns that npsthemes adds to its tables; input columns with these names are kept as ``<name>_original``.
+GENERATED_COLUMNS = frozenset({
+    "source_row", "reason", "category", "language", "themes", "n_themes", "theme_probabilities", "evidence",
+    "status", "reject_reason", "score_raw", "priority", "criticised", "praised", "route_to",
+})
+
+
+def _free_name(name: str, taken: Any) -> str:
+    taken = set(map(str, taken))
+    k, out = 1, name
+    while out in taken:
+        k += 1
+        out = f"{name}_{k}"
+    return out
 SCORE_REASONS = ("score is missing", "score is not a number", "score is not a whole number", "score is outside 0-10")
 
 
@@ -565,7 +604,7 @@ def _parse_dates(values: pd.Series) -> pd.Series:
         out = values
         if getattr(out.dt, "tz", None) is not None:
             out = out.dt.tz_convert(None)
-        return out.astype("datetime64[ns]")
+        return _in_ns_range(out)
     text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
     best = None
     for fmt in _DATE_FORMATS:
@@ -580,7 +619,13 @@ def _parse_dates(values: pd.Series) -> pd.Series:
         if best.notna().sum() == (text != "").sum():
             break
     assert best is not None
-    return best.astype("datetime64[ns]")
+    return _in_ns_range(best)
+
+
+def _in_ns_range(dates: pd.Series) -> pd.Series:
+    """Dates as datetime64[ns]; a placeholder outside its range (0001-01-01, 9999-12-31) becomes unreadable."""
+    lo, hi = pd.Timestamp.min.ceil("s"), pd.Timestamp.max.floor("s")
+    return dates.where((dates >= lo) & (dates <= hi)).astype("datetime64[ns]")
 
 
 def load_survey(
@@ -652,9 +697,15 @@ def load_survey(
             "Name it 'score' (or nps, rating, arvosana, suositteluhalukkuus, betyg, ...) or pass --score-column NAME"
         )
 
+    # Input columns named like the columns npsthemes adds (source_row, reason, category, themes, ...) are kept
+    # under a suffixed name, so neither can overwrite the other; `columns` keeps the names as the user sees them.
+    reserved = {c: _free_name(f"{c}_original", raw.columns) for c in raw.columns if c in GENERATED_COLUMNS}
+    raw = raw.rename(columns=reserved)
+    used = {role: reserved.get(col, col) for role, col in columns.items()}
+
     source_row = np.arange(len(raw), dtype=np.int64) + offset
-    scores, reasons = parse_scores(raw[columns["score"]])
-    details = [f"{r}: got {v!r}" if r else "" for r, v in zip(reasons, raw[columns["score"]].tolist())]
+    scores, reasons = parse_scores(raw[used["score"]])
+    details = [f"{r}: got {v!r}" if r else "" for r, v in zip(reasons, raw[used["score"]].tolist())]
     for pos, why in structural.items():  # a row whose fields do not fit the header is rejected whatever its score
         reasons[pos], details[pos] = TOO_MANY_FIELDS, why
     bad = reasons != ""
@@ -670,7 +721,7 @@ def load_survey(
         sample = rejected.iloc[0]
         example = (f"row {sample['source_row']}: {sample['reason']}" if sample["reason"].startswith("row has") else
                    f"row {sample['source_row']}, column {columns['score']!r}: expected a whole number 0-10, "
-                   f"got {sample[columns['score']]!r}")
+                   f"got {sample[used['score']]!r}")
         raise NoValidRowsError(
             f"{name}: all {rows_read} rows were rejected ({', '.join(f'{k}: {v}' for k, v in reason_counts.items())}); "
             f"e.g. {example}"
@@ -678,9 +729,9 @@ def load_survey(
 
     good = ~bad
     data = raw.loc[good].reset_index(drop=True)
-    rename = {col: role for role, col in columns.items()}
+    rename = {col: role for role, col in used.items()}
     # other columns that happen to carry a standard name are kept under a suffixed name
-    clashes = {c: f"{c}_original" for c in data.columns if c in ROLES and c not in rename}
+    clashes = {c: _free_name(f"{c}_original", data.columns) for c in data.columns if c in ROLES and c not in rename}
     data = data.rename(columns={**clashes, **rename})
     data["score"] = scores[good].astype(np.int64)
     if "comment" in data:
@@ -719,7 +770,7 @@ def load_survey(
         warnings=warnings,
     )
     assert report.rows_accepted + report.rows_rejected == report.rows_read
-    return Survey(responses=data, rejected=rejected, report=report)
+    return Survey(responses=data, rejected=rejected, report=report, rejected_columns=used)
 
 
 def _ensure_survey(obj: Survey | pd.DataFrame | str | os.PathLike, **load_options: Any) -> Survey:

@@ -273,8 +273,8 @@ def load_model(path: str | os.PathLike | None = None, *, check_versions: bool = 
         raise ModelIntegrityError(f"{path}: cannot unpickle {MODEL_FILE}: {type(exc).__name__}: {exc}") from exc
     if not isinstance(clf, ThemeClassifier):
         raise ModelIntegrityError(f"{path}: {MODEL_FILE} holds a {type(clf).__name__}, not a ThemeClassifier")
-    if not isinstance(manifest.get("taxonomy"), dict) or list(map(str, clf.classes_)) != list(
-            manifest.get("themes") or []):
+    if not isinstance(manifest.get("taxonomy"), dict) or not isinstance(manifest.get("themes"), list) or list(
+            map(str, clf.classes_)) != manifest["themes"]:
         raise ModelIntegrityError(f"{path}: the model's themes do not match the manifest's")
     taxonomy = Taxonomy.from_dict(manifest["taxonomy"], source=str(path / MANIFEST))
     return Model(classifier=clf, taxonomy=taxonomy, manifest=manifest, path=path)

@@ -138,7 +138,7 @@ def tagged_rows_for_export(tagged: TaggedSurvey, include_rejected: bool = True) 
         resp["date"] = resp["date"].dt.strftime("%Y-%m-%d").astype(object)
     rej = tagged.survey.rejected
     if len(rej) and include_rejected:
-        cols = tagged.survey.report.columns
+        cols = tagged.survey.rejected_columns or tagged.survey.report.columns
         r = rej.rename(columns={v: k for k, v in cols.items()}).rename(columns={"reason": "reject_reason"})
         r["status"] = "rejected"
         if "comment" in r:

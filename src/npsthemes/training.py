@@ -89,7 +89,13 @@ def train_model(
     if tax is None:
         tax = taxonomy_from_themes(train.themes, polarities=tuple(train.polarities))
     clf = ThemeClassifier(themes=tax.ids, **(params or {}))
-    clf.fit(train.X, train.y, progress=lambda s: step(f"fitting: {s}"))
+    try:
+        clf.fit(train.X, train.y, progress=lambda s: step(f"fitting: {s}"))
+    except ValueError as exc:  # scikit-learn's vectorizers refuse a corpus with (almost) no words
+        if "no terms remain" in str(exc) or "empty vocabulary" in str(exc):
+            raise LabelError(f"{data.source}: the training comments have too few distinct words to learn from "
+                             f"({len(train)} comments); label more comments") from exc
+        raise
     manifest: dict[str, Any] = {
         "name": name,
         "model_version": version,
