@@ -570,7 +570,7 @@ def _parse_one_score(v: Any) -> tuple[float, str]:
     if isinstance(v, (bool, np.bool_)):
         return np.nan, "score is not a number"
     if isinstance(v, (int, np.integer)):
-        return float(v), ""
+        return (float(v), "") if -1e9 < v < 1e9 else (np.nan, "score is outside 0-10")
     if isinstance(v, (float, np.floating)):
         if np.isnan(v):
             return np.nan, "score is missing"
