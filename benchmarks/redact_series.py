@@ -1,4 +1,4 @@
-"""Benchmark: :func:`npsthemes.redact.redact_series` on 1,000,000 generated comments.
+"""Benchmark: :func:`npsthemes.privacy.redact_series` on 1,000,000 generated comments.
 
     python benchmarks/redact_series.py [--n 1000000] [--share 0.1]
 
@@ -37,7 +37,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--share", type=float, default=0.1, help="share of comments with something added")
     a = ap.parse_args()
-    from npsthemes.redact import _GATE, redact, redact_series
+    from npsthemes.privacy import _GATE, redact, redact_series
 
     print(f"machine: {machine()}")
     rng = np.random.default_rng(1)

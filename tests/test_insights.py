@@ -93,10 +93,12 @@ def test_property_score_change_adds_up(rows):
 
 
 def test_mask_personal_data():
-    text = "Soittakaa 040 123 4567 tai +46 70-123 45 67, mail anna.k@firma.fi, tili FI21 1234 5600 0007 85, 010190-123A"
+    text = "Soittakaa 040 123 4567 tai +46 70-123 45 67, mail anna.k@firma.fi, tili FI21 1234 5600 0007 85, 010190-123M"
     masked = insights.mask_personal_data(text)
     assert "4567" not in masked and "anna.k" not in masked and "FI21" not in masked and "010190" not in masked
-    assert masked.count("[phone]") == 2 and "[email]" in masked and "[iban]" in masked and "[id]" in masked
+    assert masked.count("[phone]") == 2 and "[email]" in masked and "[iban]" in masked and "[fi-id]" in masked
+    # a Finnish identity code with a wrong check character is an ordinary number (npsthemes.privacy's rule)
+    assert insights.mask_personal_data("010190-123A") == "010190-123A"
     assert insights.mask_personal_data("paid 3 invoices in 2026") == "paid 3 invoices in 2026"
 
 
@@ -124,7 +126,7 @@ def test_disagreements_and_coverage_and_untagged_words():
     assert sorted(d["response"]) == [0, 1]
     cov = insights.coverage(resp)
     assert cov["commenting"] == 5 and cov["tagged"] == 4 and cov["coverage"] == pytest.approx(0.8)
-    words = insights.untagged_words(resp, frozenset())
+    words = insights.untagged_words(resp, frozenset(), min_responses=1)
     # counted once per response, only in commented responses without a theme
     assert dict(zip(words["word"], words["responses"])) == {"laskutus": 1, "kummallinen": 1}
     # ties in the order of first appearance, the same in every run (not by string hashes)
@@ -158,3 +160,15 @@ def test_follow_up_list_without_dates_or_mentions():
     resp, men = _frame([5, 1, 10], [[], [], []])
     out = insights.follow_up_list(resp, men.iloc[0:0], pd.DataFrame(columns=["theme", "points_at_stake"]))
     assert out["score"].tolist() == [1, 5] and out["criticised"].tolist() == ["", ""]
+
+
+def test_untagged_words_leave_out_names_and_rare_words():
+    """Names of people and streets (capitalised inside sentences) and words of fewer than three responses stay out
+    of the report's word list; personal data is masked before counting."""
+    comments = ["Soitin ja Mikko vastasi heti, laskutus sekava", "laskutus sekava, Mikko auttoi",
+                "Asun Mannerheimintie 5, laskutus sekava", "laskutus outo mail matti@firma.fi",
+                "Laskutus taas, Mikko ei vastannut", "kummallinen"]
+    resp = pd.DataFrame({"score": [5] * 6, "comment": comments, "n_themes": [0] * 6})
+    words = dict(zip(*insights.untagged_words(resp, frozenset()).to_dict(orient="list").values()))
+    assert words == {"laskutus": 5, "sekava": 3}
+    assert "mikko" not in words and "mannerheimintie" not in words and "matti" not in words

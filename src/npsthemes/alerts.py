@@ -82,10 +82,10 @@ OUT_FORMATS = (".csv", ".xlsx", ".jsonl", ".json", ".parquet")
 
 
 def _redact(text: str) -> str:
-    """The one place comments are masked before they leave the machine (swap in a better ``redact()`` here)."""
-    from .insights import mask_personal_data
+    """The one place comments are masked before they leave the machine (:func:`npsthemes.privacy.redact`)."""
+    from .privacy import redact
 
-    return mask_personal_data(text)
+    return redact(text)
 
 
 # ------------------------------------------------------------------------------------------------ stable ids

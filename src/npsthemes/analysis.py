@@ -19,7 +19,7 @@ from .errors import DataError
 from .loading import LoadReport, Survey, _ensure_survey
 from .stats import SMALL_SAMPLE_N, nps, nps_by
 from .persistence import Model, load_model
-from .summary import rejects_csv
+from .summary import rejected_rows, rejects_csv
 from .tagging import tag_survey, tagged_rows_for_export
 from .taxonomy import Taxonomy
 
@@ -169,6 +169,7 @@ def analyze(
     min_mentions: int = 10,
     min_n: int = SMALL_SAMPLE_N,
     seed: int = 0,
+    redact: bool = False,
     progress: Callable[[str, int | None, int | None], None] | None = None,
     **load_options: Any,
 ) -> Analysis:
@@ -184,6 +185,9 @@ def analyze(
     lang: language of the report's labels: en, fi or sv.
     n_boot: bootstrap resamples for the impact intervals (seeded with ``seed``: reproducible).
     min_mentions: fewer mentions than this in a direction: evidence too thin to rank.
+    redact: mask personal data in responses.csv and rejects.csv too (comments, evidence, contact columns). The
+        report's quotes, word lists and review tables are always masked; followup.csv never is (it is for the
+        team that calls the customer back).
 
     Examples
     --------
@@ -252,13 +256,13 @@ def analyze(
         if (manifest.get("metrics") or {}).get("independent") else None,
         "training_n": (manifest.get("training_data") or {}).get("n"),
     }
-    export = tagged_rows_for_export(tagged, include_rejected=False)
+    export = tagged_rows_for_export(tagged, include_rejected=False, redact=redact)
     analysis = Analysis(
         overall=overall, themes=table, strengths=strengths, development_areas=development, segments=segments,
         theme_segments=theme_segments, trend=trend, theme_trend=theme_trend, score_change=change, responses=resp,
         mentions=mentions, coverage=insights.coverage(resp), untagged_words=insights.untagged_words(resp, stop),
         disagreements=insights.score_text_disagreements(resp, mentions), quotes=quotes,
-        load_report=survey.report, rejected=survey.rejected, model_info=model_info, taxonomy=model.taxonomy,
+        load_report=survey.report, rejected=rejected_rows(survey, redact), model_info=model_info, taxonomy=model.taxonomy,
         settings={"by": by_cols, "period": period if has_dates else None, "lang": lang, "n_boot": n_boot,
                   "confidence": confidence, "min_mentions": min_mentions, "min_n": min_n, "seed": seed,
                   "source": survey.report.source,

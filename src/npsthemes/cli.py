@@ -174,8 +174,10 @@ def nps_cli(file, sample, score_column, comment_column, date_column, sheet, reje
 @click.option("--bootstrap", "n_boot", type=click.IntRange(100), default=2000, show_default=True,
               help="Bootstrap resamples for the impact intervals (seeded).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap.")
+@click.option("--redact", is_flag=True, help="Mask personal data in responses.csv and rejects.csv too (comments, "
+              "evidence, contact-data columns). The report's quotes are always masked; followup.csv is not.")
 def analyze_cli(file, sample, score_column, comment_column, date_column, sheet, rejects, model, by, period, out_dir,
-                lang, min_mentions, n_boot, seed):
+                lang, min_mentions, n_boot, seed, redact):
     """The main job: strengths and development areas by theme, with impact on NPS, segments and trends."""
     from ._io import check_not_input, check_output_dir
     from .analysis import OUTPUT_FILES, analyze
@@ -192,7 +194,8 @@ def analyze_cli(file, sample, score_column, comment_column, date_column, sheet, 
 
         analysis = analyze(
             source, model, by=list(by) or None, period=period, lang=lang, n_boot=n_boot, seed=seed,
-            min_mentions=min_mentions, progress=progress, score_column=score_column, comment_column=comment_column,
+            min_mentions=min_mentions, redact=redact, progress=progress, score_column=score_column,
+            comment_column=comment_column,
             date_column=date_column, sheet=sheet,
         )
         prog.step("writing")
@@ -269,8 +272,8 @@ def _webhook_url(ctx: click.Context, param: click.Parameter, value: str | None) 
 @click.option("--out", "out_path", type=click.Path(path_type=Path),
               help="Write this run's alerts: .csv, .xlsx or .jsonl (also .json, .parquet).")
 @click.option("--no-redact", is_flag=True,
-              help="Keep comments as written (default: e-mail addresses, phone numbers, IBANs and personal "
-              "identity codes are masked).")
+              help="Keep comments as written (default: e-mail addresses, phone numbers, IBANs, payment cards and "
+              "Finnish and Swedish personal identity codes are masked; see npsthemes.privacy).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
               help="Seconds to wait for the webhook on each attempt.")
 @click.option("--retries", type=click.IntRange(0, 20), default=3, show_default=True,
@@ -439,12 +442,15 @@ def evaluate_cli(labeled, model, fmt, cv):
 @model_option
 @click.option("--out", "out_path", required=True, type=click.Path(path_type=Path),
               help="Output file: .csv, .parquet or .jsonl.")
-def tag_cli(file, sample, score_column, comment_column, date_column, sheet, rejects, model, out_path):
+@click.option("--redact", is_flag=True, help="Mask personal data in the output and --rejects (comments, evidence, "
+              "contact-data columns).")
+def tag_cli(file, sample, score_column, comment_column, date_column, sheet, rejects, model, out_path, redact):
     """Tag every row of a survey with NPS category, language, and themes with polarity and probability."""
     from .tagging import tag_file
 
     with _Progress("tagging") as prog:
         result = tag_file(_source(file, sample), out_path, model=model, rejects=rejects, progress=prog.count,
+                          redact=redact,
                           score_column=score_column, comment_column=comment_column, date_column=date_column,
                           sheet=sheet)
     _print_load_report(result.survey.report)

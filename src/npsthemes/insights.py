@@ -194,24 +194,12 @@ def rank_themes(table: pd.DataFrame) -> tuple[list[str], list[str]]:
     return s["theme"].tolist(), d["theme"].tolist()
 
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_PHONE = re.compile(r"(?<![\w])(\+?\d[\d\s().-]{6,}\d)(?![\w])")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){3,7}\b")
-_HETU = re.compile(r"\b\d{6}[-+A]\d{3}[0-9A-Y]\b")
-
-
 def mask_personal_data(text: str) -> str:
-    """Mask e-mail addresses, phone numbers, IBANs and Finnish personal identity codes."""
-    if "@" in text:  # (the pattern backtracks on long runs of word characters; most comments have no '@')
-        text = _EMAIL.sub("[email]", text)
-    text = _IBAN.sub("[iban]", text)
-    text = _HETU.sub("[id]", text)
+    """Mask personal data in a quote: :func:`npsthemes.privacy.redact` (e-mail, phone, IBAN, card, Finnish and
+    Swedish personal identity codes, each with its own tag)."""
+    from .privacy import redact
 
-    def phone(m: re.Match) -> str:
-        digits = re.sub(r"\D", "", m.group(1))
-        return "[phone]" if len(digits) >= 7 else m.group(0)
-
-    return _PHONE.sub(phone, text)
+    return redact(text)
 
 
 def _tokens(text: str) -> set[str]:

@@ -89,9 +89,12 @@ class LoadReport:
     reasons: dict[str, int] = field(default_factory=dict)
     columns: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: columns that look like customers' contact data (header -> kind: email, phone, name, address, personal id)
+    contact_columns: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "contact_columns": dict(self.contact_columns),
             "source": self.source,
             "rows_read": self.rows_read,
             "rows_accepted": self.rows_accepted,
@@ -129,6 +132,15 @@ class Survey:
     @property
     def n(self) -> int:
         return len(self.responses)
+
+    def contact_columns(self) -> dict[str, str]:
+        """Columns of ``responses`` (and of the exports) that look like contact data -> their kind."""
+        roles = {col: role for role, col in self.report.columns.items()}
+        out = {}
+        for header, kind in self.report.contact_columns.items():
+            name = roles.get(header, header)
+            out[name if name in self.responses.columns else f"{header}_original"] = kind
+        return out
 
     def resolve_column(self, name: str) -> str:
         """The column of ``responses`` that ``name`` refers to: a standard name (``channel``) or the source's
@@ -507,6 +519,10 @@ GENERATED_COLUMNS = frozenset({
 })
 
 
+def _original_name(col: str, reserved: dict[str, str]) -> str:
+    return next((orig for orig, new in reserved.items() if new == col), col)
+
+
 def _free_name(name: str, taken: Any) -> str:
     taken = set(map(str, taken))
     k, out = 1, name
@@ -756,8 +772,15 @@ def load_survey(
             ).astype("string")
             col = col.str.strip()
             data[role] = col.mask(col == "")
+    from .privacy import contact_columns
     from .stats import categorize
 
+    contact = contact_columns(raw, skip=[used[r] for r in ("score", "comment", "date") if r in used])
+    contact = {reverse: kind for col, kind in contact.items() for reverse in [_original_name(col, reserved)]}
+    if contact:
+        shown = ", ".join(f"{c!r} ({k})" for c, k in contact.items())
+        warnings.append(f"columns that look like contact data: {shown}; they are copied as they are into "
+                        "responses.csv, followup.csv and the tag output (--redact masks them there)")
     data["category"] = categorize(data["score"])
     data.insert(0, "source_row", source_row[good])
     report = LoadReport(
@@ -768,6 +791,7 @@ def load_survey(
         reasons=reason_counts,
         columns=columns,
         warnings=warnings,
+        contact_columns=contact,
     )
     assert report.rows_accepted + report.rows_rejected == report.rows_read
     return Survey(responses=data, rejected=rejected, report=report, rejected_columns=used)

@@ -20,10 +20,23 @@ def rejects_csv(rejected: pd.DataFrame) -> bytes:
     return dataframe_to_bytes(guard_formulas(rejected), "csv")
 
 
-def write_rejects(survey: Survey, path: str | os.PathLike) -> None:
+def write_rejects(survey: Survey, path: str | os.PathLike, redact: bool = False) -> None:
     """Write the rejected rows to a CSV file, atomically (only the header when no row was rejected, so an
-    earlier run's rejects never stay behind); never over the input file."""
-    write_rejected_rows(survey.rejected, path, survey.report.source)
+    earlier run's rejects never stay behind); never over the input file. With ``redact`` personal data in the
+    comment and contact columns is masked."""
+    write_rejected_rows(rejected_rows(survey, redact), path, survey.report.source)
+
+
+def rejected_rows(survey: Survey, redact: bool = False) -> pd.DataFrame:
+    """The survey's rejected rows; with ``redact`` the comment and contact columns masked."""
+    rejected = survey.rejected
+    if not redact or not len(rejected):
+        return rejected
+    from .tagging import redact_table
+
+    cols = survey.rejected_columns or survey.report.columns
+    contact = {(h if h in rejected.columns else f"{h}_original"): k for h, k in survey.report.contact_columns.items()}
+    return redact_table(rejected, contact, text_columns=(cols["comment"],) if "comment" in cols else ())
 
 
 def write_rejected_rows(rejected: pd.DataFrame, path: str | os.PathLike, source: str | None = None) -> None:

@@ -124,9 +124,29 @@ def _joined(mentions: pd.DataFrame, n: int, values: pd.Series, sep: str) -> np.n
     return out
 
 
-def tagged_rows_for_export(tagged: TaggedSurvey, include_rejected: bool = True) -> pd.DataFrame:
+def redact_table(table: pd.DataFrame, contact: dict[str, str] | None = None,
+                 text_columns: tuple[str, ...] = ("comment", "evidence", "clause")) -> pd.DataFrame:
+    """A copy of an export with personal data masked: the comment (and the evidence words and clauses taken
+    from it) through :func:`npsthemes.privacy.redact_series`, and every value of the ``contact`` columns (name
+    -> kind, e.g. ``{"email": "email"}``) replaced by its kind's tag."""
+    from .privacy import redact_series
+
+    out = table.copy()
+    for col in text_columns:
+        if col in out.columns:
+            out[col] = redact_series(out[col].astype(object))
+    for col, kind in (contact or {}).items():
+        if col in out.columns:
+            s = out[col].astype(object)
+            out[col] = s.where(s.isna() | (s.astype(str).str.strip() == ""), f"[{kind.replace(' ', '-')}]")
+    return out
+
+
+def tagged_rows_for_export(tagged: TaggedSurvey, include_rejected: bool = True, redact: bool = False
+                           ) -> pd.DataFrame:
     """Every input row (accepted and, with ``include_rejected``, rejected ones, in file order) with category,
-    language, themes, polarities, probabilities and evidence, for the `tag` command's output."""
+    language, themes, polarities, probabilities and evidence, for the `tag` command's output. With ``redact``
+    personal data is masked (see :func:`redact_table`)."""
     resp = tagged.responses.copy()
     m = tagged.mentions
     resp["theme_probabilities"] = _joined(m, len(resp), m["theme"] + ":" + m["probability"].round(3).astype(str), ";")
@@ -152,7 +172,7 @@ def tagged_rows_for_export(tagged: TaggedSurvey, include_rejected: bool = True) 
     for col in ("score", "n_themes"):
         if col in resp:
             resp[col] = resp[col].astype("Int64")
-    return resp
+    return redact_table(resp, tagged.survey.contact_columns()) if redact else resp
 
 
 def tag_file(
@@ -162,6 +182,7 @@ def tag_file(
     model: Model | str | os.PathLike | None = None,
     rejects: str | os.PathLike | None = None,
     progress: Callable[[int, int], None] | None = None,
+    redact: bool = False,
     **load_options: Any,
 ) -> TaggedSurvey:
     """Load, tag and write every input row (accepted and rejected, in file order) to ``out`` (.csv, .parquet,
@@ -183,9 +204,9 @@ def tag_file(
             raise OutputError(f"{rejects}: is also the --out file; choose two different paths")
     survey = _ensure_survey(source, **load_options)
     if rejects is not None:
-        write_rejects(survey, rejects)
+        write_rejects(survey, rejects, redact=redact)
     tagged = tag_survey(survey, model, progress=progress)
-    table = tagged_rows_for_export(tagged)
+    table = tagged_rows_for_export(tagged, redact=redact)
     if str(out).lower().endswith(".csv"):
         from ._io import guard_formulas
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from npsthemes.redact import (
+from npsthemes.privacy import (
     KINDS,
     PersonalData,
     contact_columns,
