@@ -15,24 +15,20 @@ into a failure), and the cases that can hang the process, plus one plain check f
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import traceback
-import warnings
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_harness import run_cli  # noqa: E402
 
 import npsthemes
-from npsthemes.cli import main
 
 SRC = Path(npsthemes.__file__).resolve().parents[1]  # the npsthemes under test, also for subprocesses
 RISKY = ("=", "+", "-", "@", "\t", "\r")
@@ -44,68 +40,10 @@ GOOD = ("score,comment,channel\n9,Great people and very fast service,phone\n3,Sl
 # ------------------------------------------------------------------------------------------------ helpers
 
 
-class _Hang(BaseException):
-    pass
-
-
-def _alarm(signum, frame):  # pragma: no cover - only on a hang
-    raise _Hang()
-
-
-def _last_line(exc: BaseException) -> str:
-    # split on newlines only: a message may hold control characters that str.splitlines() also breaks on
-    return "".join(traceback.format_exception_only(type(exc), exc)).strip().split("\n")[-1]
-
-
 @pytest.fixture
-def run(capsys):
-    """``run(args, timeout=120) -> (code, out, err)``: the CLI in-process. An exception escaping ``main`` fails the
-    test (it is a traceback for the user), as does not returning within ``timeout`` seconds. Python warnings
-    raised inside are appended to ``err`` the way the interpreter would print them (one line each, default filters:
-    DeprecationWarnings hidden)."""
-
-    def _run(args, timeout: int = 120):
-        args = [str(a) for a in args]
-        shown = f"`npsthemes {' '.join(args)}`"
-        capsys.readouterr()
-        unraisable: list = []
-        old_hook = sys.unraisablehook
-        sys.unraisablehook = unraisable.append
-        old = signal.signal(signal.SIGALRM, _alarm)
-        signal.alarm(timeout)
-        failure = None
-        code = None
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("default")
-                for cat in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
-                    warnings.simplefilter("ignore", cat)
-                try:
-                    code = main(args)
-                except _Hang:
-                    failure = f"hang: {shown} did not return within {timeout} s"
-                except SystemExit as exc:
-                    failure = f"SystemExit({exc.code}) escaped main for {shown}"
-                except BaseException as exc:  # noqa: BLE001 - that is what we are looking for
-                    failure = f"traceback: {_last_line(exc)}\n  from {shown}\n{traceback.format_exc()}"
-                # the exception (and the frames it holds) is gone here: collect what the interpreter would report
-                # at exit as "Exception ignored in ... Traceback ..."
-                gc.collect()
-        finally:
-            signal.alarm(0)
-            signal.signal(signal.SIGALRM, old)
-            sys.unraisablehook = old_hook
-        if failure:
-            pytest.fail(failure)
-        if unraisable:
-            u = unraisable[0]
-            pytest.fail(f"traceback at garbage collection (stderr shows 'Exception ignored in {u.object!r}' and a "
-                        f"Traceback): {type(u.exc_value).__name__}: {u.exc_value}\n  from {shown}")
-        cap = capsys.readouterr()
-        err = cap.err + "".join(f"{w.filename}:{w.lineno}: {w.category.__name__}: {w.message}\n" for w in caught)
-        return code, cap.out, err
-
-    return _run
+def run():
+    """``run(args, timeout=120) -> (code, out, err)``: the CLI in-process (see ``cli_harness.run_cli``)."""
+    return run_cli
 
 
 def run_sub(args, timeout: int = 60, env: dict | None = None, cwd: Path | None = None):

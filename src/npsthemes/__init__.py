@@ -76,11 +76,8 @@ if TYPE_CHECKING:  # pragma: no cover
         AlertConfigError,
         AlertStateError,
         ColumnNotFoundError,
-        DeliveryError,
-        OutputError,
-        RoutingError,
-        TaxonomyError,
         DataError,
+        DeliveryError,
         EmptyInputError,
         InputFileNotFoundError,
         LabelError,
@@ -90,12 +87,15 @@ if TYPE_CHECKING:  # pragma: no cover
         ModelVersionError,
         NoValidRowsError,
         NpsThemesError,
+        OutputError,
+        RoutingError,
+        TaxonomyError,
         UnsupportedFormatError,
     )
     from .labelled import LabelledData, load_labelled
     from .loading import LoadReport, Survey, load_survey
-    from .stats import categorize, compare_nps, nps, nps_by, nps_from_counts, period_labels
     from .persistence import Model, default_model_path, inspect_model, load_model, save_model
+    from .stats import categorize, compare_nps, nps, nps_by, nps_from_counts, period_labels
     from .summary import nps_summary
     from .tagging import TaggedSurvey, tag_file, tag_survey
     from .taxonomy import Taxonomy, Theme, default_taxonomy, load_taxonomy

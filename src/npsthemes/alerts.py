@@ -441,7 +441,7 @@ def deliver(
     if alert_id:
         headers["Idempotency-Key"] = alert_id
     attempts = 0
-    error, retryable, status = None, True, None
+    error, retryable, status, delay = None, True, None, 0.0
     for attempt in range(retries + 1):
         if attempt:
             sleep(delay)

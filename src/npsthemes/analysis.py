@@ -17,8 +17,8 @@ from . import insights
 from ._io import jsonable
 from .errors import DataError
 from .loading import LoadReport, Survey, _ensure_survey
-from .stats import SMALL_SAMPLE_N, nps, nps_by
 from .persistence import Model, load_model
+from .stats import SMALL_SAMPLE_N, nps, nps_by
 from .summary import rejected_rows, rejects_csv
 from .tagging import tag_survey, tagged_rows_for_export
 from .taxonomy import Taxonomy

@@ -16,9 +16,9 @@ import os
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -569,7 +569,8 @@ def parse_scores(values: pd.Series | Sequence[Any]) -> tuple[np.ndarray, np.ndar
             r = np.where(missing, "score is missing", np.where(
                 whole, "", np.where(number, "score is not a whole number", "score is not a number"))).astype(object)
             a = np.full(len(text), np.nan)
-            a[whole] = pd.to_numeric(text[whole].str.replace(",", ".", regex=False)).to_numpy(dtype=float)
+            # float() rather than pd.to_numeric, which overflows on long digit runs under pandas 2.2
+            a[whole] = [float(t) for t in text[whole].str.replace(",", ".", regex=False)]
             arr[is_str], reasons[is_str] = a, r
         for i in np.flatnonzero(~is_str).tolist():
             arr[i], reasons[i] = _parse_one_score(obj[i])

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import json
 import io
+import json
 import os
 import platform
 from dataclasses import dataclass, field
