@@ -23,10 +23,16 @@ os.umask(_UMASK)
 TABLE_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".json": "json"}
 
 
-def parse_json_text(text: str, path: str | os.PathLike, error: type[Exception], what: str | None = None) -> Any:
+def json_int(text: str) -> int | str:
+    """A JSON integer as an int when it fits 64 bits, else as its digits (pandas cannot hold larger ints)."""
+    return int(text) if len(text) < 19 or -(2**63) <= int(text) < 2**63 else text
+
+
+def parse_json_text(text: str, path: str | os.PathLike, error: type[Exception], what: str | None = None,
+                    parse_int: Any = None) -> Any:
     """Parse JSON text; invalid or too deeply nested JSON raises ``error`` with one line naming the file."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=parse_int)
     except json.JSONDecodeError as exc:
         raise error(f"{path}: {what + ' is ' if what else ''}not valid JSON: {exc}") from exc
     except RecursionError as exc:

@@ -131,7 +131,7 @@ def nps_cli(file, sample, score_column, comment_column, date_column, sheet, reje
 
         sys.stdout.write(guard_formulas(frame).to_csv(index=False))
         return
-    out.print(Text(f"NPS {_nps_text(payload)}", style="bold"), f"  "
+    out.print(Text(f"NPS {_nps_text(payload)}", style="bold"), f" "
               f"promoters {payload['promoters']} / passives {payload['passives']} / detractors {payload['detractors']}"
               f"  ({payload['method']} 95 % interval)")
     if "groups" in payload:

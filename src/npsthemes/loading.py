@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._io import parse_json_text
+from ._io import json_int, parse_json_text
 from .errors import (
     ColumnNotFoundError,
     DataError,
@@ -355,7 +355,7 @@ def _fix_surrogates(records: list, text: str) -> list:
 def _read_json(path: Path, encoding: str | None) -> pd.DataFrame:
     warnings: list[str] = []
     text = _decode_text(path, path.read_bytes(), encoding, warnings)
-    data = parse_json_text(text, path, UnsupportedFormatError)
+    data = parse_json_text(text, path, UnsupportedFormatError, parse_int=json_int)
     if isinstance(data, dict):
         lists = [v for v in data.values() if isinstance(v, list)]
         if len(lists) != 1:
@@ -378,7 +378,7 @@ def _read_jsonl(path: Path, encoding: str | None) -> pd.DataFrame:
         if not line.strip():
             continue
         try:
-            rec = json.loads(line)
+            rec = json.loads(line, parse_int=json_int)
         except json.JSONDecodeError as exc:
             raise UnsupportedFormatError(f"{path}: line {lineno} is not valid JSON: {exc.msg}") from exc
         except RecursionError as exc:
