@@ -238,16 +238,15 @@ def _sniff_delimiter(sample: str, default: str) -> str:
 def _header_names(values: list[Any]) -> list[str]:
     """Column names from a header row as pandas names them: empty -> 'Unnamed: i', repeats -> 'name.1', ..."""
     names: list[str] = []
-    seen: Counter[str] = Counter()
+    seen: set[str] = set()
     for i, v in enumerate(values):
         name = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
-        name = name or f"Unnamed: {i}"
-        base = name
+        base = name = name or f"Unnamed: {i}"
+        k = 0
         while name in seen:
-            name = f"{base}.{seen[base]}"
-            seen[base] += 1
-        seen[name] += 1
-        seen[base] = max(seen[base], 1)
+            k += 1
+            name = f"{base}.{k}"
+        seen.add(name)
         names.append(name)
     return names
 
