@@ -122,14 +122,21 @@ def nps_cli(file, sample, score_column, comment_column, date_column, sheet, reje
         sys.stdout.write(json.dumps(_jsonable(payload), ensure_ascii=False, indent=2) + "\n")
         return
     if fmt == "csv":
+        import pandas as pd
+
         frame = result.get("groups_frame")
         if frame is None:
-            import pandas as pd
-
             frame = pd.DataFrame([{k: payload[k] for k in payload if k != "rejected_reasons"}])
         from ._io import guard_formulas
 
-        sys.stdout.write(guard_formulas(frame).to_csv(index=False))
+        # a table for the terminal or a pipe: control characters in group values and headers shown as escapes
+        # (\x1b), never sent raw; spreadsheet formulas guarded
+        frame = guard_formulas(frame)
+        frame.columns = [clean(c) for c in frame.columns]
+        for k in range(frame.shape[1]):
+            if frame.iloc[:, k].dtype == object or pd.api.types.is_string_dtype(frame.iloc[:, k]):
+                frame.isetitem(k, frame.iloc[:, k].map(lambda v: clean(v) if isinstance(v, str) else v))
+        sys.stdout.write(frame.to_csv(index=False))
         return
     out.print(Text(f"NPS {_nps_text(payload)}", style="bold"), f" "
               f"promoters {payload['promoters']} / passives {payload['passives']} / detractors {payload['detractors']}"
