@@ -810,3 +810,18 @@ def test_x_non_utf8_terminal(tmp_path):
     f = write(tmp_path / "s.csv", "score,comment,channel\n9,Great people,中文\n3,slow,Hyvä\n")
     code, _, err = run_sub(["nps", f, "--by", "channel"], env={"PYTHONIOENCODING": "cp1252"})
     assert code == 0, err[-1500:]
+
+
+def test_x_bare_carriage_return_cannot_start_a_formula_row(tmp_path, run):
+    """With LF line ends pandas leaves a bare CR unquoted, and a spreadsheet starts a new row at it: "a\r=1+1"
+    would put a live =1+1 at the start of a line. CSV outputs end lines with CRLF, so such values are quoted."""
+    f = tmp_path / "s.csv"
+    f.write_bytes('score,comment\n9,"Great people\r=1+1"\n3,"slow\r@SUM(A1)"\n'.encode())
+    out = tmp_path / "rep"
+    code, _, err = run(["analyze", f, "--out", out])
+    assert code == 0, err[-1500:]
+    for name, value in (("responses.csv", "Great people\r=1+1"), ("followup.csv", "slow\r@SUM(A1)")):
+        raw = (out / name).read_bytes().decode("utf-8-sig")
+        assert f'"{value}"' in raw, f"{name}: a value with a bare CR is not quoted"
+        cells = [c for row in csv.reader(io.StringIO(raw, newline="")) for c in row]
+        assert value in cells, name

@@ -84,9 +84,11 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
 
 
 def dataframe_to_bytes(df: pd.DataFrame, fmt: str) -> bytes:
-    """Render a DataFrame as CSV (UTF-8 with BOM so Excel reads it), Parquet or JSON Lines."""
+    """Render a DataFrame as CSV (UTF-8 with BOM so Excel reads it, CRLF line ends), Parquet or JSON Lines."""
     if fmt == "csv":
-        return df.to_csv(index=False).encode("utf-8-sig")
+        # CRLF line ends (RFC 4180): then a value holding a bare CR or LF is quoted, so no spreadsheet can split it
+        # into a new row that starts with "=..." (with LF ends pandas leaves a bare CR unquoted)
+        return df.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
     if fmt == "parquet":
         buf = io.BytesIO()
         try:
