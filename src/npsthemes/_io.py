@@ -173,7 +173,9 @@ def guard_formulas(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Whether two paths name the same file (the same inode when both exist, else the same resolved path)."""
+    a, b = Path(a).expanduser(), Path(b).expanduser()
     try:
         if a.exists() and b.exists():
             return os.path.samefile(a, b)
@@ -186,7 +188,7 @@ def check_not_input(output: str | os.PathLike, inputs: Any) -> None:
     """Refuse to write ``output`` over one of ``inputs`` (paths; anything else is ignored)."""
     out = Path(output)
     for src in inputs if isinstance(inputs, (list, tuple, set)) else [inputs]:
-        if isinstance(src, (str, os.PathLike)) and _same_file(out, Path(src)):
+        if isinstance(src, (str, os.PathLike)) and same_file(out, Path(src)):
             raise OutputError(f"{out}: is the input file; refusing to overwrite it (choose another output path)")
 
 
@@ -207,7 +209,7 @@ def check_output_dir(out_dir: str | os.PathLike, replaceable: Any = (), inputs: 
     entries = sorted(p.name for p in out.iterdir())
     for src in inputs if isinstance(inputs, (list, tuple, set)) else [inputs]:
         if isinstance(src, (str, os.PathLike)) and Path(src).exists() and any(
-                _same_file(out / name, Path(src)) for name in entries):
+                same_file(out / name, Path(src)) for name in entries):
             raise OutputError(f"{out}: holds the input file {src}; refusing to replace it (choose another "
                               "output directory)")
     foreign = [name for name in entries if name not in set(replaceable)]

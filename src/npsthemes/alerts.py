@@ -61,6 +61,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from ._io import same_file
 from .errors import AlertConfigError, AlertStateError, InputFileNotFoundError, OutputError, RoutingError
 from .loading import LoadReport, Survey, _ensure_survey
 from .persistence import Model, load_model
@@ -813,15 +814,6 @@ def _owners_without_routing(tagged: Any, threshold: int) -> dict[int, str]:
     return {int(r): (t or UNROUTED) for r, t in zip(fu["source_row"], fu["route_to"])}
 
 
-def _resolve(p: Any) -> Path | None:
-    if p is None or not isinstance(p, (str, os.PathLike)):
-        return None
-    try:
-        return Path(p).expanduser().resolve()
-    except OSError:
-        return Path(os.path.abspath(p))
-
-
 def _check_paths(source: Any, routing: Any, out: Any, state: Any, rejects: Any) -> None:
     """Outputs (--out, --state, --rejects) must differ from the inputs (FILE, --routing) and from each other."""
     inputs = [("the input file", source), ("the --routing file", routing)]
@@ -830,12 +822,12 @@ def _check_paths(source: Any, routing: Any, out: Any, state: Any, rejects: Any) 
         if p is None:
             continue
         for what, q in inputs:
-            if _resolve(q) is not None and _resolve(p) == _resolve(q):
+            if isinstance(q, (str, os.PathLike)) and same_file(p, q):
                 raise AlertConfigError(f"{p}: {flag} is {what}; give another path (inputs are never overwritten)")
-    given = [(f, _resolve(p), p) for f, p in outputs if p is not None]
-    for i, (f1, r1, p1) in enumerate(given):
-        for f2, r2, _ in given[i + 1:]:
-            if r1 == r2:
+    given = [(f, p) for f, p in outputs if p is not None]
+    for i, (f1, p1) in enumerate(given):
+        for f2, p2 in given[i + 1:]:
+            if same_file(p1, p2):
                 raise AlertConfigError(f"{p1}: given as both {f1} and {f2}; give two different paths")
     if out is not None and Path(out).suffix.lower() not in OUT_FORMATS:
         raise AlertConfigError(f"{out}: unsupported --out extension {Path(out).suffix or '(none)'!r}; expected "
