@@ -426,10 +426,8 @@ def evaluate_cli(labeled, model, fmt, cv):
         from .persistence import inspect_model
 
         manifest = inspect_model(model)
-        params = {k: tuple(v) if isinstance(v, list) else v for k, v in manifest.get("params", {}).items()
-                  if k != "themes"}
         with _Progress("cross-validating") as prog:
-            res = cross_validate_model(labeled, k=cv, params=params, progress=prog.step)
+            res = cross_validate_model(labeled, k=cv, params=manifest.get("params", {}), progress=prog.step)
         if fmt == "json":
             sys.stdout.write(json.dumps(_jsonable(res), ensure_ascii=False, indent=2) + "\n")
         else:

@@ -4,6 +4,9 @@ Every error derives from :class:`NpsThemesError`; leaves also derive from the ma
 (``ValueError``, ``FileNotFoundError``, ``ImportError``) so callers can catch either. Each carries a
 stable code (``[E101]``) and a one-line message that names the file, row, column, what was expected
 and what was received where that applies. The command line prints the message and exits with code 1.
+
+Library messages name the function's parameter (``param``: ``score_column``, ``by``, ``model``...), never a
+command-line flag; the command line maps a ``param`` to its flag (``cli.FLAG_OF``) when it prints the error.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ class NpsThemesError(Exception):
 
     code = "E000"
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, param: str | None = None):
         super().__init__(message)
         self.message = message
+        self.param = param
 
     def __str__(self) -> str:
         return f"[{self.code}] {self.message}"
@@ -106,10 +110,26 @@ class ModelVersionError(ModelError):
     code = "E202"
 
 
-class NotFittedError(ModelError):
-    """A classifier was used before ``fit``."""
+def _not_fitted_error() -> type:
+    """``NotFittedError`` subclasses scikit-learn's (so ``sklearn.utils.validation.check_is_fitted`` users catch
+    it too); it is made on first use, because importing scikit-learn takes seconds and ``npsthemes nps`` and
+    ``import npsthemes`` do not need it."""
+    from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 
-    code = "E203"
+    class NotFittedError(ModelError, SklearnNotFittedError):
+        """A classifier was used before ``fit``."""
+
+        code = "E203"
+
+    NotFittedError.__module__ = __name__
+    return NotFittedError
+
+
+def __getattr__(name: str) -> type:
+    if name == "NotFittedError":
+        cls = globals()["NotFittedError"] = _not_fitted_error()
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class MissingDependencyError(NpsThemesError, ImportError):

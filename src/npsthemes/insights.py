@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .stats import compare_nps, nps_by, nps_from_counts, period_labels
+from .stats import compare_nps, nps_by, nps_from_counts, nps_values, period_labels
 
 __all__ = [
     "theme_table",
@@ -66,8 +66,7 @@ def _ridx(mentions: pd.DataFrame) -> np.ndarray:
 
 
 def _x(responses: pd.DataFrame) -> np.ndarray:
-    s = responses["score"].to_numpy(dtype=float)
-    return np.where(s >= 9, 1, np.where(s >= 7, 0, -1))
+    return nps_values(responses["score"].to_numpy(dtype=float))
 
 
 def _cells(x: np.ndarray, member: np.ndarray) -> np.ndarray:

@@ -26,7 +26,7 @@ from .taxonomy import Taxonomy
 
 __all__ = ["Model", "load_model", "save_model", "inspect_model", "default_model_path", "FORMAT_VERSION"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the classifier as a composite of stages (npsthemes.stages)
 MODEL_FILE = "model.joblib"
 MANIFEST = "manifest.json"
 CARD = "MODEL_CARD.md"

@@ -22,6 +22,8 @@ from itertools import chain, repeat
 
 import numpy as np
 
+from ._sync import drop_derived, lock_of
+
 __all__ = ["Doc", "DocBatch", "TextPreprocessor", "LanguageDetector", "CONTRAST_WORDS", "normalize_text"]
 
 #: Words that start a new clause: one comment can praise one thing and criticise another.
@@ -346,7 +348,12 @@ class TextPreprocessor:
 
     def process_batch(self, texts: Sequence[str], langs: Sequence[str]) -> DocBatch:
         """Preprocess ``texts`` whose languages are given (one per text) into a :class:`DocBatch`: the same
-        documents as :meth:`process`, as flat arrays (no Python object per document)."""
+        documents as :meth:`process`, as flat arrays (no Python object per document). Thread-safe: the shared
+        vocabulary grows under this object's lock (a batch keeps the vocabulary it was made with)."""
+        with lock_of(self):
+            return self._process_batch(texts, langs)
+
+    def _process_batch(self, texts: Sequence[str], langs: Sequence[str]) -> DocBatch:
         if len(self._vocab.surface) > self.max_tokens or len(self._vocab.edge) > self.max_chunks:
             self._vocab = _Vocab()
         vocab = self._vocab
@@ -508,8 +515,13 @@ class LanguageDetector:
 
         A text's words (:func:`_words`) are those of its whitespace-separated pieces (whitespace is neither a
         letter nor part of a word, and lower-casing a piece is lower-casing it in its text), so each distinct piece
-        is analysed once: its word ids in the n-gram cache and its number of letters.
+        is analysed once: its word ids in the n-gram cache and its number of letters. Thread-safe (the piece
+        caches grow under this object's lock).
         """
+        with lock_of(self):
+            return self._predict_locked(texts)
+
+    def _predict_locked(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         from .features import TokenTfidf
 
         fast = self.__dict__.get("_fast")
@@ -546,10 +558,8 @@ class LanguageDetector:
         return self.model_.predict_proba(X), letters[piece_bounds[1:]] - letters[piece_bounds[:-1]]
 
     def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
-        for derived in ("_fast", "_piece_of", "_piece_ptr", "_piece_words", "_piece_letters", "_piece_arrays"):
-            state.pop(derived, None)
-        return state
+        return drop_derived(self.__dict__, ("_fast", "_piece_of", "_piece_ptr", "_piece_words", "_piece_letters",
+                                            "_piece_arrays"))
 
     def detect(self, texts: Sequence[str], fallback: str | None = None) -> list[str]:
         texts = list(texts)

@@ -52,6 +52,32 @@ def _z(confidence: float) -> float:
     return float(norm.ppf(0.5 + confidence / 2))
 
 
+#: Codes of :func:`category_codes`, in order: index 0 promoter, 1 passive, 2 detractor; 3 is an unknown score.
+UNKNOWN_CATEGORY = 3
+
+
+def category_codes(scores: Any) -> np.ndarray:
+    """The NPS rule, written once: the category code of each score, 0 promoter (9-10), 1 passive (7-8),
+    2 detractor (0-6), 3 unknown (NaN). Scores are validated (whole numbers 0-10) by ``loading.parse_scores``.
+
+    >>> category_codes([10, 8, 3, float("nan")]).tolist()
+    [0, 1, 2, 3]
+    """
+    arr = np.asarray(scores, dtype=float)
+    out = np.full(arr.shape, UNKNOWN_CATEGORY, dtype=np.int64)
+    known = ~np.isnan(arr)
+    out[known & (arr >= 9)] = 0
+    out[known & (arr >= 7) & (arr < 9)] = 1
+    out[known & (arr < 7)] = 2
+    return out
+
+
+def nps_values(scores: Any) -> np.ndarray:
+    """Each known score's contribution to the NPS: +1 promoter, 0 passive, -1 detractor (from
+    :func:`category_codes`)."""
+    return 1 - category_codes(scores)
+
+
 def categorize(scores: Iterable[int] | pd.Series) -> pd.Series:
     """NPS category of each score: promoter (9-10), passive (7-8), detractor (0-6).
 
@@ -62,7 +88,7 @@ def categorize(scores: Iterable[int] | pd.Series) -> pd.Series:
     arr = s.to_numpy(dtype=float)
     if np.isnan(arr).any() or (arr < 0).any() or (arr > 10).any():
         raise DataError("scores must be whole numbers 0-10 (validate with load_survey first)")
-    codes = np.where(arr >= 9, 0, np.where(arr >= 7, 1, 2))
+    codes = category_codes(arr)
     return pd.Series(pd.Categorical.from_codes(codes, categories=list(CATEGORIES)), index=s.index, name="category")
 
 
@@ -158,7 +184,8 @@ def _counts(scores: pd.Series) -> tuple[int, int, int]:
     arr = scores.to_numpy(dtype=float)
     if np.isnan(arr).any() or (arr < 0).any() or (arr > 10).any():
         raise DataError("scores must be whole numbers 0-10 (validate with load_survey first)")
-    return int((arr >= 9).sum()), int(((arr >= 7) & (arr < 9)).sum()), int((arr < 7).sum())
+    counts = np.bincount(category_codes(arr), minlength=UNKNOWN_CATEGORY)
+    return int(counts[0]), int(counts[1]), int(counts[2])
 
 
 def nps(
@@ -271,7 +298,7 @@ def nps_by(
         frame = frame[frame[period].notna()]
         keys.append(period)
     sc = data.loc[frame.index, score].to_numpy(dtype=float)
-    frame["_cat"] = np.where(sc >= 9, "promoters", np.where(sc >= 7, "passives", "detractors"))
+    frame["_cat"] = np.array(["promoters", "passives", "detractors"], dtype=object)[category_codes(sc)]
     counts = frame.groupby(keys + ["_cat"], sort=True, observed=True).size().unstack("_cat", fill_value=0)
     for c in ("promoters", "passives", "detractors"):
         if c not in counts:

@@ -11,11 +11,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .classifier import empty_tag_frame
 from .loading import Survey, _ensure_survey
 from .persistence import Model, load_model
+from .stats import category_codes
 
 __all__ = ["TaggedSurvey", "tag_survey", "tag_texts"]
+
+
+def empty_tag_frame() -> pd.DataFrame:
+    """The frame :meth:`ThemeClassifier.tag_frame` returns when no comment gets a theme, with the column types of
+    a non-empty one (text columns as object, so string operations on them work under pandas 2 and 3)."""
+    return pd.DataFrame({
+        "row": np.array([], dtype=np.int64), "theme": np.array([], dtype=object),
+        "polarity": np.array([], dtype=object), "probability": np.array([], dtype=float),
+        "polarity_probability": np.array([], dtype=float), "evidence": np.array([], dtype=object),
+        "clause": np.array([], dtype=object),
+    })
 
 MENTION_COLUMNS = ["response", "theme", "polarity", "probability", "polarity_probability", "evidence", "clause"]
 
@@ -49,7 +60,7 @@ def tag_texts(
     """
     n = len(texts)
     scores = np.full(n, np.nan) if scores is None else np.asarray(scores, dtype=float)
-    cat = np.where(np.isnan(scores), -1, np.where(scores >= 9, 2, np.where(scores >= 7, 1, 0)))
+    cat = category_codes(scores)
     codes, first = _distinct(texts, cat)
     u_text = [texts[i] for i in first]
     todo = np.array([k for k, t in enumerate(u_text) if str(t).strip()], dtype=np.int64)
@@ -85,7 +96,7 @@ def _distinct(texts: list[str], cat: np.ndarray) -> tuple[np.ndarray, np.ndarray
     of each pair's first occurrence."""
     if all(isinstance(t, str) for t in texts):
         text_codes = pd.factorize(np.asarray(texts, dtype=object))[0]
-        codes = pd.factorize(text_codes * 4 + (cat + 1))[0]
+        codes = pd.factorize(text_codes * 4 + cat)[0]  # category codes are 0-3
         return codes, np.unique(codes, return_index=True)[1]
     codes = pd.factorize(pd.MultiIndex.from_arrays([pd.Index(texts, dtype=object), cat]))[0]
     return codes, pd.Series(np.arange(len(texts))).groupby(codes).first().to_numpy()

@@ -44,6 +44,16 @@ def split_labelled(data: LabelledData, column: str = "split") -> tuple[LabelledD
             LabelledData(test, data.rejected, data.source + " [test]") if len(test) else None)
 
 
+def _classifier(themes: list[str], params: dict[str, Any] | None) -> ThemeClassifier:
+    """The default classifier with ``params``: nested parameter names (``theme_detector__C``), or a model
+    manifest's recorded ``params`` (:meth:`ThemeClassifier.describe_params`), plus ``embedding_model``."""
+    params = dict(params or {})
+    if any(isinstance(v, str) and k in ("text", "vectorizer", "theme_detector") for k, v in params.items()):
+        params.pop("themes", None)
+        return ThemeClassifier.from_description(params, themes=themes)
+    return ThemeClassifier.default(themes=themes, **params)
+
+
 def _load(source: Any, taxonomy: Taxonomy | None) -> LabelledData:
     if isinstance(source, LabelledData):
         return source
@@ -88,7 +98,7 @@ def train_model(
         test = _load(heldout, tax)
     if tax is None:
         tax = taxonomy_from_themes(train.themes, polarities=tuple(train.polarities))
-    clf = ThemeClassifier(themes=tax.ids, **(params or {}))
+    clf = _classifier(tax.ids, params)
     try:
         clf.fit(train.X, train.y, progress=lambda s: step(f"fitting: {s}"))
     except ValueError as exc:  # scikit-learn's vectorizers refuse a corpus with (almost) no words
@@ -106,7 +116,7 @@ def train_model(
         "polarities": list(map(str, clf.polarity_classes_)),
         "languages": list(clf.languages_),
         "thresholds": {str(t): round(float(v), 4) for t, v in zip(clf.classes_, clf.thresholds_)},
-        "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in clf.get_params().items()},
+        "params": clf.describe_params(),
         "training_data": {"source": str(Path(str(data.source)).name), "sha256": _sha256_of(labelled, data),
                           "n": len(train), "split": "train" if "split" in data.data else "all"},
         "metrics": {},
@@ -208,7 +218,7 @@ def cross_validate_model(
             progress(f"fold {f + 1}/{k}")
         train = LabelledData(data.data.iloc[tr].reset_index(drop=True), data.rejected, data.source)
         test = LabelledData(data.data.iloc[te].reset_index(drop=True), data.rejected, data.source)
-        clf = ThemeClassifier(themes=themes, **(params or {})).fit(train.X, train.y)
+        clf = _classifier(themes, params).fit(train.X, train.y)
         folds.append(evaluate_model(clf, test))
     keys = ("micro_precision", "micro_recall", "micro_f1", "macro_f1", "polarity_accuracy", "coverage")
     return {

@@ -1,0 +1,16 @@
+"""The stages of :class:`~npsthemes.classifier.ThemeClassifier`, each a small scikit-learn estimator:
+
+``text`` :class:`TextAnalyzer` -> ``vectorizer`` :class:`FeatureBlocks` (:class:`NgramBlock` word and char,
+optional :class:`EmbeddingBlock`) -> ``theme_detector`` :class:`ThemeDetector` within ``threshold_tuner``
+:class:`ThresholdTuner` -> ``polarity`` :class:`PolarityModel` -> ``explainer`` :class:`Explainer`.
+"""
+
+from .detect import ThemeDetector
+from .explain import Explainer
+from .polarity import PolarityModel
+from .text import Batch, TextAnalyzer
+from .thresholds import ThresholdTuner, tune_thresholds
+from .vectorize import EmbeddingBlock, FeatureBlocks, NgramBlock, default_blocks
+
+__all__ = ["Batch", "EmbeddingBlock", "Explainer", "FeatureBlocks", "NgramBlock", "PolarityModel", "TextAnalyzer",
+           "ThemeDetector", "ThresholdTuner", "default_blocks", "tune_thresholds"]
