@@ -7,7 +7,8 @@ What is recorded, with the given model (default: the shipped one):
 - on the sample survey and on 20,000 generated comments (benchmarks/throughput.py's generator, seed 0):
   ``tag_frame`` (themes, polarities, probabilities, polarity probabilities, evidence, clauses), the detected
   languages, ``predict_proba`` of every theme;
-- ``analyze`` of the sample survey: summary.json and responses.csv.
+- ``analyze`` of the sample survey: summary.json, responses.csv, report.html and the cell values of
+  report.xlsx (the model's directory name replaced by ``MODEL_DIR``; the input copied to a fixed path first).
 
 ``compare`` requires probabilities equal to 1e-9 and everything else byte-identical (summary.json is compared
 without its timestamp and model fingerprint fields, which name the model file rather than its behaviour).
@@ -17,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -56,10 +59,27 @@ def record(out: Path, model_dir: str | None) -> None:
         proba = clf.predict_proba(X)
         np.save(out / f"{name}_proba.npy", np.asarray(proba, dtype=np.float64))
         print(f"{name}: {len(X)} comments, {len(frame)} mentions")
-    result = analyze(sample_survey_path(), model=model)
+    # a fixed input path: the report and summary.json name the input file
+    fixed = Path(tempfile.gettempdir()) / "npsthemes-equivalence" / "sample_survey.csv"
+    fixed.parent.mkdir(exist_ok=True)
+    shutil.copyfile(sample_survey_path(), fixed)
+    result = analyze(fixed, model=model)
     rendered, _ = result.render_files()
     (out / "summary.json").write_bytes(rendered["summary.json"])
     (out / "responses.csv").write_bytes(rendered["responses.csv"])
+    html = rendered["report.html"].decode("utf-8")
+    if model.path is not None:  # the report names the model directory; compare what does not depend on it
+        html = html.replace(str(model.path), "MODEL_DIR")
+    (out / "report.html").write_text(html, encoding="utf-8")
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(rendered["report.xlsx"]), read_only=True)
+    cells = {ws.title: [[str(v) for v in row] for row in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    text = json.dumps(cells, ensure_ascii=False).replace(str(model.path), "MODEL_DIR") if model.path else json.dumps(
+        cells, ensure_ascii=False)
+    (out / "report_xlsx.json").write_text(text, encoding="utf-8")
     print(f"recorded in {out}")
 
 
@@ -107,9 +127,12 @@ def compare(old: Path, new: Path) -> int:
             if json.dumps(sa.get(k), sort_keys=True) != json.dumps(sb.get(k), sort_keys=True):
                 print(f"  key {k!r}")
         bad += 1
-    if (old / "responses.csv").read_bytes() != (new / "responses.csv").read_bytes():
-        print("responses.csv differs")
-        bad += 1
+    for name in ("responses.csv", "report.html", "report_xlsx.json"):
+        if not (old / name).exists():
+            print(f"{name}: not recorded in {old}")
+        elif (old / name).read_bytes() != (new / name).read_bytes():
+            print(f"{name} differs")
+            bad += 1
     print("IDENTICAL" if not bad else f"{bad} differences")
     return 1 if bad else 0
 

@@ -33,7 +33,7 @@ def small_labelled():
 def small_model(small_labelled):
     from npsthemes import ThemeClassifier
 
-    return ThemeClassifier(threshold_cv=3).fit(small_labelled.X, small_labelled.y)
+    return ThemeClassifier.default(threshold_tuner__cv=3).fit(small_labelled.X, small_labelled.y)
 
 
 @pytest.fixture(scope="session")

@@ -566,9 +566,9 @@ def test_out_equal_to_input_and_bad_options(survey, tmp_path, hook, model, cli_m
         run_alerts(str(tmp_path / "." / "survey.csv"), model, state=survey)
     routing = tmp_path / "routing.yaml"
     routing.write_text("default: a\n", encoding="utf-8")
-    with pytest.raises(AlertConfigError, match="--out is the --routing file"):
+    with pytest.raises(AlertConfigError, match="`out` is the `routing` file"):
         run_alerts(survey, model, routing=routing, out=routing)
-    with pytest.raises(AlertConfigError, match="unsupported --out extension '.txt'"):
+    with pytest.raises(AlertConfigError, match="unsupported `out` extension '.txt'"):
         run_alerts(survey, model, out=tmp_path / "a.txt", webhook=hook.url)
     assert hook.calls == 0
     code, _, stderr = run(["alerts", survey, "--webhook", "ftp://example.com/x"], capsys)

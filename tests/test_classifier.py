@@ -16,44 +16,71 @@ def test_estimator_api(small_labelled, small_model):
     X = small_labelled.X.head(20)
     proba = clf.predict_proba(X)
     assert proba.shape == (20, len(clf.classes_)) and ((proba >= 0) & (proba <= 1)).all()
-    pred = clf.predict(X)
-    assert pred.shape == (20,)
-    for labels in pred:
-        for part in filter(None, labels.split(";")):
+    labels = clf.predict_labels(X)
+    assert labels.shape == (20,)
+    for row in labels:
+        for part in filter(None, row.split(";")):
             theme, pol = part.split(":")
             assert theme in clf.classes_ and pol in clf.polarity_classes_
-    ind = clf.predict_themes(X)
+    ind = clf.predict(X)  # the multi-label indicator matrix over classes_
+    assert ind.shape == (20, len(clf.classes_)) and set(np.unique(ind)) <= {0, 1}
     assert ((ind == 1) == (proba >= clf.thresholds_)).all()
+    assert [sorted(t.split(":")[0] for t in filter(None, row.split(";"))) for row in labels] == [
+        sorted(clf.classes_[ind[i] == 1]) for i in range(20)]
     # plain list of strings works too
-    assert clf.predict(["Hinta on ihan liian kova", "ok"]).shape == (2,)
+    assert clf.predict(["Hinta on ihan liian kova", "ok"]).shape == (2, len(clf.classes_))
 
 
 def test_params_clone_and_not_fitted():
-    clf = ThemeClassifier(C=3.0, threshold_cv=0)
-    assert clf.get_params()["C"] == 3.0
-    c2 = clone(clf).set_params(C=5.0)
-    assert c2.C == 5.0 and clf.C == 3.0
+    from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+
+    clf = ThemeClassifier.default(theme_detector__C=3.0, threshold_tuner__cv=0)
+    assert clf.get_params()["theme_detector__C"] == 3.0
+    c2 = clone(clf).set_params(theme_detector__C=5.0, vectorizer__char__ngram_range=(2, 4))
+    assert c2.theme_detector.C == 5.0 and clf.theme_detector.C == 3.0
+    assert c2.get_params()["vectorizer__char__ngram_range"] == (2, 4)
+    assert clf.get_params()["vectorizer__char__ngram_range"] == (2, 5)
     assert not hasattr(c2, "classes_")
     with pytest.raises(NotFittedError):
         c2.predict(["x"])
+    with pytest.raises(SklearnNotFittedError):  # the project's error is scikit-learn's too
+        c2.predict_proba(["x"])
+    # a stage left at None takes the default stage when one of its parameters is set
+    bare = ThemeClassifier().set_params(theme_detector__C=2.0)
+    assert bare.theme_detector.C == 2.0 and bare.vectorizer is None
+
+
+def test_swapped_stage_is_used(small_labelled):
+    """A stage is swappable: a vectorizer with only the character block, and a detector with other settings."""
+    from npsthemes.stages import FeatureBlocks, NgramBlock, ThemeDetector
+
+    X, y = small_labelled.X.head(120), small_labelled.y[:120]
+    clf = ThemeClassifier(vectorizer=FeatureBlocks([("char", NgramBlock("char", (3, 4)))]),
+                          theme_detector=ThemeDetector(C=1.0, nb_weighting=False),
+                          explainer=None).set_params(threshold_tuner__cv=0, explainer__block="char")
+    clf.fit(X, y)
+    assert [n for n, _ in clf.vectorizer_.blocks_] == ["char"]
+    assert clf.theme_detector_.C == 1.0 and clf.theme_detector_.weights_.shape[0] == clf.vectorizer_.n_features_out_
+    tagged = clf.tag(X.head(10))
+    assert len(tagged) == 10 and any(r["themes"] for r in tagged)
 
 
 def test_fit_input_errors():
     with pytest.raises(DataError, match="rows"):
-        ThemeClassifier().fit(["a", "b", "c", "d"], ["", ""])
+        ThemeClassifier.default().fit(["a", "b", "c", "d"], ["", ""])
     with pytest.raises(DataError, match="no theme labels"):
-        ThemeClassifier().fit(["a", "b", "c", "d"], ["", "", "", ""])
+        ThemeClassifier.default().fit(["a", "b", "c", "d"], ["", "", "", ""])
     with pytest.raises(DataError, match="outside"):
-        ThemeClassifier(themes=["price"]).fit(["a", "b", "c", "d"], ["speed:positive", "", "", ""])
+        ThemeClassifier.default(themes=["price"]).fit(["a", "b", "c", "d"], ["speed:positive", "", "", ""])
 
 
 def test_cross_validate_and_grid_search(small_labelled):
     X, y = small_labelled.X, pd.Series([";".join(f"{t}:{p}" for t, p in s.items()) for s in small_labelled.y])
-    res = cross_validate(ThemeClassifier(threshold_cv=0), X, y, cv=KFold(3, shuffle=True, random_state=0))
+    res = cross_validate(ThemeClassifier.default(threshold_tuner__cv=0), X, y, cv=KFold(3, shuffle=True, random_state=0))
     assert len(res["test_score"]) == 3 and all(0.2 < s <= 1 for s in res["test_score"])
-    gs = GridSearchCV(ThemeClassifier(threshold_cv=0), {"C": [1.0, 8.0]}, cv=KFold(2, shuffle=True, random_state=0))
+    gs = GridSearchCV(ThemeClassifier.default(threshold_tuner__cv=0), {"theme_detector__C": [1.0, 8.0]}, cv=KFold(2, shuffle=True, random_state=0))
     gs.fit(X, y)
-    assert gs.best_params_["C"] in (1.0, 8.0) and hasattr(gs.best_estimator_, "classes_")
+    assert gs.best_params_["theme_detector__C"] in (1.0, 8.0) and hasattr(gs.best_estimator_, "classes_")
 
 
 def test_custom_theme_set_and_four_polarities():
@@ -61,7 +88,7 @@ def test_custom_theme_set_and_four_polarities():
          "food fine I guess", "the staff were kind", "prices high"] * 4
     y = ["food:positive", "food:negative", "service:negative", "service:positive",
          "food:neutral;service:negative", "food:neutral", "service:positive", "price:negative"] * 4
-    clf = ThemeClassifier(threshold_cv=2).fit(X, y)
+    clf = ThemeClassifier.default(threshold_tuner__cv=2).fit(X, y)
     assert list(clf.classes_) == ["food", "price", "service"]
     assert list(clf.polarity_classes_) == ["negative", "neutral", "positive"]
     assert clf.predict_polarity(["awful food"], ["food"]) == ["negative"]
@@ -128,36 +155,29 @@ def test_min_themes_auto():
     X = ["Fast and friendly", "Too expensive", "Slow handling", "Cheap and fast", "friendly staff", "pricey"] * 3
     y = ["speed:positive;personal_service:positive", "price:negative", "speed:negative",
          "price:positive;speed:positive", "personal_service:positive", "price:negative"] * 3
-    clf = ThemeClassifier(threshold_cv=0).fit(X, y)
+    clf = ThemeClassifier.default(threshold_tuner__cv=0).fit(X, y)
     assert clf.min_themes_ == 1
     tagged = clf.tag(["zzz qqq", "-", "Fast and friendly"])
     assert len(tagged[0]["themes"]) == 1 and tagged[1]["themes"] == [] and tagged[2]["themes"]
-    assert clf.predict_themes(["zzz qqq", "-"]).sum(axis=1).tolist() == [1, 0]
+    assert clf.predict(["zzz qqq", "-"]).sum(axis=1).tolist() == [1, 0]
     y_with_empty = y[:-1] + [""]
-    assert ThemeClassifier(threshold_cv=0).fit(X, y_with_empty).min_themes_ == 0
-    assert ThemeClassifier(threshold_cv=0, min_themes=1).fit(X, y_with_empty).min_themes_ == 1
+    assert ThemeClassifier.default(threshold_tuner__cv=0).fit(X, y_with_empty).min_themes_ == 0
+    assert ThemeClassifier.default(threshold_tuner__cv=0, min_themes=1).fit(X, y_with_empty).min_themes_ == 1
     with pytest.raises(ValueError, match="min_themes"):
-        ThemeClassifier(threshold_cv=0, min_themes=2).fit(X, y)
+        ThemeClassifier.default(threshold_tuner__cv=0, min_themes=2).fit(X, y)
 
 
-def test_model_pickled_before_the_added_parameters_still_works(small_labelled):
-    """A ThemeClassifier pickled before threshold_objective / min_themes / lexicon_weight / nb_weighting existed
-    loads with the
-    values that reproduce its behaviour, and get_params / clone / tagging work."""
+def test_pickled_model_round_trips_without_its_caches(small_model, small_labelled):
+    """Pickling keeps the fitted stages, drops the caches and locks prediction fills, and tags the same."""
     import pickle
 
-    X, y = small_labelled.X.head(120), small_labelled.y[:120]
-    before = ThemeClassifier(threshold_cv=0, lexicon_weight=0, min_themes=0, nb_weighting=False).fit(X, y)
-    state = pickle.loads(pickle.dumps(before)).__getstate__()
-    for name in ("threshold_objective", "min_themes", "lexicon_weight", "nb_weighting", "min_themes_", "lexicon_"):
-        state.pop(name)
-    old = ThemeClassifier.__new__(ThemeClassifier)
-    old.__setstate__(state)
-    params = old.get_params()
-    assert (params["threshold_objective"], params["min_themes"], params["lexicon_weight"], params["nb_weighting"]
-            ) == ("theme_f1", 0, 0.0, False)
-    assert clone(old).lexicon_weight == 0.0
-    assert old.tag(X.head(30)) == before.tag(X.head(30))
+    X = small_labelled.X.head(30)
+    before = small_model.tag(X)
+    blob = pickle.dumps(small_model)
+    loaded = pickle.loads(blob)
+    assert loaded.tag(X) == before
+    assert "_lock" not in small_model.vectorizer_.block("word").__getstate__()
+    assert "_fast" not in small_model.vectorizer_.block("word").__getstate__()
 
 
 def test_nb_weighting_folds_the_scaling_into_the_theme_models(small_labelled):
@@ -170,26 +190,27 @@ def test_nb_weighting_folds_the_scaling_into_the_theme_models(small_labelled):
     from npsthemes.features import nb_log_ratios
 
     X, y = small_labelled.X.head(200), small_labelled.y[:200]
-    clf = ThemeClassifier(threshold_cv=0).fit(X, y)
-    *_, comment_X = clf._prepare(X)
+    clf = ThemeClassifier.default(threshold_tuner__cv=0).fit(X, y)
+    _, comment_X = clf._analyse(X)
     Y = np.array([[t in parse_labels(s) for t in clf.classes_] for s in y], dtype=int)
     ratios = nb_log_ratios(comment_X, Y)
     j = int(np.argmax(Y.sum(axis=0)))
     D = sp.diags(ratios[:, j].astype(np.float32))
-    ref = LogisticRegression(C=clf.C, class_weight=clf.class_weight, solver="liblinear", max_iter=2000)
+    det = clf.theme_detector_
+    ref = LogisticRegression(C=det.C, class_weight=det.class_weight, solver="liblinear", max_iter=2000)
     ref.fit(comment_X @ D, Y[:, j])
     np.testing.assert_allclose(clf.predict_proba(X)[:, j], ref.predict_proba(comment_X @ D)[:, 1], atol=1e-5)
-    off = ThemeClassifier(threshold_cv=0, nb_weighting=False).fit(X, y)
+    off = ThemeClassifier.default(threshold_tuner__cv=0, theme_detector__nb_weighting=False).fit(X, y)
     assert not np.allclose(off.predict_proba(X), clf.predict_proba(X), atol=1e-3)
 
 
 def test_predict_with_polarity_of_equals_predict_and_predict_polarity(small_labelled):
     """evaluate_model's one-pass helper gives what predict and predict_polarity give separately."""
     X, y = small_labelled.X.head(160), small_labelled.y[:160]
-    clf = ThemeClassifier(threshold_cv=0).fit(X, y)
+    clf = ThemeClassifier.default(threshold_tuner__cv=0).fit(X, y)
     gold = [list(parse_labels(s)) for s in y]
     predicted, given = clf.predict_with_polarity_of(X, gold)
-    assert predicted == [parse_labels(s) for s in clf.predict(X)]
+    assert predicted == [parse_labels(s) for s in clf.predict_labels(X)]
     assert given == clf.predict_polarity(X, gold)
     assert any(g for g in given) and any(p for p in predicted)
     with pytest.raises(DataError, match="not one of the model's themes"):

@@ -22,9 +22,10 @@ def test_embedding_stage_trains_predicts_and_round_trips(small_labelled, tmp_pat
     data = small_labelled.data.head(200)
     X = data[["text", "score", "language"]]
     y = list(data["labels"])
-    clf = ThemeClassifier(embedding_model=path, threshold_cv=0).fit(X, y)
-    n_ngrams = len(clf.word_vectorizer_.vocabulary_) + len(clf.char_vectorizer_.vocabulary_)
-    assert clf.theme_models_[0].coef_.shape[1] == n_ngrams + 384  # MiniLM embeddings are 384-dimensional
+    clf = ThemeClassifier.default(embedding_model=path, threshold_tuner__cv=0).fit(X, y)
+    n_ngrams = clf.vectorizer_.nb_columns_
+    assert [n for n, _ in clf.vectorizer_.blocks_] == ["word", "char", "embeddings"]
+    assert clf.theme_detector_.weights_.shape[0] == n_ngrams + 384  # MiniLM embeddings are 384-dimensional
     proba = clf.predict_proba(X.head(10))
     model = Model(classifier=clf, taxonomy=taxonomy_from_themes(list(clf.classes_)),
                   manifest={"name": "emb", "taxonomy": taxonomy_from_themes(list(clf.classes_)).to_dict(),
@@ -36,5 +37,5 @@ def test_embedding_stage_trains_predicts_and_round_trips(small_labelled, tmp_pat
 
 def test_missing_embedding_path_is_a_clear_error(small_labelled):
     with pytest.raises(DataError, match="does not exist"):
-        ThemeClassifier(embedding_model="/nonexistent/model").fit(small_labelled.X.head(20),
+        ThemeClassifier.default(embedding_model="/nonexistent/model").fit(small_labelled.X.head(20),
                                                                   small_labelled.y[:20])

@@ -129,20 +129,38 @@ def test_language_detector_works_piece_by_piece():
         assert len(_NON_LETTERS.sub("", t)) == sum(len(_NON_LETTERS.sub("", p)) for p in pieces)
 
 
+def _theme_models(clf):
+    """One scikit-learn LogisticRegression per theme with the detector's fitted coefficients (the reference
+    arithmetic of the stacked one-product prediction)."""
+    from sklearn.linear_model import LogisticRegression
+
+    det = clf.theme_detector_
+    models = []
+    for j in range(len(clf.classes_)):
+        if not det.active_[j]:
+            models.append(None)
+            continue
+        lr = LogisticRegression()
+        lr.coef_, lr.intercept_ = det.weights_[:, j][None, :].copy(), det.intercept_[j:j + 1].copy()
+        lr.classes_ = np.array([0, 1])
+        models.append(lr)
+    return models
+
+
 def test_theme_probabilities_are_the_models_own(default_model):
     clf = default_model.classifier
     texts = [t for t, _ in _corpus_texts()[:400]] + _tricky_texts(100)
-    *_, X = clf._prepare(texts)
+    _, X = clf._analyse(texts)
     want = np.zeros((len(texts), len(clf.classes_)))
-    for j, model in enumerate(clf.theme_models_):
+    for j, model in enumerate(_theme_models(clf)):
         if model is not None:
             want[:, j] = model.predict_proba(X)[:, 1]
-    assert np.array_equal(clf._theme_proba(X), want)
+    np.testing.assert_allclose(clf._theme_proba(X), want, rtol=0, atol=1e-12)
 
 
 def _reference_context(clf, clause_X, owner, pairs):
     clause_p = np.zeros((clause_X.shape[0], len(clf.classes_)))
-    for j, model in enumerate(clf.theme_models_):
+    for j, model in enumerate(_theme_models(clf)):
         if model is not None:
             clause_p[:, j] = model.predict_proba(clause_X)[:, 1]
     rows = np.arange(len(owner))
@@ -150,7 +168,9 @@ def _reference_context(clf, clause_X, owner, pairs):
 
 
 def _reference_evidence(clf, docs, comment_X, pairs, top=3):
-    names, W, informative = clf._evidence_tables()
+    names = clf.vectorizer_.block("word").get_feature_names_out()
+    W = clf.theme_detector_.weights_[:len(names)].T
+    informative = clf.explainer_.informative_
     out = []
     for i, j in pairs:
         row = comment_X[i, :len(names)].tocsr()
@@ -180,8 +200,8 @@ def test_tag_frame_equals_the_per_comment_algorithms(default_model, evidence):
     X = pd.DataFrame({"text": texts, "score": np.where(np.arange(len(texts)) % 13 == 12, np.nan,
                                                        np.arange(len(texts)) % 13)})
     langs, frame = clf.tag_frame(X, evidence=evidence)
-    _, scores, _, batch, comment_X = clf._prepare(X)
-    docs = list(batch)  # plain Doc objects: the general code path
+    batch, comment_X = clf._analyse(X)
+    docs = list(batch.docs)  # plain Doc objects: the per-comment reference
     proba = clf._theme_proba(comment_X)
     has_words = [any(ch.isalnum() for tok in d.tokens for ch in tok) for d in docs]  # "-", "" get no theme
     pairs = []
@@ -198,20 +218,22 @@ def test_tag_frame_equals_the_per_comment_algorithms(default_model, evidence):
     need = sorted({i for i, _ in pairs})
     sub = {i: k for k, i in enumerate(need)}
     sub_docs, sub_X, sub_pairs = [docs[i] for i in need], comment_X[need], [(sub[i], j) for i, j in pairs]
-    clause_X, owner = clf._clause_features(sub_docs, sub_X)
+    sub_batch = batch.take(np.asarray(need, dtype=np.int64))
+    assert [d.tokens for d in sub_batch.docs] == [d.tokens for d in sub_docs]
+    clause_X, owner = clf.vectorizer_.transform_clauses(sub_batch, sub_X)
     ctx = _reference_context(clf, clause_X, owner, sub_pairs)
     first_row = np.searchsorted(owner, np.arange(len(need)))
     clause = [" ".join(docs[i].tokens[slice(*docs[i].clauses[c - first_row[sub[i]]])]) if docs[i].clauses else ""
               for (i, _), c in zip(pairs, ctx)]
     assert frame["clause"].tolist() == clause
-    pols, pprob, _ = clf._polarity_for_pairs(sub_X, clause_X, owner, sub_docs, sub_pairs, scores[need])
+    pols, pprob, _ = clf._polarity_for_pairs(sub_batch, sub_X, clause_X, owner, np.asarray(sub_pairs).reshape(-1, 2))
     assert frame["polarity"].tolist() == list(pols)
     assert np.array_equal(frame["polarity_probability"].to_numpy(), pprob)
     if evidence:
         assert frame["evidence"].tolist() == ["; ".join(e) for e in _reference_evidence(clf, docs, comment_X, pairs)]
     else:
         assert set(frame["evidence"]) <= {""}
-    assert langs == clf._languages_for(texts, None)
+    assert langs == clf.text_.languages_for(texts, None)
 
 
 def test_refitting_does_not_reuse_the_first_fits_caches():
@@ -221,7 +243,7 @@ def test_refitting_does_not_reuse_the_first_fits_caches():
     X2 = ["Kallis lasku", "Nopea palvelu", "Hidas käsittely", "Halpa ja nopea", "ok", "ystävällinen palvelu"] * 3
     y = ["speed:positive;personal_service:positive", "price:negative", "speed:negative",
          "price:positive;speed:positive", "", "personal_service:positive"] * 3
-    clf = ThemeClassifier(threshold_cv=0).fit(X1, y)
+    clf = ThemeClassifier.default(threshold_tuner__cv=0).fit(X1, y)
     clf.tag(X1)  # fills the derived caches
     clf.fit(X2, y)
-    assert clf.tag(X2 + X1) == ThemeClassifier(threshold_cv=0).fit(X2, y).tag(X2 + X1)
+    assert clf.tag(X2 + X1) == ThemeClassifier.default(threshold_tuner__cv=0).fit(X2, y).tag(X2 + X1)

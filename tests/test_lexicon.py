@@ -61,7 +61,7 @@ def test_lexicon_weight_zero_means_no_lexicon(small_labelled):
     from npsthemes import ThemeClassifier
 
     X, y = small_labelled.X.head(120), small_labelled.y[:120]
-    off = ThemeClassifier(threshold_cv=0, lexicon_weight=0).fit(X, y)
-    on = ThemeClassifier(threshold_cv=0).fit(X, y)
+    off = ThemeClassifier.default(threshold_tuner__cv=0, polarity__lexicon_weight=0).fit(X, y)
+    on = ThemeClassifier.default(threshold_tuner__cv=0).fit(X, y)
     assert off.lexicon_ is None and on.lexicon_ is not None
-    assert on.polarity_model_.coef_.shape[1] == off.polarity_model_.coef_.shape[1] + 6
+    assert on.polarity_.n_features_in_ == off.polarity_.n_features_in_ + 6

@@ -136,7 +136,7 @@ def test_errors_are_clear(tmp_path, tmp_csv):
     with pytest.raises(ColumnNotFoundError) as ei:
         load_survey(tmp_csv("foo;bar\n1;2\n", name="nocol.csv"))
     msg = str(ei.value)
-    assert "foo, bar" in msg and "--score-column" in msg and "\n" not in msg
+    assert "foo, bar" in msg and "`score_column`" in msg and "\n" not in msg
     with pytest.raises(NoValidRowsError, match=r"all 2 rows were rejected.*row 2"):
         load_survey(tmp_csv("score;comment\n11;a\nx;b\n", name="allbad.csv"))
     with pytest.raises(ValueError):  # data errors are also ValueErrors

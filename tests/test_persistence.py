@@ -25,7 +25,8 @@ def test_roundtrip_same_predictions(saved, small_model, small_labelled):
     loaded = load_model(saved)
     X = small_labelled.X.head(30)
     assert np.allclose(loaded.classifier.predict_proba(X), small_model.predict_proba(X))
-    assert list(loaded.classifier.predict(X)) == list(small_model.predict(X))
+    assert np.array_equal(loaded.classifier.predict(X), small_model.predict(X))
+    assert list(loaded.classifier.predict_labels(X)) == list(small_model.predict_labels(X))
     m = json.loads((saved / "manifest.json").read_text())
     assert m["format_version"] == 1 and set(m["files"]) == {"model.joblib", "MODEL_CARD.md"}
     for key in ("npsthemes", "scikit-learn", "spacy", "simplemma"):

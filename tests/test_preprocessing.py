@@ -60,8 +60,8 @@ def test_token_tfidf_equals_sklearn_transform(small_model):
     texts = ["Palvelu oli nopeaa mutta portaali on tosi kankea", "Snabbt svar men dyrt!! 100 kr", "ok", "",
              "kankea kankea portaali, portaali"]
     docs = small_model.preprocessor_.process(texts, ["fi", "sv", "en", "en", "fi"])
-    for vec, get in ((small_model.word_vectorizer_, lambda d: d.lemmas),
-                     (small_model.char_vectorizer_, lambda d: d.tokens)):
+    for vec, get in ((small_model.vectorizer_.block("word").vectorizer_, lambda d: d.lemmas),
+                     (small_model.vectorizer_.block("char").vectorizer_, lambda d: d.tokens)):
         want = vec.transform([" ".join(get(d)) for d in docs]).toarray()
         fast = TokenTfidf(vec)
         got = fast.transform([get(d) for d in docs]).toarray()

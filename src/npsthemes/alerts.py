@@ -786,7 +786,7 @@ class AlertRun:
         elif self.state is not None:
             parts.append(f"{self.recorded} recorded in {self.state}")
             if self.pending:
-                parts.append(f"{self.pending} pending from earlier runs (give --webhook to deliver them)")
+                parts.append(f"{self.pending} pending from earlier runs (give `webhook` to deliver them)")
         else:
             parts.append(f"{len(self.alerts)} alerts")
         if self.unrouted:
@@ -815,9 +815,10 @@ def _owners_without_routing(tagged: Any, threshold: int) -> dict[int, str]:
 
 
 def _check_paths(source: Any, routing: Any, out: Any, state: Any, rejects: Any) -> None:
-    """Outputs (--out, --state, --rejects) must differ from the inputs (FILE, --routing) and from each other."""
-    inputs = [("the input file", source), ("the --routing file", routing)]
-    outputs = [("--out", out), ("--state", state), ("--rejects", rejects)]
+    """Outputs (``out``, ``state``, ``rejects``) must differ from the inputs (``source``, ``routing``) and from each
+    other."""
+    inputs = [("the input file", source), ("the `routing` file", routing)]
+    outputs = [("`out`", out), ("`state`", state), ("`rejects`", rejects)]
     for flag, p in outputs:
         if p is None:
             continue
@@ -830,7 +831,7 @@ def _check_paths(source: Any, routing: Any, out: Any, state: Any, rejects: Any) 
             if same_file(p1, p2):
                 raise AlertConfigError(f"{p1}: given as both {f1} and {f2}; give two different paths")
     if out is not None and Path(out).suffix.lower() not in OUT_FORMATS:
-        raise AlertConfigError(f"{out}: unsupported --out extension {Path(out).suffix or '(none)'!r}; expected "
+        raise AlertConfigError(f"{out}: unsupported `out` extension {Path(out).suffix or '(none)'!r}; expected "
                                f"{', '.join(OUT_FORMATS)}")
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import insights
+from . import insights, views
 from ._io import jsonable
 from .errors import DataError
 from .loading import LoadReport, Survey, _ensure_survey
@@ -66,34 +66,10 @@ class Analysis:
 
     # ------------------------------------------------------------------ outputs
     def summary(self) -> dict[str, Any]:
-        """The content of summary.json (a stable interface; see the README)."""
-        themes = []
-        for r in self.themes.to_dict(orient="records"):
-            themes.append({
-                "theme": r["theme"], "label": r["label"], "mentions": r["mentions"], "positive": r["positive"],
-                "negative": r["negative"], "share": r["share"], "theme_nps": r["theme_nps"],
-                "theme_nps_ci_low": r["theme_nps_ci_low"], "theme_nps_ci_high": r["theme_nps_ci_high"],
-                "impact": r["impact"], "impact_ci_low": r["impact_ci_low"], "impact_ci_high": r["impact_ci_high"],
-                "points_at_stake": r["points_at_stake"], "points_at_stake_ci_low": r["points_at_stake_ci_low"],
-                "points_at_stake_ci_high": r["points_at_stake_ci_high"], "impact_positive": r["impact_positive"],
-                "impact_positive_ci_low": r["impact_positive_ci_low"],
-                "impact_positive_ci_high": r["impact_positive_ci_high"], "status": r["status"],
-            })
-        o = self.overall
-        out = {
-            "n": o["n"], "nps": o["nps"], "ci_low": o["ci_low"], "ci_high": o["ci_high"],
-            "promoters": o["promoters"], "passives": o["passives"], "detractors": o["detractors"],
-            "rows_read": self.load_report.rows_read, "rows_rejected": self.load_report.rows_rejected,
-            "rejected_reasons": dict(self.load_report.reasons),
-            "model": {"name": self.model_info.get("name"), "version": self.model_info.get("version")},
-            "coverage": self.coverage,
-            "themes": themes,
-            "strengths": self.strengths["theme"].tolist(),
-            "development_areas": self.development_areas["theme"].tolist(),
-            "trend": self.trend.to_dict(orient="records") if len(self.trend) else [],
-            "settings": self.settings,
-        }
-        return jsonable(out)
+        """The content of summary.json (a stable interface: :data:`npsthemes.summary.SUMMARY_SCHEMA`)."""
+        from .summary import build_summary
+
+        return build_summary(self)
 
     def to_json(self) -> str:
         return json.dumps(self.summary(), ensure_ascii=False, indent=2) + "\n"
@@ -102,12 +78,19 @@ class Analysis:
         """The self-contained HTML report (labels in ``lang``: en, fi or sv)."""
         from .report import render_html
 
-        return render_html(self, lang or self.settings.get("lang", "en"))
+        lang = lang or self.settings.get("lang", "en")
+        return render_html(html_context(self, lang), lang)
 
     def excel_bytes(self) -> bytes:
+        """The workbook: sheets Summary, Themes, Segments, Trend, Responses, FollowUp (plus ThemeSegments and
+        Review). The Responses sheet holds at most ``report.EXCEL_MAX_RESPONSES`` rows (responses.csv has all)."""
+        return self.excel_counted()[0]
+
+    def excel_counted(self) -> tuple[bytes, list[str]]:
+        """:meth:`excel_bytes` and the warnings about what XLSX could not hold."""
         from .report import render_excel
 
-        return render_excel(self)
+        return render_excel(excel_sheets(self))
 
     def to_excel(self, path: str | os.PathLike) -> Path:
         from ._io import atomic_write_bytes
@@ -122,9 +105,8 @@ class Analysis:
         """Every output file rendered to bytes (name -> content), and warnings about what a format could not
         hold (e.g. control characters removed from the XLSX cells)."""
         from ._io import dataframe_to_bytes, guard_formulas
-        from .report import render_excel_counted
 
-        xlsx, warnings = render_excel_counted(self)
+        xlsx, warnings = self.excel_counted()
         rendered = {
             "report.html": self.to_html().encode("utf-8"),
             "report.xlsx": xlsx,
@@ -149,6 +131,54 @@ class Analysis:
         rendered, self.write_warnings = self.render_files()
         source = self.settings.get("source_path")
         return write_directory(out_dir, rendered, replaceable=OUTPUT_FILES, inputs=[source] if source else [])
+
+
+def html_context(a: Analysis, lang: str) -> dict[str, Any]:
+    """The HTML template's data, shaped from the analysis by the pure functions of :mod:`npsthemes.views`."""
+    def label(theme: str) -> str:
+        return a.taxonomy.label(theme, lang)
+
+    last_change, last_period, prev_period = views.last_period_change(a.score_change, label, a.taxonomy.ids)
+    focus = views.focus_themes(a.development_areas, a.themes)
+    return {
+        "o": a.overall, "report": a.load_report, "cov": a.coverage, "label": label,
+        "theme_table": a.themes, "trend_table": a.trend,
+        "strengths": a.strengths.to_dict(orient="records"),
+        "development": a.development_areas.to_dict(orient="records"),
+        "themes": a.themes.to_dict(orient="records"), "quotes": a.quotes,
+        "ts_views": views.theme_segment_views(a.theme_segments, focus, label),
+        "segments": a.segments.to_dict(orient="records") if len(a.segments) else [],
+        "trend": a.trend.to_dict(orient="records") if len(a.trend) else [],
+        "last_change": last_change, "last_period": last_period, "prev_period": prev_period,
+        "untagged": a.untagged_words.to_dict(orient="records"),
+        "disagreements": a.disagreements.head(30).to_dict(orient="records"),
+        "n_disagreements": len(a.disagreements), "model": a.model_info, "settings": a.settings,
+        "n_follow_up": len(a.follow_up), "follow_up_routes": views.follow_up_routes(a.follow_up),
+        "channel_counts": views.channel_counts(a.responses),
+    }
+
+
+def excel_sheets(a: Analysis) -> dict[str, tuple[pd.DataFrame, str | None]]:
+    """The workbook's sheets in order: name -> (table, note)."""
+    from .report import capped
+
+    summary = views.excel_summary(
+        a.overall, a.load_report.rows_read, a.load_report.rows_rejected, a.coverage["coverage"],
+        a.strengths["theme"].tolist(), a.development_areas["theme"].tolist(), len(a.follow_up),
+        f"{a.model_info['name']} {a.model_info['version']}", a.settings.get("source"))
+    sheets: dict[str, tuple[pd.DataFrame, str | None]] = {
+        "Summary": (summary, None),
+        "Themes": (a.themes, None),
+        "Segments": (a.segments if len(a.segments) else pd.DataFrame({"note": ["no grouping columns"]}), None),
+        "Trend": (a.trend if len(a.trend) else pd.DataFrame({"note": ["no dates"]}), None),
+        "Responses": capped(a.responses_table(), "responses", "responses.csv"),
+        "FollowUp": (capped(a.follow_up, "detractors", "followup.csv") if len(a.follow_up)
+                     else (pd.DataFrame({"note": ["no detractors"]}), None)),
+    }
+    if len(a.theme_segments):
+        sheets["ThemeSegments"] = (a.theme_segments, None)
+    sheets["Review"] = (a.disagreements, None)
+    return sheets
 
 
 def _label_themes(table: pd.DataFrame, taxonomy: Taxonomy, lang: str) -> pd.DataFrame:
@@ -242,7 +272,7 @@ def analyze(
     quotes: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for t in themes:
         quotes[t] = {p: insights.representative_quotes(resp, mentions, t, p) for p in ("positive", "negative")}
-    stop = frozenset().union(*(model.classifier.preprocessor_.stop_words(x) for x in model.classifier.languages_))
+    stop = model.classifier.text_.stop_words()
     manifest = model.manifest
     heldout = (manifest.get("metrics") or {}).get("heldout") or {}
     model_info = {

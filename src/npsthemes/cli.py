@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
+from ._format import pct
 from ._io import clean_for_terminal as clean
 from ._io import jsonable as _jsonable
 from .errors import NpsThemesError
@@ -83,6 +85,29 @@ def _source(file: Path | None, sample: bool) -> Any:
     return file
 
 
+#: Library messages name parameters in backquotes (`score_column`); printed here, they name the flag instead.
+FLAG_OF = {
+    "score_column": "--score-column", "comment_column": "--comment-column", "date_column": "--date-column",
+    "period": "--period", "redact": "--redact", "model": "--model", "out": "--out", "heldout": "--heldout",
+    "webhook": "--webhook", "routing": "--routing", "state": "--state", "rejects": "--rejects", "by": "--by",
+}
+_PARAM = re.compile(r"`([a-z_]+)`")
+
+
+def flags(message: str) -> str:
+    """``message`` with the parameter names it quotes (`score_column`) given as this command line's flags."""
+    return _PARAM.sub(lambda m: FLAG_OF.get(m.group(1), m.group(0)), message)
+
+
+def _warn(message: str) -> None:
+    err.print(clean(f"warning: {flags(str(message))}"))
+
+
+def _showwarning(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+    """Python warnings (a model built with another spaCy version) as one line, not a source location."""
+    _warn(str(message))
+
+
 def _fmt(x: Any, digits: int = 1) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
@@ -96,7 +121,7 @@ def _nps_text(r: dict[str, Any]) -> str:
 def _print_load_report(report: Any) -> None:
     err.print(clean(report.summary()))
     for w in report.warnings:
-        err.print(clean(f"warning: {w}"))
+        _warn(w)
 
 
 @cli.command("nps")
@@ -213,7 +238,7 @@ def analyze_cli(file, sample, score_column, comment_column, date_column, sheet, 
         write_rejected_rows(analysis.rejected, rejects, analysis.load_report.source)
     _print_load_report(analysis.load_report)
     for w in analysis.write_warnings:
-        err.print(clean(f"warning: {w}"))
+        _warn(w)
     o = analysis.overall
     out.print(Text(f"NPS {_nps_text(o)}", style="bold"), f" (promoters {o['promoters']}, passives {o['passives']}, "
               f"detractors {o['detractors']}); themes found in {_pct(analysis.coverage['coverage'])} % of comments")
@@ -305,7 +330,7 @@ def alerts_cli(file, sample, score_column, comment_column, date_column, sheet, r
         )
     err.print(_plain(run.load_report.summary()))
     for w in run.warnings:
-        err.print(f"warning: {_plain(w)}")
+        err.print(f"warning: {flags(_plain(w))}")
     out.print(_plain(run.summary()))
     owners = run.owners()
     if owners:
@@ -358,7 +383,7 @@ class _Progress:
 
 def _pct(x: Any) -> str:
     if isinstance(x, (int, float)) and not isinstance(x, bool):
-        return "-" if math.isnan(x) else f"{100 * x:.1f}"
+        return pct(x)
     return "-" if x is None else clean(x)
 
 
@@ -513,10 +538,20 @@ def main(argv: list[str] | None = None) -> int:
     interrupted (Ctrl-C). An unexpected exception (a bug) is also reported in one line, exit code 1; set
     ``NPSTHEMES_DEBUG=1`` to see its traceback (the test suite sets it so that bugs fail loudly).
     """
+    import warnings
+
+    shown, warnings.showwarning = warnings.showwarning, _showwarning
+    try:
+        return _main(argv)
+    finally:
+        warnings.showwarning = shown
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         rv = cli.main(args=argv, prog_name="npsthemes", standalone_mode=False)
     except NpsThemesError as exc:
-        err.print(clean(f"Error: {exc}"))
+        err.print(clean(flags(f"Error: {exc}")))
         return 1
     except click.UsageError as exc:
         _usage_error(exc)

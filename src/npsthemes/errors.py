@@ -110,6 +110,11 @@ class ModelVersionError(ModelError):
     code = "E202"
 
 
+class ModelVersionWarning(UserWarning):
+    """A model was built with another version of a library that changes predictions slightly (spaCy's tokenizer,
+    simplemma's lemmas): it still loads; retrain it to be sure of its numbers."""
+
+
 def _not_fitted_error() -> type:
     """``NotFittedError`` subclasses scikit-learn's (so ``sklearn.utils.validation.check_is_fitted`` users catch
     it too); it is made on first use, because importing scikit-learn takes seconds and ``npsthemes nps`` and

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .stats import compare_nps, nps_by, nps_from_counts, nps_values, period_labels
+from .stats import compare_nps, group_labels, nps_by, nps_from_counts, nps_values, period_labels
 
 __all__ = [
     "theme_table",
@@ -58,6 +58,11 @@ __all__ = [
 
 STATUSES = ("strength", "development_area", "both", "uncertain", "too_few_mentions", "not_mentioned")
 _X = {"promoter": 1, "passive": 0, "detractor": -1}
+
+
+def has_comment(responses: pd.DataFrame) -> pd.Series:
+    """The rule for "this respondent wrote a reason", written once: a comment that is not only whitespace."""
+    return responses["comment"].astype(str).str.strip() != ""
 
 
 def _ridx(mentions: pd.DataFrame) -> np.ndarray:
@@ -132,7 +137,7 @@ def theme_table(
     rng = np.random.default_rng(seed)
     x = _x(responses)
     n = len(responses)
-    commenting = int((responses["comment"].astype(str).str.strip() != "").sum()) if "comment" in responses else n
+    commenting = int(has_comment(responses).sum()) if "comment" in responses else n
     rows = []
     for theme in themes:
         m = mentions[mentions["theme"] == theme]
@@ -251,7 +256,7 @@ def representative_quotes(
 
 def coverage(responses: pd.DataFrame) -> dict[str, Any]:
     """Share of commenting respondents given at least one theme."""
-    commenting = responses["comment"].astype(str).str.strip() != ""
+    commenting = has_comment(responses)
     tagged = responses["n_themes"] > 0
     n_c = int(commenting.sum())
     return {
@@ -275,7 +280,7 @@ def untagged_words(responses: pd.DataFrame, stop_words: set[str] | frozenset[str
     Personal data stays out: personal data is masked first, a word must occur in at least ``min_responses``
     responses, and words written capitalised in most of their occurrences inside a sentence (names of people,
     streets, places) are left out."""
-    mask = (responses["comment"].astype(str).str.strip() != "") & (responses["n_themes"] == 0)
+    mask = has_comment(responses) & (responses["n_themes"] == 0)
     counts: Counter[str] = Counter()
     inside: Counter[str] = Counter()
     capital: Counter[str] = Counter()
@@ -376,8 +381,8 @@ def theme_segments(responses: pd.DataFrame, mentions: pd.DataFrame, by: str, the
     """Theme x segment: for each segment of column ``by`` and each theme, the share of the segment's commenting
     respondents who criticise / praise the theme, with the segment's n and NPS: where each development area is
     concentrated."""
-    seg = responses[by].astype(object).where(responses[by].notna(), "(missing)").astype(str).to_numpy()
-    commenting = (responses["comment"].astype(str).str.strip() != "").to_numpy()
+    seg = group_labels(responses[by]).to_numpy()
+    commenting = has_comment(responses).to_numpy()
     base = pd.DataFrame({"segment": seg, "commenting": commenting, "x": _x(responses)})
     g = base.groupby("segment")
     seg_n = g.size()
@@ -402,7 +407,7 @@ def theme_trend(responses: pd.DataFrame, mentions: pd.DataFrame, period: str, th
                 ) -> pd.DataFrame:
     """Per period and theme: mentions, negative and positive, as shares of the period's commenting respondents."""
     per = period_labels(responses["date"], period).to_numpy()
-    commenting = (responses["comment"].astype(str).str.strip() != "").to_numpy()
+    commenting = has_comment(responses).to_numpy()
     base = pd.DataFrame({"period": per, "commenting": commenting}).dropna(subset=["period"])
     per_c = base.groupby("period")["commenting"].sum()
     m = mentions.assign(period=per[_ridx(mentions)]).dropna(subset=["period"])

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ._io import json_int, parse_json_text
+from .stats import SCORE_MAX, SCORE_MIN, categorize
 from .errors import (
     ColumnNotFoundError,
     DataError,
@@ -574,7 +575,7 @@ def parse_scores(values: pd.Series | Sequence[Any]) -> tuple[np.ndarray, np.ndar
         for i in np.flatnonzero(~is_str).tolist():
             arr[i], reasons[i] = _parse_one_score(obj[i])
     with np.errstate(invalid="ignore"):
-        out_of_range = (reasons == "") & ~((arr >= 0) & (arr <= 10))
+        out_of_range = (reasons == "") & ~((arr >= SCORE_MIN) & (arr <= SCORE_MAX))
     reasons[out_of_range] = "score is outside 0-10"
     arr[reasons != ""] = np.nan
     return arr, reasons
@@ -710,8 +711,8 @@ def load_survey(
     if "score" not in columns:
         raise ColumnNotFoundError(
             f"{name}: no score column found; columns seen: {', '.join(map(str, raw.columns))}. "
-            "Name it 'score' (or nps, rating, arvosana, suositteluhalukkuus, betyg, ...) or pass --score-column NAME"
-        )
+            "Name it 'score' (or nps, rating, arvosana, suositteluhalukkuus, betyg, ...) or name it with "
+            "`score_column`", param="score_column")
 
     # Input columns named like the columns npsthemes adds (source_row, reason, category, themes, ...) are kept
     # under a suffixed name, so neither can overwrite the other; `columns` keeps the names as the user sees them.
@@ -757,7 +758,7 @@ def load_survey(
     else:
         data["comment"] = ""
     if "comment" not in columns:
-        warnings.append("no comment column found; themes cannot be tagged (pass --comment-column NAME)")
+        warnings.append("no comment column found; themes cannot be tagged (name it with `comment_column`)")
     if "date" in data:
         had_value = ~data["date"].astype(object).astype(str).str.strip().str.lower().isin(_MISSING_TOKENS)
         data["date"] = _parse_dates(data["date"])
@@ -773,14 +774,13 @@ def load_survey(
             col = col.str.strip()
             data[role] = col.mask(col == "")
     from .privacy import contact_columns
-    from .stats import categorize
 
     contact = contact_columns(raw, skip=[used[r] for r in ("score", "comment", "date") if r in used])
     contact = {reverse: kind for col, kind in contact.items() for reverse in [_original_name(col, reserved)]}
     if contact:
         shown = ", ".join(f"{c!r} ({k})" for c, k in contact.items())
         warnings.append(f"columns that look like contact data: {shown}; they are copied as they are into "
-                        "responses.csv, followup.csv and the tag output (--redact masks them there)")
+                        "responses.csv, followup.csv and the tag output (`redact` masks them there)")
     data["category"] = categorize(data["score"])
     data.insert(0, "source_row", source_row[good])
     report = LoadReport(

@@ -15,16 +15,18 @@ import io
 import json
 import os
 import platform
+import warnings
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from ._format import pct
 from ._io import read_json, write_directory
-from .errors import InputFileNotFoundError, ModelError, ModelIntegrityError, ModelVersionError
+from .errors import InputFileNotFoundError, ModelError, ModelIntegrityError, ModelVersionError, ModelVersionWarning
 from .taxonomy import Taxonomy
 
-__all__ = ["Model", "load_model", "save_model", "inspect_model", "default_model_path", "FORMAT_VERSION"]
+__all__ = ["Model", "Manifest", "load_model", "save_model", "inspect_model", "default_model_path", "FORMAT_VERSION"]
 
 FORMAT_VERSION = 2  # 2: the classifier as a composite of stages (npsthemes.stages)
 MODEL_FILE = "model.joblib"
@@ -32,7 +34,109 @@ MANIFEST = "manifest.json"
 CARD = "MODEL_CARD.md"
 MODEL_DIR_FILES = (MODEL_FILE, MANIFEST, CARD)
 MAX_MANIFEST_BYTES = 20_000_000
-_CHECKED_LIBS = ("scikit-learn",)
+#: A different major.minor version of these refuses the model (its pickled estimators may not load or may
+#: predict differently); a different version of the others warns (their tokens and lemmas change predictions
+#: slightly), as spaCy warns about a pipeline built with another version.
+_REQUIRED_LIBS = ("scikit-learn",)
+_WARNED_LIBS = ("spacy", "simplemma")
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """A model file's SHA-256 and size, as the manifest records them."""
+
+    sha256: str
+    bytes: int
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A model's ``manifest.json``, validated: every field the loader relies on has its type checked once here,
+    so the rest of the code reads attributes rather than ``.get()`` chains. ``data`` keeps the whole manifest
+    (metrics, thresholds, parameters: informational fields)."""
+
+    path: Path
+    format_version: int
+    name: str
+    model_version: str
+    themes: tuple[str, ...]
+    taxonomy: dict[str, Any]
+    files: dict[str, FileEntry]
+    versions: dict[str, str]
+    data: dict[str, Any]
+
+    @classmethod
+    def from_dict(cls, manifest: Any, path: Path) -> Manifest:
+        def bad(what: str, got: Any) -> ModelIntegrityError:
+            return ModelIntegrityError(f"{path / MANIFEST}: {what}; got {str(got)[:80]!r}")
+
+        if not isinstance(manifest, dict):
+            raise bad("the manifest must be a JSON object", type(manifest).__name__)
+        fmt = manifest.get("format_version")
+        if not isinstance(fmt, int) or isinstance(fmt, bool) or fmt != FORMAT_VERSION:
+            raise ModelVersionError(
+                f"{path}: model format version {fmt!r} is not supported (this npsthemes reads version "
+                f"{FORMAT_VERSION}; version 1 models predate the classifier's stages); retrain it with "
+                "`npsthemes train` (models/build_default.sh rebuilds the default model)")
+        files = manifest.get("files")
+        if not isinstance(files, dict) or MODEL_FILE not in files:
+            raise ModelIntegrityError(f"{path}: manifest lists no {MODEL_FILE}")
+        entries: dict[str, FileEntry] = {}
+        for name, info in files.items():
+            if name not in MODEL_DIR_FILES:
+                raise ModelIntegrityError(f"{path}: the manifest lists {name!r}; a model directory holds only "
+                                          f"{', '.join(MODEL_DIR_FILES)}; refusing to load it")
+            if not (isinstance(info, dict) and isinstance(info.get("sha256"), str)
+                    and isinstance(info.get("bytes"), int) and not isinstance(info.get("bytes"), bool)):
+                raise ModelIntegrityError(f"{path}: manifest entry for {name} needs 'sha256' (text) and 'bytes' "
+                                          f"(a whole number); got {info!r}")
+            entries[name] = FileEntry(info["sha256"], info["bytes"])
+        themes = manifest.get("themes")
+        if not isinstance(themes, list) or not all(isinstance(t, str) for t in themes):
+            raise bad("'themes' must be a list of theme ids", themes)
+        taxonomy = manifest.get("taxonomy")
+        if not isinstance(taxonomy, dict):
+            raise bad("'taxonomy' must be an object", taxonomy)
+        versions = manifest.get("versions", {})
+        if not isinstance(versions, dict):
+            raise bad("'versions' must be an object", versions)
+        return cls(path=path, format_version=fmt, name=str(manifest.get("name", "unnamed")),
+                   model_version=str(manifest.get("model_version", "0")), themes=tuple(themes), taxonomy=taxonomy,
+                   files=entries, versions={str(k): str(v) for k, v in versions.items()}, data=manifest)
+
+    def check_files(self) -> None:
+        """Every listed file is a regular file of the recorded size and SHA-256 (before anything is unpickled)."""
+        for name, info in self.files.items():
+            f = self.path / name
+            if not f.exists():
+                raise ModelIntegrityError(f"{self.path}: file {name} listed in the manifest is missing")
+            if f.is_symlink() or not f.is_file():
+                raise ModelIntegrityError(f"{self.path}: {name} is not a regular file in the model directory; "
+                                          "refusing to load it")
+            if f.stat().st_size != info.bytes:
+                raise ModelIntegrityError(f"{self.path}: {name} has {f.stat().st_size} bytes, the manifest says "
+                                          f"{info.bytes} (truncated or replaced); refusing to load it")
+            if sha256_file(f) != info.sha256:
+                raise ModelIntegrityError(f"{self.path}: {name} does not match its SHA-256 in the manifest "
+                                          "(changed after the model was saved); refusing to load it")
+
+    def check_versions(self) -> None:
+        """Refuse another scikit-learn major.minor; warn (:class:`ModelVersionWarning`) about another spaCy or
+        simplemma version."""
+        installed = library_versions()
+        for lib in _REQUIRED_LIBS:
+            saved = self.versions.get(lib, "?")
+            if _major_minor(saved) != _major_minor(installed[lib]):
+                raise ModelVersionError(
+                    f"{self.path}: model was saved with {lib} {saved} but {installed[lib]} is installed; install "
+                    f"{lib}=={'.'.join(_major_minor(saved))}.* or retrain with `npsthemes train`")
+        for lib in _WARNED_LIBS:
+            saved = self.versions.get(lib)
+            if saved is not None and saved != installed[lib]:
+                warnings.warn(
+                    f"{self.path}: model was built with {lib} {saved} but {installed[lib]} is installed; its "
+                    f"tokens or lemmas, and so some predictions, may differ slightly; retrain it with "
+                    f"`npsthemes train` to be sure", ModelVersionWarning, stacklevel=3)
 
 
 def _version(dist: str) -> str:
@@ -72,7 +176,7 @@ def default_model_path() -> Path:
         if (cand / MANIFEST).exists():
             return cand
     raise ModelError("the default model is not installed (expected npsthemes/_models/default or "
-                     "models/default in the source tree); pass --model DIR")
+                     "models/default in the source tree); give a model directory (`model`)", param="model")
 
 
 @dataclass
@@ -110,10 +214,6 @@ class Model:
         return f"<Model {self.name} {self.version}: {len(self.classifier.classes_)} themes>"
 
 
-def _pct(x: Any) -> str:
-    return "-" if x is None else f"{100 * float(x):.1f}"
-
-
 def render_model_card(manifest: dict[str, Any]) -> str:
     """The model card as Markdown (rendered before anything is written)."""
     m = manifest
@@ -141,20 +241,20 @@ def render_model_card(manifest: dict[str, Any]) -> str:
             f"## {title}",
             f"{met.get('description', '')}",
             "",
-            f"n = {met['n']} comments: micro P {_pct(met['micro_precision'])}, R {_pct(met['micro_recall'])}, "
-            f"F1 {_pct(met['micro_f1'])}; macro F1 {_pct(met['macro_f1'])}; polarity accuracy "
-            f"{_pct(met['polarity_accuracy'])}; coverage {_pct(met['coverage'])} %"
-            + (f"; language detection accuracy {_pct(met['language_accuracy'])}"
+            f"n = {met['n']} comments: micro P {pct(met['micro_precision'])}, R {pct(met['micro_recall'])}, "
+            f"F1 {pct(met['micro_f1'])}; macro F1 {pct(met['macro_f1'])}; polarity accuracy "
+            f"{pct(met['polarity_accuracy'])}; coverage {pct(met['coverage'])} %"
+            + (f"; language detection accuracy {pct(met['language_accuracy'])}"
                if met.get("language_accuracy") is not None else "") + ".",
             "",
             "| theme | precision | recall | F1 | support |",
             "|---|---|---|---|---|",
         ]
         for t, v in met["per_theme"].items():
-            lines.append(f"| {t} | {_pct(v['precision'])} | {_pct(v['recall'])} | {_pct(v['f1'])} | {v['support']} |")
+            lines.append(f"| {t} | {pct(v['precision'])} | {pct(v['recall'])} | {pct(v['f1'])} | {v['support']} |")
         lines += ["", "| language | n | micro F1 | polarity accuracy |", "|---|---|---|---|"]
         for lang, v in (met.get("per_language") or {}).items():
-            lines.append(f"| {lang} | {v['n']} | {_pct(v['micro_f1'])} | {_pct(v['polarity_accuracy'])} |")
+            lines.append(f"| {lang} | {v['n']} | {pct(v['micro_f1'])} | {pct(v['polarity_accuracy'])} |")
         lines.append("")
     lines += [
         "## Limits",
@@ -221,48 +321,16 @@ def load_model(path: str | os.PathLike | None = None, *, check_versions: bool = 
     """Load a model directory (``None``: the shipped default model).
 
     Verifies the SHA-256 of every file listed in the manifest *before* unpickling, and refuses a model whose
-    format version is unknown or whose scikit-learn major.minor version differs from the installed one.
+    format version is unknown or whose scikit-learn major.minor version differs from the installed one; warns
+    (:class:`~npsthemes.errors.ModelVersionWarning`) when spaCy or simplemma differ from the versions the model
+    was built with.
     Only load models you trust: see the module documentation.
     """
     path = Path(path) if path is not None else default_model_path()
-    manifest = inspect_model(path)
-    fmt = manifest.get("format_version")
-    if fmt != FORMAT_VERSION:
-        raise ModelVersionError(f"{path}: model format version {fmt!r} is not supported (this npsthemes reads "
-                                f"version {FORMAT_VERSION}); retrain it with `npsthemes train`")
-    files = manifest["files"]
-    if not isinstance(files, dict) or MODEL_FILE not in files:
-        raise ModelIntegrityError(f"{path}: manifest lists no {MODEL_FILE}")
-    for name, info in files.items():
-        if name not in MODEL_DIR_FILES:
-            raise ModelIntegrityError(f"{path}: the manifest lists {name!r}; a model directory holds only "
-                                      f"{', '.join(MODEL_DIR_FILES)}; refusing to load it")
-        if not (isinstance(info, dict) and isinstance(info.get("sha256"), str)
-                and isinstance(info.get("bytes"), int) and not isinstance(info.get("bytes"), bool)):
-            raise ModelIntegrityError(f"{path}: manifest entry for {name} needs 'sha256' (text) and 'bytes' "
-                                      f"(a whole number); got {info!r}")
-        f = path / name
-        if not f.exists():
-            raise ModelIntegrityError(f"{path}: file {name} listed in the manifest is missing")
-        if f.is_symlink() or not f.is_file():
-            raise ModelIntegrityError(f"{path}: {name} is not a regular file in the model directory; refusing "
-                                      "to load it")
-        if f.stat().st_size != info["bytes"]:
-            raise ModelIntegrityError(f"{path}: {name} has {f.stat().st_size} bytes, the manifest says "
-                                      f"{info['bytes']} (truncated or replaced); refusing to load it")
-        if sha256_file(f) != info["sha256"]:
-            raise ModelIntegrityError(f"{path}: {name} does not match its SHA-256 in the manifest (changed after "
-                                      "the model was saved); refusing to load it")
+    manifest = Manifest.from_dict(inspect_model(path), path)
+    manifest.check_files()
     if check_versions:
-        installed = library_versions()
-        versions = manifest.get("versions") if isinstance(manifest.get("versions"), dict) else {}
-        for lib in _CHECKED_LIBS:
-            saved = str(versions.get(lib, "?"))
-            if _major_minor(saved) != _major_minor(installed[lib]):
-                raise ModelVersionError(
-                    f"{path}: model was saved with {lib} {saved} but {installed[lib]} is installed; install "
-                    f"{lib}=={'.'.join(_major_minor(saved))}.* or retrain with `npsthemes train`"
-                )
+        manifest.check_versions()
     import joblib
 
     from .classifier import ThemeClassifier
@@ -273,8 +341,7 @@ def load_model(path: str | os.PathLike | None = None, *, check_versions: bool = 
         raise ModelIntegrityError(f"{path}: cannot unpickle {MODEL_FILE}: {type(exc).__name__}: {exc}") from exc
     if not isinstance(clf, ThemeClassifier):
         raise ModelIntegrityError(f"{path}: {MODEL_FILE} holds a {type(clf).__name__}, not a ThemeClassifier")
-    if not isinstance(manifest.get("taxonomy"), dict) or not isinstance(manifest.get("themes"), list) or list(
-            map(str, clf.classes_)) != manifest["themes"]:
+    if tuple(map(str, clf.classes_)) != manifest.themes:
         raise ModelIntegrityError(f"{path}: the model's themes do not match the manifest's")
-    taxonomy = Taxonomy.from_dict(manifest["taxonomy"], source=str(path / MANIFEST))
-    return Model(classifier=clf, taxonomy=taxonomy, manifest=manifest, path=path)
+    taxonomy = Taxonomy.from_dict(manifest.taxonomy, source=str(path / MANIFEST))
+    return Model(classifier=clf, taxonomy=taxonomy, manifest=manifest.data, path=path)

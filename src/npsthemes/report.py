@@ -1,22 +1,22 @@
-"""Rendering an :class:`~npsthemes.analysis.Analysis`: a self-contained HTML report (inline CSS and SVG, no
-scripts, fonts or images from outside; all user text escaped) and an Excel workbook (openpyxl; text cells that a
-spreadsheet would run as formulas are written as text). Both render to memory; writing is atomic elsewhere."""
+"""Renderers of the report: a self-contained HTML document (inline CSS and SVG, no scripts, fonts or images from
+outside; all user text escaped) and an Excel workbook (openpyxl; text cells that a spreadsheet would run as
+formulas are written as text). Both take plain data (a template context, a dict of sheets) and render to memory;
+this module knows nothing of :class:`~npsthemes.analysis.Analysis` (``analysis.py`` builds the data with
+:mod:`npsthemes.views` and writes the files atomically)."""
 
 from __future__ import annotations
 
 import io
 import math
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from markupsafe import Markup, escape
 
+from ._format import pct
 from ._io import _CONTROL, _FORMULA_START, strip_xml_illegal
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .analysis import Analysis
 
 __all__ = ["render_html", "render_excel", "TEXTS"]
 
@@ -128,7 +128,7 @@ def _num(x: Any, digits: int = 1, signed: bool = False) -> str:
 
 
 def _pct(x: Any) -> str:
-    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.0f} %"
+    return pct(x, digits=0, suffix=" %", missing="–")
 
 
 def shares_bar(p: float, a: float, d: float, t: dict[str, str]) -> Markup:
@@ -249,8 +249,10 @@ def _heat(share: float) -> str:
     return f"background: rgba(179, 38, 30, {alpha:.2f}); color: {'#fff' if alpha > 0.5 else '#000'}"
 
 
-def render_html(analysis: Analysis, lang: str = "en") -> str:
-    """The report as one self-contained HTML document."""
+def render_html(context: dict[str, Any], lang: str = "en") -> str:
+    """The report as one self-contained HTML document, from the template's ``context`` (plain data: what
+    ``analysis.html_context`` builds from an :class:`~npsthemes.analysis.Analysis` with :mod:`npsthemes.views`).
+    Charts are drawn here from the context's tables; every user text is escaped by the template."""
     from jinja2 import Environment
 
     t = TEXTS[lang]
@@ -261,49 +263,17 @@ def render_html(analysis: Analysis, lang: str = "en") -> str:
     env.filters["heat"] = _heat
     template = env.from_string(
         resources.files("npsthemes").joinpath("templates/report.html.j2").read_text(encoding="utf-8"))
-    a = analysis
-    o = a.overall
-    ts = a.theme_segments
-    ts_views = []
-    if len(ts):
-        focus = a.development_areas["theme"].tolist() or a.themes.sort_values("negative", ascending=False)[
-            "theme"].head(5).tolist()
-        for col, g in ts.groupby("column", sort=False):
-            g = g[g["theme"].isin(focus)]
-            pivot = g.pivot(index="segment", columns="theme", values="negative_share")[focus]
-            meta = g.drop_duplicates("segment").set_index("segment")[["n", "segment_nps", "small_sample"]]
-            ts_views.append({"column": col, "themes": [(th, a.taxonomy.label(th, lang)) for th in focus],
-                             "rows": [{"segment": s, "n": int(meta.loc[s, "n"]), "nps": meta.loc[s, "segment_nps"],
-                                       "small": bool(meta.loc[s, "small_sample"]),
-                                       "cells": [pivot.loc[s, th] for th in focus]} for s in pivot.index]})
-    last_change = []
-    if len(a.score_change) and a.score_change["change"].notna().any():
-        periods = sorted(a.score_change["period"].unique())
-        last = a.score_change[a.score_change["period"] == periods[-1]].copy()
-        last["label"] = [a.taxonomy.label(x, lang) if x in a.taxonomy.ids else x for x in last["theme"]]
-        last_change = last.sort_values("change").to_dict(orient="records")
-        last_period, prev_period = periods[-1], periods[-2] if len(periods) > 1 else None
-    else:
-        last_period = prev_period = None
-    return template.render(
-        t=t, lang=lang, a=a, o=o, report=a.load_report, cov=a.coverage,
-        shares=shares_bar(o["promoter_share"], o["passive_share"], o["detractor_share"], t),
-        impact_svg=impact_chart(a.themes, t), trend_svg=trend_chart(a.trend) if len(a.trend) else "",
-        strengths=a.strengths.to_dict(orient="records"), development=a.development_areas.to_dict(orient="records"),
-        themes=a.themes.to_dict(orient="records"), quotes=a.quotes, ts_views=ts_views,
-        segments=a.segments.to_dict(orient="records") if len(a.segments) else [],
-        trend=a.trend.to_dict(orient="records") if len(a.trend) else [],
-        last_change=last_change, last_period=last_period, prev_period=prev_period,
-        untagged=a.untagged_words.to_dict(orient="records"),
-        disagreements=a.disagreements.head(30).to_dict(orient="records"),
-        n_disagreements=len(a.disagreements), model=a.model_info, settings=a.settings,
-        n_follow_up=len(a.follow_up),
-        follow_up_areas=[(a.taxonomy.label(area, lang) if area else t["no_theme"], n) for area, n in (
-            a.follow_up["route_to"].value_counts(sort=False).sort_values(ascending=False, kind="stable").items()
-            if len(a.follow_up) else [])],
-        channel_counts=(a.responses["channel"].value_counts().to_dict()
-                        if "channel" in a.responses else {}),
-    )
+    o = context["o"]
+    charts = {
+        "shares": shares_bar(o["promoter_share"], o["passive_share"], o["detractor_share"], t),
+        "impact_svg": impact_chart(context.pop("theme_table"), t),
+        "trend_svg": trend_chart(context["trend_table"]) if len(context["trend_table"]) else "",
+    }
+    context.pop("trend_table")
+    context["follow_up_areas"] = [(context["label"](area) if area else t["no_theme"], n)
+                                  for area, n in context.pop("follow_up_routes")]
+    context.pop("label")
+    return template.render(t=t, lang=lang, **charts, **context)
 
 
 # ------------------------------------------------------------------------------------------------ Excel
@@ -408,42 +378,20 @@ def tables_to_xlsx(sheets: dict[str, pd.DataFrame]) -> tuple[bytes, list[str]]:
     return buf.getvalue(), writer.warnings("the workbook")
 
 
-def render_excel(analysis: Analysis) -> bytes:
-    """The workbook: sheets Summary, Themes, Segments, Trend, Responses, FollowUp (plus ThemeSegments and Review).
-    The Responses sheet holds at most ``EXCEL_MAX_RESPONSES`` rows (responses.csv has every row)."""
-    return render_excel_counted(analysis)[0]
-
-
-def render_excel_counted(analysis: Analysis) -> tuple[bytes, list[str]]:
-    """:func:`render_excel` and warnings saying how many characters XLSX could not hold (removed) and how many
-    over-long cells were cut."""
+def render_excel(sheets: dict[str, tuple[pd.DataFrame, str | None]]) -> tuple[bytes, list[str]]:
+    """The workbook from its sheets in order (name -> (table, note or None)), and warnings saying how many
+    characters XLSX could not hold (removed) and how many over-long cells were cut."""
     from openpyxl import Workbook
 
     writer = _SheetWriter()
-    _write_sheet = writer.sheet
-    a = analysis
     wb = Workbook(write_only=True)
-    o = a.overall
-    summary = pd.DataFrame([
-        ("NPS", o["nps"]), ("95 % CI low", o["ci_low"]), ("95 % CI high", o["ci_high"]), ("responses (n)", o["n"]),
-        ("promoters", o["promoters"]), ("passives", o["passives"]), ("detractors", o["detractors"]),
-        ("rows read", a.load_report.rows_read), ("rows rejected", a.load_report.rows_rejected),
-        ("coverage (share of comments with a theme)", a.coverage["coverage"]),
-        ("strengths", ", ".join(a.strengths["theme"])), ("development areas", ", ".join(a.development_areas["theme"])),
-        ("detractors to follow up (sheet FollowUp, followup.csv)", len(a.follow_up)),
-        ("model", f"{a.model_info['name']} {a.model_info['version']}"), ("source", a.settings.get("source")),
-    ], columns=["metric", "value"])
-    _write_sheet(wb, "Summary", summary)
-    _write_sheet(wb, "Themes", a.themes)
-    _write_sheet(wb, "Segments", a.segments if len(a.segments) else pd.DataFrame({"note": ["no grouping columns"]}))
-    _write_sheet(wb, "Trend", a.trend if len(a.trend) else pd.DataFrame({"note": ["no dates"]}))
-    _write_sheet(wb, "Responses", *_capped(a.responses_table(), "responses", "responses.csv"))
-    follow = (_capped(a.follow_up, "detractors", "followup.csv") if len(a.follow_up)
-              else (pd.DataFrame({"note": ["no detractors"]}), None))
-    _write_sheet(wb, "FollowUp", *follow)
-    if len(a.theme_segments):
-        _write_sheet(wb, "ThemeSegments", a.theme_segments)
-    _write_sheet(wb, "Review", a.disagreements)
+    for name, (df, note) in sheets.items():
+        writer.sheet(wb, name, df, note)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue(), writer.warnings("report.xlsx", " (the CSV files keep the text as it is)")
+
+
+def capped(df: pd.DataFrame, what: str, csv_name: str) -> tuple[pd.DataFrame, str | None]:
+    """At most ``EXCEL_MAX_RESPONSES`` rows for a sheet, and the note saying so when rows were cut."""
+    return _capped(df, what, csv_name)

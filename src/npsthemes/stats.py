@@ -52,6 +52,16 @@ def _z(confidence: float) -> float:
     return float(norm.ppf(0.5 + confidence / 2))
 
 
+SCORE_MIN, SCORE_MAX = 0, 10
+
+
+def check_scores(arr: np.ndarray) -> None:
+    """Scores given to the statistics must be known and within 0-10 (``loading.parse_scores`` is the rule that
+    reads them from a file: whole numbers only)."""
+    if np.isnan(arr).any() or (arr < SCORE_MIN).any() or (arr > SCORE_MAX).any():
+        raise DataError("scores must be whole numbers 0-10 (validate with load_survey first)", param="score")
+
+
 #: Codes of :func:`category_codes`, in order: index 0 promoter, 1 passive, 2 detractor; 3 is an unknown score.
 UNKNOWN_CATEGORY = 3
 
@@ -86,8 +96,7 @@ def categorize(scores: Iterable[int] | pd.Series) -> pd.Series:
     """
     s = pd.Series(scores) if not isinstance(scores, pd.Series) else scores
     arr = s.to_numpy(dtype=float)
-    if np.isnan(arr).any() or (arr < 0).any() or (arr > 10).any():
-        raise DataError("scores must be whole numbers 0-10 (validate with load_survey first)")
+    check_scores(arr)
     codes = category_codes(arr)
     return pd.Series(pd.Categorical.from_codes(codes, categories=list(CATEGORIES)), index=s.index, name="category")
 
@@ -182,8 +191,7 @@ def _scores_of(data: pd.DataFrame | pd.Series | Sequence[int], score: str) -> pd
 
 def _counts(scores: pd.Series) -> tuple[int, int, int]:
     arr = scores.to_numpy(dtype=float)
-    if np.isnan(arr).any() or (arr < 0).any() or (arr > 10).any():
-        raise DataError("scores must be whole numbers 0-10 (validate with load_survey first)")
+    check_scores(arr)
     counts = np.bincount(category_codes(arr), minlength=UNKNOWN_CATEGORY)
     return int(counts[0]), int(counts[1]), int(counts[2])
 
@@ -260,6 +268,11 @@ def compare_nps(a: dict[str, Any], b: dict[str, Any], *, confidence: float = 0.9
 MISSING_GROUP = "(missing)"
 
 
+def group_labels(values: pd.Series) -> pd.Series:
+    """Group values as text, a missing value as :data:`MISSING_GROUP` (so groups recombine to the total)."""
+    return values.astype(object).where(values.notna(), MISSING_GROUP).astype(str)
+
+
 def nps_by(
     data: pd.DataFrame,
     by: str | Sequence[str] | None = None,
@@ -290,10 +303,11 @@ def nps_by(
     keys = list(by)
     for col in by:
         values = data[col]
-        frame[col] = values.astype(object).where(values.notna(), MISSING_GROUP).astype(str)
+        frame[col] = group_labels(values)
     if period:
         if date not in data:
-            raise ColumnNotFoundError(f"no date column {date!r} for --period; name one with --date-column")
+            raise ColumnNotFoundError(f"no date column {date!r} for the `period` views; name one with `date_column`",
+                                      param="date_column")
         frame[period] = period_labels(data[date], period)
         frame = frame[frame[period].notna()]
         keys.append(period)

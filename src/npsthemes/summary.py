@@ -12,7 +12,73 @@ from ._io import atomic_write_bytes, check_not_input, dataframe_to_bytes, guard_
 from .loading import Survey, _ensure_survey
 from .stats import SMALL_SAMPLE_N, nps, nps_by
 
-__all__ = ["nps_summary", "write_rejects"]
+__all__ = ["nps_summary", "write_rejects", "build_summary", "SUMMARY_SCHEMA", "THEME_SCHEMA"]
+
+#: summary.json, the stable interface of `analyze`: every key, in order, with its meaning. The README's table
+#: and the tests are checked against this constant.
+SUMMARY_SCHEMA: dict[str, str] = {
+    "n": "responses analysed (accepted rows)",
+    "nps": "overall NPS (% promoters - % detractors)",
+    "ci_low": "lower end of the NPS interval (95 % by default)",
+    "ci_high": "upper end of the NPS interval",
+    "promoters": "respondents scoring 9-10",
+    "passives": "respondents scoring 7-8",
+    "detractors": "respondents scoring 0-6",
+    "rows_read": "rows in the input",
+    "rows_rejected": "rows rejected (rejects.csv says why)",
+    "rejected_reasons": "count of rejected rows per reason",
+    "model": "the model's `name` and `version`",
+    "coverage": "`responses`, `commenting`, `tagged`, `coverage` (share of comments with a theme), `untagged`",
+    "themes": "one object per theme (keys in THEME_SCHEMA)",
+    "strengths": "theme ids to keep, strongest first",
+    "development_areas": "theme ids to fix, most NPS points at stake first",
+    "trend": "per period: `period`, `n`, `nps`, `ci_low`, `ci_high`, `change`, `change_p`, `change_significant`, ...",
+    "settings": "the analysis settings (`by`, `period`, `lang`, `n_boot`, `confidence`, `min_mentions`, ...)",
+}
+
+#: The keys of each object of summary.json's ``themes``, in order.
+THEME_SCHEMA: dict[str, str] = {
+    "theme": "theme id",
+    "label": "theme label in the report's language",
+    "mentions": "respondents mentioning the theme",
+    "positive": "mentions with positive polarity",
+    "negative": "mentions with negative polarity",
+    "share": "share of commenting respondents mentioning it",
+    "theme_nps": "NPS of the respondents mentioning it",
+    "theme_nps_ci_low": "its interval, low",
+    "theme_nps_ci_high": "its interval, high",
+    "impact": "NPS(all) - NPS(all but those mentioning it)",
+    "impact_ci_low": "bootstrap interval, low",
+    "impact_ci_high": "bootstrap interval, high",
+    "points_at_stake": "NPS gained without the respondents criticising it",
+    "points_at_stake_ci_low": "bootstrap interval, low",
+    "points_at_stake_ci_high": "bootstrap interval, high",
+    "impact_positive": "NPS lost without the respondents praising it",
+    "impact_positive_ci_low": "bootstrap interval, low",
+    "impact_positive_ci_high": "bootstrap interval, high",
+    "status": "strength, development_area, both, uncertain, too_few_mentions or not_mentioned",
+}
+
+
+def build_summary(analysis: Any) -> dict[str, Any]:
+    """summary.json's content from an :class:`~npsthemes.analysis.Analysis` (keys of :data:`SUMMARY_SCHEMA`)."""
+    from ._io import jsonable
+
+    a = analysis
+    o = a.overall
+    values = {
+        **{k: o[k] for k in ("n", "nps", "ci_low", "ci_high", "promoters", "passives", "detractors")},
+        "rows_read": a.load_report.rows_read, "rows_rejected": a.load_report.rows_rejected,
+        "rejected_reasons": dict(a.load_report.reasons),
+        "model": {"name": a.model_info.get("name"), "version": a.model_info.get("version")},
+        "coverage": a.coverage,
+        "themes": [{k: r[k] for k in THEME_SCHEMA} for r in a.themes.to_dict(orient="records")],
+        "strengths": a.strengths["theme"].tolist(),
+        "development_areas": a.development_areas["theme"].tolist(),
+        "trend": a.trend.to_dict(orient="records") if len(a.trend) else [],
+        "settings": a.settings,
+    }
+    return jsonable({k: values[k] for k in SUMMARY_SCHEMA})
 
 
 def rejects_csv(rejected: pd.DataFrame) -> bytes:

@@ -212,7 +212,7 @@ def tag_file(
         if Path(rejects).resolve() == Path(out).resolve():
             from .errors import OutputError
 
-            raise OutputError(f"{rejects}: is also the --out file; choose two different paths")
+            raise OutputError(f"{rejects}: is also the `out` file; choose two different paths", param="rejects")
     survey = _ensure_survey(source, **load_options)
     if rejects is not None:
         write_rejects(survey, rejects, redact=redact)

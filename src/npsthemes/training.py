@@ -94,7 +94,8 @@ def train_model(
     train, test = split_labelled(data)
     if heldout is not None:
         if test is not None:
-            raise DataError("the labelled data already has a 'split' column with test rows; drop --heldout")
+            raise DataError("the labelled data already has a 'split' column with test rows; drop `heldout`",
+                            param="heldout")
         test = _load(heldout, tax)
     if tax is None:
         tax = taxonomy_from_themes(train.themes, polarities=tuple(train.polarities))
