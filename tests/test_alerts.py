@@ -562,7 +562,7 @@ def test_out_equal_to_input_and_bad_options(survey, tmp_path, hook, model, cli_m
     code, _, stderr = run(["alerts", survey, "--out", survey, "--webhook", hook.url], capsys)
     assert code == 1 and "--out is the input file" in stderr and len(stderr.strip().splitlines()) == 1
     assert survey.read_bytes() == before and hook.calls == 0
-    with pytest.raises(AlertConfigError, match="--state is the input file"):
+    with pytest.raises(AlertConfigError, match="`state` is the input file"):
         run_alerts(str(tmp_path / "." / "survey.csv"), model, state=survey)
     routing = tmp_path / "routing.yaml"
     routing.write_text("default: a\n", encoding="utf-8")

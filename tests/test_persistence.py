@@ -28,7 +28,7 @@ def test_roundtrip_same_predictions(saved, small_model, small_labelled):
     assert np.array_equal(loaded.classifier.predict(X), small_model.predict(X))
     assert list(loaded.classifier.predict_labels(X)) == list(small_model.predict_labels(X))
     m = json.loads((saved / "manifest.json").read_text())
-    assert m["format_version"] == 1 and set(m["files"]) == {"model.joblib", "MODEL_CARD.md"}
+    assert m["format_version"] == 2 and set(m["files"]) == {"model.joblib", "MODEL_CARD.md"}
     for key in ("npsthemes", "scikit-learn", "spacy", "simplemma"):
         assert key in m["versions"]
     assert (saved / "MODEL_CARD.md").read_text().startswith("# Model card: t 0.1")
