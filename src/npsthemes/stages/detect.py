@@ -34,11 +34,13 @@ class ThemeDetector(ClassifierMixin, BaseEstimator):
     ----------
     C : float
         Inverse regularisation of each logistic regression.
-    class_weight : str or None
-        Class weights of each theme's model (``"balanced"`` helps rare themes).
+    class_weight : "balanced", dict or None
+        Class weights of each output's model (``"balanced"`` helps rare themes). A dict maps a 1-D target's
+        classes (or an indicator target's 0 and 1) to weights.
     nb_weighting : bool
-        Scale the first ``nb_columns`` features (all when ``nb_columns`` is not given to ``fit``) by each theme's
-        NB log-count ratios. Features that are not counts (embeddings) should not be scaled.
+        Scale the first ``nb_columns`` features by each theme's NB log-count ratios. When ``fit`` is not given
+        ``nb_columns``: all features of a sparse non-negative ``X`` (n-gram counts or TF-IDF), none of a dense or
+        signed one (NB ratios are defined for counts; on continuous features they are meaningless).
     nb_alpha : float
         Smoothing of the NB ratios.
     max_iter : int
@@ -48,6 +50,8 @@ class ThemeDetector(ClassifierMixin, BaseEstimator):
     weights_ : ndarray (n_features, n_outputs)
         Coefficients of every output, with the NB scaling folded in (``coef_`` is its transpose).
     intercept_ : ndarray (n_outputs,)
+    n_iter_ : ndarray of int
+        Iterations of each output's solver.
     active_ : ndarray of bool
         Outputs with both classes in training; the others predict ``constant_``.
     classes_ : ndarray
@@ -94,28 +98,35 @@ class ThemeDetector(ClassifierMixin, BaseEstimator):
             Y = (y[:, None] == self.classes_[None, :]).astype(int)
             if len(self.classes_) == 2:
                 Y = Y[:, 1:]
-        n_nb = X.shape[1] if nb_columns is None else int(nb_columns)
+        if nb_columns is None:
+            n_nb = X.shape[1] if sp.issparse(X) and not (X.data < 0).any() else 0
+        else:
+            n_nb = int(nb_columns)
         ratios = nb_log_ratios(X[:, :n_nb], Y, self.nb_alpha) if self.nb_weighting and n_nb else None
         n_out = Y.shape[1]
         W = np.zeros((X.shape[1], n_out))
         b = np.zeros(n_out)
         active = np.zeros(n_out, dtype=bool)
+        n_iter = np.zeros(n_out, dtype=np.int64)
         self.constant_ = Y.max(axis=0).astype(float)
+        class_weight, sample_weight = self.class_weight, None
+        if isinstance(class_weight, dict) and not self.multilabel_:  # weights of the classes, not of 0/1
+            sample_weight = np.array([float(class_weight.get(v, 1.0)) for v in y.tolist()])
+            class_weight = None
         for j in range(n_out):
             if Y[:, j].min() == Y[:, j].max():
                 continue
-            lr = LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear",
-                                    max_iter=self.max_iter)
+            lr = LogisticRegression(C=self.C, class_weight=class_weight, solver="liblinear", max_iter=self.max_iter)
             if ratios is None:
-                lr.fit(X, Y[:, j])
+                lr.fit(X, Y[:, j], sample_weight=sample_weight)
                 W[:, j] = lr.coef_[0]
             else:
                 scale = np.ones(X.shape[1])
                 scale[:n_nb] = ratios[:, j]
-                lr.fit(X @ sp.diags(scale.astype(np.float32)), Y[:, j])
+                lr.fit(X @ sp.diags(scale.astype(np.float32)), Y[:, j], sample_weight=sample_weight)
                 W[:, j] = (lr.coef_ * scale)[0]  # (x * scale) . w == x . (w * scale): unscaled features
-            b[j], active[j] = lr.intercept_[0], True
-        self.weights_, self.intercept_, self.active_ = W, b, active
+            b[j], active[j], n_iter[j] = lr.intercept_[0], True, int(np.max(lr.n_iter_))
+        self.weights_, self.intercept_, self.active_, self.n_iter_ = W, b, active, n_iter
         return self
 
     def output_proba(self, X: Any) -> np.ndarray:

@@ -74,6 +74,7 @@ class PolarityModel(ClassifierMixin, BaseEstimator):
         self.model_.fit(X, y)
         self.classes_ = self.model_.classes_
         self.n_features_in_ = self.model_.n_features_in_
+        self.n_iter_ = self.model_.n_iter_
         cls = list(self.classes_)
         counts = np.ones((N_CATEGORY_CODES, len(cls)))
         if categories is not None:  # log P(polarity | NPS category), Laplace-smoothed; the unknown row is flat
@@ -96,7 +97,8 @@ class PolarityModel(ClassifierMixin, BaseEstimator):
         return out / out.sum(axis=1, keepdims=True)
 
     def predict(self, X: Any, categories: Any = None) -> np.ndarray:
-        return self.classes_[np.argmax(self.predict_proba(X, categories), axis=1)]
+        proba = self.predict_proba(X, categories)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 def context_rows(n_docs: int, owner: np.ndarray, pairs: np.ndarray, clause_proba: Any) -> np.ndarray:

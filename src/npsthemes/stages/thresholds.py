@@ -126,6 +126,8 @@ class ThresholdTuner(ClassifierMixin, BaseEstimator):
         return self.estimator_.predict_proba(X)
 
     def predict(self, X: Any) -> np.ndarray:
+        """Multi-label: 1 where an output's probability reaches its tuned threshold (not 0.5, so ``predict`` is
+        not ``predict_proba(X).round()``). 1-D target: the most probable class."""
         p = self.predict_proba(X)
         if self.multilabel_:
             return (p >= self.thresholds_).astype(int)

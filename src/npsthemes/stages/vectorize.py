@@ -186,7 +186,7 @@ def default_blocks() -> list[tuple[str, Any]]:
             ("char", NgramBlock("char", (2, 5), min_df=2, max_features=150_000))]
 
 
-class FeatureBlocks(_BaseComposition, TransformerMixin):
+class FeatureBlocks(TransformerMixin, _BaseComposition):
     """The features of comments and of their clauses: the named blocks side by side (like scikit-learn's
     ``FeatureUnion``, over analysed comments). ``blocks=None``: :func:`default_blocks`.
 
