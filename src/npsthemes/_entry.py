@@ -11,7 +11,7 @@ import sys
 def run() -> None:
     for stream in (sys.stdout, sys.stderr):  # a cp1252 or ASCII terminal shows what it cannot encode as escapes
         try:
-            stream.reconfigure(errors="backslashreplace")
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
         except (AttributeError, ValueError, OSError):
             pass
     try:

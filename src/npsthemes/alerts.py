@@ -466,7 +466,7 @@ def deliver(
                 exc.close()
             error = f"HTTP {status} {exc.reason}" + (f": {detail}" if detail else "")
             retryable = status in (408, 429) or status >= 500
-            retry_after = (exc.headers or {}).get("Retry-After", "")
+            retry_after = exc.headers.get("Retry-After", "") if exc.headers else ""
             if retryable and str(retry_after).strip().isdigit():
                 delay = max(delay, min(60.0, float(retry_after)))
         except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
@@ -873,7 +873,7 @@ def run_alerts(
     Delivery failures do not raise: they are in the counts (``failed_now``) and statuses; the command line
     exits 1 when any delivery failed.
     """
-    step = progress or (lambda text, done=None, total=None: None)
+    step: Callable[..., None] = progress or (lambda text, done=None, total=None: None)
     if isinstance(threshold, bool) or not isinstance(threshold, (int, np.integer)) or not 0 <= threshold <= 10:
         raise AlertConfigError(f"threshold: expected a whole number 0-10, got {threshold!r}")
     if not (isinstance(timeout, (int, float)) and timeout > 0):
@@ -960,7 +960,7 @@ def _build_alerts(survey: Survey, model: Model, rows: np.ndarray, ids: list[str]
         if routing is not None:
             owner = routing.route(score=score, criticised=criticised, **extra)
         else:
-            owner = owner_of.get(int(rec["source_row"]), UNROUTED)
+            owner = (owner_of or {}).get(int(rec["source_row"]), UNROUTED)
         comment = str(rec.get("comment") or "")
         payload = {
             "event": EVENT,
@@ -1090,8 +1090,8 @@ def _run_with_state(st: _State, alerts, ids, known, survey, webhook, dry_run, ou
     rows = []
     for a in listed:
         r = final[a]
-        res = results.get(a)
-        if res is not None and res.ok:
+        delivered = results.get(a)
+        if delivered is not None and delivered.ok:
             status = "sent"
         else:  # not delivered by this run: as the state has it now
             status = {"sent": "already_sent", "sending": "in_progress"}.get(r["status"], r["status"])

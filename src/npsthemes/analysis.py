@@ -133,6 +133,10 @@ class Analysis:
         return write_directory(out_dir, rendered, replaceable=OUTPUT_FILES, inputs=[source] if source else [])
 
 
+def _no_progress(text: str, done: int | None = None, total: int | None = None) -> None:
+    pass
+
+
 def html_context(a: Analysis, lang: str) -> dict[str, Any]:
     """The HTML template's data, shaped from the analysis by the pure functions of :mod:`npsthemes.views`."""
     def label(theme: str) -> str:
@@ -228,7 +232,7 @@ def analyze(
     """
     if lang not in ("en", "fi", "sv"):
         raise DataError(f"unknown report language {lang!r}; expected en, fi or sv")
-    step = progress or (lambda text, done=None, total=None: None)
+    step: Callable[[str, int | None, int | None], None] = progress or _no_progress
     step("loading", None, None)
     survey = _ensure_survey(source, **load_options)
     model = model if isinstance(model, Model) else load_model(model)

@@ -347,7 +347,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         """Sentiment-lexicon features (lexicon.py) of every clause and of every comment."""
         docs = batch.docs
         clause_ptr, _ = docs.clause_bounds()
-        code = {lang: k for k, lang in enumerate(self.lexicon_.languages)}
+        lexicon = self.lexicon_
+        assert lexicon is not None
+        code = {lang: k for k, lang in enumerate(lexicon.languages)}
         doc_lang = np.fromiter((code.get(lang, -1) for lang in docs.langs), dtype=np.int64, count=len(docs))
         lengths = np.diff(docs.doc_ptr)
         lang_index = np.repeat(doc_lang, lengths)
@@ -355,8 +357,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         tables = (ids, vocab.surface, ids, vocab.lemma)
         clause_rows = np.repeat(np.arange(len(clause_ptr) - 1), np.diff(clause_ptr))
         doc_rows = np.repeat(np.arange(len(docs)), lengths)
-        return (self.lexicon_.features(lang_index, *tables, clause_rows, len(clause_ptr) - 1),
-                self.lexicon_.features(lang_index, *tables, doc_rows, len(docs)))
+        return (lexicon.features(lang_index, *tables, clause_rows, len(clause_ptr) - 1),
+                lexicon.features(lang_index, *tables, doc_rows, len(docs)))
 
     def _polarity_inputs(self, batch: Batch, comment_X: sp.csr_matrix, clause_X: sp.csr_matrix, owner: np.ndarray,
                          pairs: np.ndarray, polarity: Any) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -511,4 +513,4 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         """Micro F1 of theme detection over (comment, theme) pairs (used by cross_validate and GridSearchCV)."""
         true = _as_label_sets(y)
         pred = [parse_labels(v) for v in self.predict_labels(X)]
-        return theme_metrics(true, pred, self.classes_)["micro_f1"]
+        return theme_metrics(true, pred, [str(c) for c in self.classes_])["micro_f1"]

@@ -89,7 +89,7 @@ class TokenTfidf:
         return {"vectorizer": self.vectorizer}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["vectorizer"])
+        TokenTfidf.__init__(self, state["vectorizer"])
 
     def _token_features(self, token: str) -> np.ndarray:
         if self.kind == "char_wb":

@@ -360,10 +360,11 @@ def follow_up_list(responses: pd.DataFrame, mentions: pd.DataFrame, table: pd.Da
                     evidence.setdefault(r, []).append(f"{theme}: {ev}")
             elif pol == "positive":
                 praised.setdefault(r, []).append(theme)
-    out["criticised"] = [";".join(crit.get(r, [])) for r in sel]
-    out["praised"] = [";".join(praised.get(r, [])) for r in sel]
-    out["route_to"] = [max(crit[r], key=lambda t: stake.get(t, -np.inf)) if r in crit else "" for r in sel]
-    out["evidence"] = [" | ".join(evidence.get(r, [])) for r in sel]
+    rows = [int(r) for r in sel]
+    out["criticised"] = [";".join(crit.get(r, [])) for r in rows]
+    out["praised"] = [";".join(praised.get(r, [])) for r in rows]
+    out["route_to"] = [max(crit[r], key=lambda t: stake.get(t, -np.inf)) if r in crit else "" for r in rows]
+    out["evidence"] = [" | ".join(evidence.get(r, [])) for r in rows]
     order = pd.DataFrame({"score": out["score"].to_numpy(), "pos": np.arange(len(out))})
     keys, ascending = ["score"], [True]
     if "date" in out and out["date"].notna().any():

@@ -232,7 +232,7 @@ def _sniff_delimiter(sample: str, default: str) -> str:
     except csv.Error:
         header = lines[0]
         counts = {d: header.count(d) for d in ";,\t|"}
-        best = max(counts, key=counts.get)
+        best = max(counts, key=lambda d: counts[d])
         return best if counts[best] else default
 
 

@@ -131,10 +131,10 @@ class Manifest:
                     f"{self.path}: model was saved with {lib} {saved} but {installed[lib]} is installed; install "
                     f"{lib}=={'.'.join(_major_minor(saved))}.* or retrain with `npsthemes train`")
         for lib in _WARNED_LIBS:
-            saved = self.versions.get(lib)
-            if saved is not None and saved != installed[lib]:
+            built = self.versions.get(lib)
+            if built is not None and built != installed[lib]:
                 warnings.warn(
-                    f"{self.path}: model was built with {lib} {saved} but {installed[lib]} is installed; its "
+                    f"{self.path}: model was built with {lib} {built} but {installed[lib]} is installed; its "
                     f"tokens or lemmas, and so some predictions, may differ slightly; retrain it with "
                     f"`npsthemes train` to be sure", ModelVersionWarning, stacklevel=3)
 

@@ -134,12 +134,12 @@ class _Straddle:
         starts = [0]
         for t in tokens:
             starts.append(starts[-1] + len(t))
-        cuts = set(starts)
+        cut_set = set(starts)
         for i in range(len(tokens)):
             for k in range(i + 1, len(tokens) + 1):
                 if text[starts[i]:starts[k]] in self.rules:
-                    cuts.update(range(starts[i], starts[k]))
-        cuts = sorted(cuts)
+                    cut_set.update(range(starts[i], starts[k]))
+        cuts = sorted(cut_set)
         heads = [text[k:] for k in cuts if 0 <= k < len(text) and text[k:] in self.prefixes]
         tails = [text[:k] for k in cuts if k > 0 and text[:k] in self.suffixes]
         return heads, tails, text
@@ -174,7 +174,7 @@ class _Vocab:
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         """``ptr``, ``tokens``, ``edge``, ``kind`` and ``punct`` as arrays (brought up to date after new entries)."""
-        lists = (self.ptr, self.tokens, self.edge, self.kind, self.punct)
+        lists: tuple[list, ...] = (self.ptr, self.tokens, self.edge, self.kind, self.punct)
         dtypes = (np.int64, np.int64, np.int8, np.int8, bool)
         self._arrays = tuple(_grown(a, v, t) for a, v, t in zip(self._arrays, lists, dtypes))
         return self._arrays
@@ -209,7 +209,7 @@ class TextPreprocessor:
         return {"languages": self.languages}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["languages"])
+        TextPreprocessor.__init__(self, state["languages"])
 
     def _pipeline(self, lang: str):
         nlp = self._nlp.get(lang)
@@ -555,6 +555,7 @@ class LanguageDetector:
         word_bounds = np.concatenate([[0], np.cumsum(n_words)])[piece_bounds]
         letters = np.concatenate([[0], np.cumsum(piece_letters[ids])])
         X = fast.transform_flat(words, word_bounds)
+        assert self.model_ is not None  # callers handle the one-language model
         return self.model_.predict_proba(X), letters[piece_bounds[1:]] - letters[piece_bounds[:-1]]
 
     def __getstate__(self) -> dict:

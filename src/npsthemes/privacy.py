@@ -383,8 +383,8 @@ def _phone_end(text: str, m: re.Match) -> int | None:
         return None  # +1 000 000
     if (not intl or double_zero) and start >= 2 and text[start - 2].isdigit() \
             and text[start - 1] in _SEP_CHARS:
-        before = _TOKEN_BEFORE.search(text, max(0, start - 41), start - 1)
-        if _thousands(used, 3) or before and _LONG_NUMBER_PART.fullmatch(before.group()):
+        token = _TOKEN_BEFORE.search(text, max(0, start - 41), start - 1)
+        if _thousands(used, 3) or token and _LONG_NUMBER_PART.fullmatch(token.group()):
             return None  # the rest of 12 050 000 000, of RF18 5390 0754 7034, of 1234 5600 0007 85
     return end
 
@@ -450,13 +450,14 @@ def _scan(text: str) -> list[tuple[int, int, str]]:
               "digits": max(0, dense.start() - 1) if dense else None}
     found: list[_Span] = []
     for hint, detect in _DETECTORS:
-        if starts[hint] is None:
+        first = starts[hint]
+        if first is None:
             continue
-        spans = detect(text, starts[hint])
+        spans = detect(text, first)
         if spans:
             found += spans
             text = _blank(text, spans)
-    return sorted(s for s in found if s[2] is not None)
+    return sorted((a, b, kind) for a, b, kind in found if kind is not None)
 
 
 def _mask(text: str, spans: list[tuple[int, int, str]], kinds: frozenset[str] = frozenset(KINDS)) -> str:

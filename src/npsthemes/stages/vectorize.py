@@ -95,7 +95,7 @@ class NgramBlock(TransformerMixin, BaseEstimator):
             fast = self.__dict__.get("_fast")
             if fast is None or fast.vectorizer is not self.vectorizer_:
                 fast = self._fast = TokenTfidf(self.vectorizer_)
-                self._rows = None
+                self._rows: tuple[Any, np.ndarray] | None = None
             return fast
 
     def flat_ids(self, batch: Batch) -> np.ndarray:
@@ -105,14 +105,14 @@ class NgramBlock(TransformerMixin, BaseEstimator):
         docs = batch.docs
         vocab = docs.vocab
         with lock_of(self):
-            rows = self.__dict__.get("_rows")
-            if rows is None or rows[0] is not vocab:
-                rows = self._rows = [vocab, np.zeros(0, dtype=np.int64)]
-            done, n = len(rows[1]), len(vocab.surface)
+            cached = self.__dict__.get("_rows")
+            ids: np.ndarray = cached[1] if cached is not None and cached[0] is vocab else np.zeros(0, dtype=np.int64)
+            done, n = len(ids), len(vocab.surface)
             if done < n:
                 table = vocab.lemma if self.kind == "word" else vocab.surface
-                rows[1] = np.concatenate([rows[1], fast.token_ids(table[done:n])])
-            return rows[1][docs.token_ids]
+                ids = np.concatenate([ids, fast.token_ids(table[done:n])])
+            self._rows = (vocab, ids)
+            return ids[docs.token_ids]
 
     def rows(self, ids: np.ndarray, indptr: np.ndarray) -> sp.csr_matrix:
         """TF-IDF rows of token-id runs (``ids`` from :meth:`flat_ids`, rows ``ids[indptr[r]:indptr[r + 1]]``)."""
