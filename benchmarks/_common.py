@@ -24,8 +24,10 @@ def machine() -> str:
                     break
     except OSError:
         pass
-    return (f"{os.cpu_count()} cores ({cpu}), {mem} RAM, {platform.system()} {platform.release()}, "
-            f"Python {sys.version.split()[0]}")
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {mem} RAM, {platform.system()} {platform.release()}, "
+        f"Python {sys.version.split()[0]}"
+    )
 
 
 def peak_rss_mb() -> float:

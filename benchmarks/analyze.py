@@ -33,16 +33,21 @@ def generate(path: Path, rows: int) -> None:
     comments = generate_comments(rows, seed=7)
     text = comments["text"].to_numpy(dtype=object)
     text[rng.random(rows) < 0.3] = ""
-    df = pd.DataFrame({
-        "Vastaus ID": np.arange(1, rows + 1),
-        "Päivämäärä": (pd.Timestamp("2025-12-01") + pd.to_timedelta(rng.integers(0, 365, rows), unit="D")
-                       ).strftime("%d.%m.%Y"),
-        "Suositteluhalukkuus": rng.choice(np.arange(11), rows, p=np.array([2, 1, 2, 3, 3, 5, 6, 10, 15, 20, 33]) / 100),
-        "Perustelu": text,
-        "Kanava": rng.choice(["phone", "chat", "email", "web"], rows),
-        "Asiakasneuvoja": rng.choice([f"agent {i:02d}" for i in range(40)], rows),
-        "Toimiala": rng.choice(["retail", "housing", "healthcare", "construction", "services", "energy"], rows),
-    }).astype({"Suositteluhalukkuus": str})
+    df = pd.DataFrame(
+        {
+            "Vastaus ID": np.arange(1, rows + 1),
+            "Päivämäärä": (pd.Timestamp("2025-12-01") + pd.to_timedelta(rng.integers(0, 365, rows), unit="D")).strftime(
+                "%d.%m.%Y"
+            ),
+            "Suositteluhalukkuus": rng.choice(
+                np.arange(11), rows, p=np.array([2, 1, 2, 3, 3, 5, 6, 10, 15, 20, 33]) / 100
+            ),
+            "Perustelu": text,
+            "Kanava": rng.choice(["phone", "chat", "email", "web"], rows),
+            "Asiakasneuvoja": rng.choice([f"agent {i:02d}" for i in range(40)], rows),
+            "Toimiala": rng.choice(["retail", "housing", "healthcare", "construction", "services", "energy"], rows),
+        }
+    ).astype({"Suositteluhalukkuus": str})
     df.loc[rng.choice(rows, 1000, replace=False), "Suositteluhalukkuus"] = "11"
     path.parent.mkdir(exist_ok=True)
     path.write_bytes(df.to_csv(sep=";", index=False).encode("utf-8-sig"))
@@ -66,10 +71,20 @@ def child(path: str, out: str) -> None:
     times["render+write"] = time.perf_counter() - t
     times["total"] = time.perf_counter() - t0
     commented = survey.responses["comment"].str.strip() != ""
-    print(json.dumps({"times": times, "peak_rss_mb": peak_rss_mb(), "rows_read": survey.report.rows_read,
-                      "rows_rejected": survey.report.rows_rejected, "commented": int(commented.sum()),
-                      "distinct_comments": int(survey.responses.loc[commented, "comment"].nunique()),
-                      "nps": analysis.overall["nps"], "development_areas": analysis.summary()["development_areas"]}))
+    print(
+        json.dumps(
+            {
+                "times": times,
+                "peak_rss_mb": peak_rss_mb(),
+                "rows_read": survey.report.rows_read,
+                "rows_rejected": survey.report.rows_rejected,
+                "commented": int(commented.sum()),
+                "distinct_comments": int(survey.responses.loc[commented, "comment"].nunique()),
+                "nps": analysis.overall["nps"],
+                "development_areas": analysis.summary()["development_areas"],
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -85,15 +100,18 @@ def main() -> None:
         print(f"generating {path} ...", flush=True)
         generate(path, a.rows)
     t = time.perf_counter()
-    proc = subprocess.run([sys.executable, __file__, "--child", str(path), str(OUT / f"report_{a.rows}")],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", str(path), str(OUT / f"report_{a.rows}")], capture_output=True, text=True
+    )
     wall = time.perf_counter() - t
     if proc.returncode:
         sys.exit(proc.stderr[-3000:])
     res = json.loads(proc.stdout.strip().splitlines()[-1])
     print(f"machine: {machine()}")
-    print(f"input: {path.name} ({path.stat().st_size / 2**20:.0f} MB), rows read {res['rows_read']:,}, rejected "
-          f"{res['rows_rejected']:,}, with a comment {res['commented']:,} ({res['distinct_comments']:,} distinct)")
+    print(
+        f"input: {path.name} ({path.stat().st_size / 2**20:.0f} MB), rows read {res['rows_read']:,}, rejected "
+        f"{res['rows_rejected']:,}, with a comment {res['commented']:,} ({res['distinct_comments']:,} distinct)"
+    )
     print("stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in res["times"].items()))
     print(f"wall time of the child process (incl. imports): {wall:.1f} s (floor 180 s)")
     print(f"peak RSS: {res['peak_rss_mb']:.0f} MB (floor 4096 MB)")

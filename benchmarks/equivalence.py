@@ -30,8 +30,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from throughput import generate  # noqa: E402
 
 PROBA_COLUMNS = ("probability", "polarity_probability")
-VOLATILE_SUMMARY_KEYS = ("created", "generated", "generated_at", "model_sha256", "model_path", "runtime",
-                         "duration_s", "elapsed_s", "source_path", "npsthemes_version", "model")
+VOLATILE_SUMMARY_KEYS = (
+    "created",
+    "generated",
+    "generated_at",
+    "model_sha256",
+    "model_path",
+    "runtime",
+    "duration_s",
+    "elapsed_s",
+    "source_path",
+    "npsthemes_version",
+    "model",
+)
 
 
 def _inputs() -> dict[str, pd.DataFrame]:
@@ -39,8 +50,12 @@ def _inputs() -> dict[str, pd.DataFrame]:
     from npsthemes.datasets import sample_survey_path
 
     survey = load_survey(sample_survey_path())
-    sample = pd.DataFrame({"text": survey.responses["comment"].astype(str).tolist(),
-                           "score": survey.responses["score"].to_numpy(dtype=float)})
+    sample = pd.DataFrame(
+        {
+            "text": survey.responses["comment"].astype(str).tolist(),
+            "score": survey.responses["score"].to_numpy(dtype=float),
+        }
+    )
     gen = generate(20_000, seed=0)
     return {"sample": sample, "generated": gen[["text", "score"]].reset_index(drop=True)}
 
@@ -77,8 +92,11 @@ def record(out: Path, model_dir: str | None) -> None:
 
     wb = load_workbook(io.BytesIO(rendered["report.xlsx"]), read_only=True)
     cells = {ws.title: [[str(v) for v in row] for row in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
-    text = json.dumps(cells, ensure_ascii=False).replace(str(model.path), "MODEL_DIR") if model.path else json.dumps(
-        cells, ensure_ascii=False)
+    text = (
+        json.dumps(cells, ensure_ascii=False).replace(str(model.path), "MODEL_DIR")
+        if model.path
+        else json.dumps(cells, ensure_ascii=False)
+    )
     (out / "report_xlsx.json").write_text(text, encoding="utf-8")
     print(f"recorded in {out}")
 

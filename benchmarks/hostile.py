@@ -38,8 +38,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -152,8 +152,10 @@ INJECT = ['=HYPERLINK("http://x","y")', "@SUM(A1)", "+1", "-1", "=cmd|' /C calc'
 def _rows(comments, scores=None, channels=None):
     scores = scores or [9, 3, 10, 6, 8, 2, 7, 9]
     channels = channels or ["phone", "chat", "email"]
-    return [[scores[i % len(scores)], c, channels[i % len(channels)], f"2024-0{1 + i % 6}-1{i % 9}"]
-            for i, c in enumerate(comments)]
+    return [
+        [scores[i % len(scores)], c, channels[i % len(channels)], f"2024-0{1 + i % 6}-1{i % 9}"]
+        for i, c in enumerate(comments)
+    ]
 
 
 def datasets() -> dict[str, tuple[list, list]]:
@@ -167,53 +169,137 @@ def datasets() -> dict[str, tuple[list, list]]:
     d["emoji_only"] = (BASE_COLS, _rows(["😀😀👍", "👎", "🙂"]))
     d["dashes_only"] = (BASE_COLS, _rows(["-", "...", "?", "ok", "x"]))
     d["formula_cells"] = (BASE_COLS, [[9, v, v, "2024-01-05"] for v in INJECT] + [[3, "slow", "=1+1", "2024-01-06"]])
-    d["formula_headers"] = (["score", "comment"] + INJECT[:4], [[9, "Great people", "a", "b", "c", "d"],
-                                                                [3, "slow service", "=1", "@2", "+3", "-4"]])
-    d["control_comments"] = (BASE_COLS, _rows(["Great\x0b people \x1b[31mand\x07 fast\x0c service", "slow\x1b\x07",
-                                               "nul\x00here", "del\x7f c1\x85 \x9b"]))
+    d["formula_headers"] = (
+        ["score", "comment"] + INJECT[:4],
+        [[9, "Great people", "a", "b", "c", "d"], [3, "slow service", "=1", "@2", "+3", "-4"]],
+    )
+    d["control_comments"] = (
+        BASE_COLS,
+        _rows(
+            ["Great\x0b people \x1b[31mand\x07 fast\x0c service", "slow\x1b\x07", "nul\x00here", "del\x7f c1\x85 \x9b"]
+        ),
+    )
     d["control_headers"] = (["score", "comment", "chan\x0bnel\x1b\x07"], [[9, "Great people", "a"], [3, "slow", "b"]])
-    d["escape_values"] = (BASE_COLS, _rows(["\x1b[31mred comment\x1b[0m", "\x1b]0;title\x07 slow"],
-                                           channels=["\x1b[2Jchan", "\x1b[31mred"]))
-    d["markup_values"] = (BASE_COLS, _rows(["[/x] great people", "[bold]slow[/bold]", "[link=http://x]ok[/link]"],
-                                           channels=["[/x]", "[bold]y", "[red]z[/red]"]))
-    d["odd_scores"] = (["score", "comment"], [[s, "ok"] for s in [
-        "1e1", "-0", "10,0", "NaN", "inf", "٣", "９", "6.99999", "9.9999", "7.0000001", " 9 ", "9.0", "9,0", "",
-        "nine", "11", "-1", "7.5", "0x9", "1_0", "+9", "\u00a09", "1e309", "99999999999999999999"]] + [[9, "good"]])
-    d["pii"] = (BASE_COLS, _rows([f"Very fast and friendly service! Invoice of 1 234,50 € from 12.3.2024; {PII}",
-                                  f"Slow service, nobody answered. 12.3.2024; {PII}"] * 8))
-    d["email_column"] = (["score", "comment", "email"], [[9, "Great people", "matti@example.com"],
-                                                         [3, "slow", "anna@example.org"]])
+    d["escape_values"] = (
+        BASE_COLS,
+        _rows(["\x1b[31mred comment\x1b[0m", "\x1b]0;title\x07 slow"], channels=["\x1b[2Jchan", "\x1b[31mred"]),
+    )
+    d["markup_values"] = (
+        BASE_COLS,
+        _rows(
+            ["[/x] great people", "[bold]slow[/bold]", "[link=http://x]ok[/link]"],
+            channels=["[/x]", "[bold]y", "[red]z[/red]"],
+        ),
+    )
+    d["odd_scores"] = (
+        ["score", "comment"],
+        [
+            [s, "ok"]
+            for s in [
+                "1e1",
+                "-0",
+                "10,0",
+                "NaN",
+                "inf",
+                "٣",
+                "９",
+                "6.99999",
+                "9.9999",
+                "7.0000001",
+                " 9 ",
+                "9.0",
+                "9,0",
+                "",
+                "nine",
+                "11",
+                "-1",
+                "7.5",
+                "0x9",
+                "1_0",
+                "+9",
+                "\u00a09",
+                "1e309",
+                "99999999999999999999",
+            ]
+        ]
+        + [[9, "good"]],
+    )
+    d["pii"] = (
+        BASE_COLS,
+        _rows(
+            [
+                f"Very fast and friendly service! Invoice of 1 234,50 € from 12.3.2024; {PII}",
+                f"Slow service, nobody answered. 12.3.2024; {PII}",
+            ]
+            * 8
+        ),
+    )
+    d["email_column"] = (
+        ["score", "comment", "email"],
+        [[9, "Great people", "matti@example.com"], [3, "slow", "anna@example.org"]],
+    )
     d["reason_column"] = (["score", "reason"], [[9, "Great people"], ["x", "bad"], [3, "slow"]])
     d["source_row_column"] = (["score", "comment", "source_row"], [[9, "Great", 1], [3, "slow", 2]])
-    d["generated_names"] = (["score", "comment", "category", "language", "themes", "status", "n_themes",
-                             "reject_reason"], [[9, "Great people", "a", "b", "c", "d", "e", "f"],
-                                                ["x", "bad", 1, 2, 3, 4, 5, 6], [3, "slow", "a", "b", "c", "d", "e", "f"]])
-    d["dates_out_of_range"] = (BASE_COLS, [[9, "Great people", "a", "1500-01-01"], [3, "slow", "b", "9999-12-31"],
-                                           [8, "ok", "a", "2024-01-05"], [7, "fine", "b", "0001-01-01"]])
-    d["dates_weird"] = (BASE_COLS, [[9, "Great", "a", "2024-01-05T10:00:00+02:00"], [3, "slow", "b", "5.1.2024"],
-                                    [8, "ok", "a", "2024-13-45"], [7, "fine", "b", "someday"], [6, "meh", "a", ""]])
-    d["long_unbroken_comment"] = (BASE_COLS, [[9, "Great people and very fast service " + "x" * 100_000, "a",
-                                               "2024-01-05"], [3, "slow", "b", "2024-01-06"]])
-    d["long_words_comment"] = (BASE_COLS, [[9, "Great people and very fast service " * 2900, "a", "2024-01-05"],
-                                           [3, "slow", "b", "2024-01-06"]])
+    d["generated_names"] = (
+        ["score", "comment", "category", "language", "themes", "status", "n_themes", "reject_reason"],
+        [
+            [9, "Great people", "a", "b", "c", "d", "e", "f"],
+            ["x", "bad", 1, 2, 3, 4, 5, 6],
+            [3, "slow", "a", "b", "c", "d", "e", "f"],
+        ],
+    )
+    d["dates_out_of_range"] = (
+        BASE_COLS,
+        [
+            [9, "Great people", "a", "1500-01-01"],
+            [3, "slow", "b", "9999-12-31"],
+            [8, "ok", "a", "2024-01-05"],
+            [7, "fine", "b", "0001-01-01"],
+        ],
+    )
+    d["dates_weird"] = (
+        BASE_COLS,
+        [
+            [9, "Great", "a", "2024-01-05T10:00:00+02:00"],
+            [3, "slow", "b", "5.1.2024"],
+            [8, "ok", "a", "2024-13-45"],
+            [7, "fine", "b", "someday"],
+            [6, "meh", "a", ""],
+        ],
+    )
+    d["long_unbroken_comment"] = (
+        BASE_COLS,
+        [[9, "Great people and very fast service " + "x" * 100_000, "a", "2024-01-05"], [3, "slow", "b", "2024-01-06"]],
+    )
+    d["long_words_comment"] = (
+        BASE_COLS,
+        [[9, "Great people and very fast service " * 2900, "a", "2024-01-05"], [3, "slow", "b", "2024-01-06"]],
+    )
     d["surrogate"] = (BASE_COLS, [[9, "bad \ud800 text", "a", "2024-01-05"], [3, "slow", "b\udc00", "2024-01-06"]])
-    d["mixed_types"] = (["score", "comment", "region"], [[9, "Great people", 1], [3, "slow", "north"],
-                                                         [8, "ok", None]])
-    d["bytes_values"] = (["score", "comment", "channel"], [[9, b"Great people and very fast service", b"\xff\xfe"],
-                                                           [3, "Hidas käsittely".encode(), b"x"]])
-    d["nested_values"] = (["score", "comment", "channel"], [[9, ["Great people"], {"a": 1}], [3, {"t": "slow"}, ["b"]],
-                                                            [[9], "ok", None]])
+    d["mixed_types"] = (["score", "comment", "region"], [[9, "Great people", 1], [3, "slow", "north"], [8, "ok", None]])
+    d["bytes_values"] = (
+        ["score", "comment", "channel"],
+        [[9, b"Great people and very fast service", b"\xff\xfe"], [3, "Hidas käsittely".encode(), b"x"]],
+    )
+    d["nested_values"] = (
+        ["score", "comment", "channel"],
+        [[9, ["Great people"], {"a": 1}], [3, {"t": "slow"}, ["b"]], [[9], "ok", None]],
+    )
     d["bool_scores"] = (["score", "comment"], [[True, "yes"], [False, "no"], [9, "Great"]])
     d["duplicate_headers"] = (["score", "score", "comment", "comment"], [[9, 3, "Great", "slow"], [3, 9, "x", "y"]])
     d["all_rejected"] = (["score", "comment"], [["x", "a"], [11, "b"], ["", "c"]])
     d["single_row"] = (BASE_COLS, [[9, "Great people and very fast service", "phone", "2024-01-05"]])
     d["all_promoters"] = (BASE_COLS, _rows(["Great people"] * 5, scores=[10]))
-    d["wide"] = (["score", "comment"] + [f"c{i}" for i in range(300)],
-                 [[9, "Great people"] + [str(i) for i in range(300)], [3, "slow"] + ["x"] * 300])
+    d["wide"] = (
+        ["score", "comment"] + [f"c{i}" for i in range(300)],
+        [[9, "Great people"] + [str(i) for i in range(300)], [3, "slow"] + ["x"] * 300],
+    )
     d["newline_header"] = (["score", "comm\nent", "chan\r\nnel"], [[9, "Great people", "a"], [3, "slow", "b"]])
     d["multiline_cells"] = (BASE_COLS, _rows(["line one\nline two", "a\r\nb\rc", 'quote " inside', "semi;colon,comma"]))
-    d["finnish_headers"] = (["Vastaus ID", "Arvosana", "Perustelu", "Pvm", "Kanava"],
-                            [[1, 9, "Hyvä palvelu", "1.2.2026", "puhelin"], [2, 3, "Huono", "2.2.2026", "chat"]])
+    d["finnish_headers"] = (
+        ["Vastaus ID", "Arvosana", "Perustelu", "Pvm", "Kanava"],
+        [[1, 9, "Hyvä palvelu", "1.2.2026", "puhelin"], [2, 3, "Huono", "2.2.2026", "chat"]],
+    )
     return d
 
 
@@ -223,8 +309,11 @@ RAW: dict[str, tuple[str, bytes, int | None]] = {
     "ragged_semicolon": ("s.csv", "Arvosana;Perustelu\n9;0;Hyvä palvelu\n7;0;ok\n10;Loistavaa\n".encode(), 3),
     "ragged_later_row": ("s.csv", b"score,comment\n9,ok\n7,0,extra\n10,fine\n", 3),
     "fewer_fields": ("s.csv", b"score,comment,channel\n9,ok\n7\n10,fine,chat\n", 3),
-    "finnish_excel_cp1252": ("s.csv", "Arvosana;Perustelu;Pvm\n9,0;Hyvä;1.2.2026\n3;Huono;2.2.2026\n".encode("cp1252"),
-                             2),
+    "finnish_excel_cp1252": (
+        "s.csv",
+        "Arvosana;Perustelu;Pvm\n9,0;Hyvä;1.2.2026\n3;Huono;2.2.2026\n".encode("cp1252"),
+        2,
+    ),
     "utf16_tsv": ("s.tsv", "score\tcomment\n9\tHyvä palvelu\n3\tslow\n".encode("utf-16"), 2),
     "utf16le_no_bom": ("s.csv", "score,comment\n9,ok\n3,slow\n".encode("utf-16-le"), 2),
     "bom_only": ("s.csv", b"\xef\xbb\xbf", None),
@@ -236,10 +325,18 @@ RAW: dict[str, tuple[str, bytes, int | None]] = {
     "header_only_csv": ("s.csv", b"score,comment\n", None),
     "blank_lines_only": ("s.csv", b"\n\n\n", None),
     "old_mac_cr": ("s.csv", b"score,comment\r9,ok\r3,slow\r", 2),
-    "nul_within_4k": ("s.csv", b"score,comment\n9,Great\x00 people\n" + b"".join(
-        f"{i % 11},fine {i}\n".encode() for i in range(300)), 301),
-    "nul_after_4k": ("s.csv", b"score,comment\n" + b"".join(f"{i % 11},fine comment {i}\n".encode()
-                                                           for i in range(300)) + b"9,Great\x00 people\n", 301),
+    "nul_within_4k": (
+        "s.csv",
+        b"score,comment\n9,Great\x00 people\n" + b"".join(f"{i % 11},fine {i}\n".encode() for i in range(300)),
+        301,
+    ),
+    "nul_after_4k": (
+        "s.csv",
+        b"score,comment\n"
+        + b"".join(f"{i % 11},fine comment {i}\n".encode() for i in range(300))
+        + b"9,Great\x00 people\n",
+        301,
+    ),
     "binary_garbage": ("s.csv", bytes(range(256)) * 8, None),
     "unbalanced_quote": ("s.csv", b'score,comment\n9,"never closed\n3,slow\n', None),
     "json_deep": ("s.json", b"[" * 200_000 + b"]" * 200_000, None),
@@ -252,13 +349,19 @@ RAW: dict[str, tuple[str, bytes, int | None]] = {
     "json_empty_list": ("s.json", b"[]", None),
     "json_empty_records": ("s.json", b"[{}, {}]", None),
     "json_cp1252": ("s.json", '[{"score": 9, "comment": "Hyvä"}]'.encode("cp1252"), None),
-    "json_nan_inf": ("s.json", b'[{"score": NaN, "comment": "a"}, {"score": Infinity, "comment": "b"}, '
-                               b'{"score": 9, "comment": "c"}]', 3),
+    "json_nan_inf": (
+        "s.json",
+        b'[{"score": NaN, "comment": "a"}, {"score": Infinity, "comment": "b"}, {"score": 9, "comment": "c"}]',
+        3,
+    ),
     "json_huge_int": ("s.json", b'[{"score": ' + b"9" * 400 + b', "comment": "a"}, {"score": 9, "comment": "b"}]', 2),
     "jsonl_bad_line": ("s.jsonl", b'{"score": 9}\n{oops\n{"score": 3}\n', None),
     "jsonl_array_line": ("s.jsonl", b'{"score": 9}\n[1, 2]\n', None),
-    "jsonl_cp1252": ("s.jsonl", '{"score": 9, "comment": "Hyvä palvelu"}\n{"score": 3, "comment": "Hidas"}\n'
-                     .encode("cp1252"), 2),
+    "jsonl_cp1252": (
+        "s.jsonl",
+        '{"score": 9, "comment": "Hyvä palvelu"}\n{"score": 3, "comment": "Hidas"}\n'.encode("cp1252"),
+        2,
+    ),
     "jsonl_deep": ("s.jsonl", b'{"score": 9, "comment": ' + b"[" * 200_000 + b"]" * 200_000 + b"}\n", None),
     "jsonl_blank_lines": ("s.jsonl", b'\n{"score": 9}\n\n{"score": 3}\n\n', 2),
     "xlsx_not_zip": ("s.xlsx", b"this is not a workbook", None),
@@ -273,26 +376,53 @@ def _many_rows(n: int) -> bytes:
     import numpy as np
 
     rng = np.random.default_rng(0)
-    comments = ["Great people and very fast service", "The portal is a nightmare", "", "Hidas käsittely",
-                "Bra bemötande men dyrt", "ok", "Nobody answers the phone", "Asiantuntevaa apua"]
-    rows = [[int(rng.integers(0, 11)), comments[i % len(comments)], ["phone", "chat", "email"][i % 3],
-             f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}"] for i in range(n)]
+    comments = [
+        "Great people and very fast service",
+        "The portal is a nightmare",
+        "",
+        "Hidas käsittely",
+        "Bra bemötande men dyrt",
+        "ok",
+        "Nobody answers the phone",
+        "Asiantuntevaa apua",
+    ]
+    rows = [
+        [
+            int(rng.integers(0, 11)),
+            comments[i % len(comments)],
+            ["phone", "chat", "email"][i % 3],
+            f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
+        ]
+        for i in range(n)
+    ]
     return _csv_bytes(BASE_COLS, rows)
 
 
 LABELLED = [
-    ("Very fast service", "speed:positive"), ("Quick answers every time", "speed:positive"),
-    ("Fast handling of my case", "speed:positive"), ("Speedy and quick reply", "speed:positive"),
-    ("Slow service", "speed:negative"), ("It took far too long, slow", "speed:negative"),
-    ("Very slow answers", "speed:negative"), ("Waiting forever, slow", "speed:negative"),
-    ("Cheap and fair price", "price:positive"), ("Good price, cheap", "price:positive"),
-    ("Affordable fees and a fair price", "price:positive"), ("Too expensive", "price:negative"),
-    ("High fees, expensive", "price:negative"), ("The price is too high", "price:negative"),
-    ("The portal is easy to use", "web:positive"), ("Great website and portal", "web:positive"),
-    ("Nice web interface", "web:positive"), ("The portal is broken", "web:negative"),
-    ("The website is a nightmare", "web:negative"), ("The web interface crashes", "web:negative"),
-    ("Fast and cheap", "speed:positive;price:positive"), ("Slow and expensive", "speed:negative;price:negative"),
-    ("Fast service but the portal is broken", "speed:positive;web:negative"), ("Thanks", ""),
+    ("Very fast service", "speed:positive"),
+    ("Quick answers every time", "speed:positive"),
+    ("Fast handling of my case", "speed:positive"),
+    ("Speedy and quick reply", "speed:positive"),
+    ("Slow service", "speed:negative"),
+    ("It took far too long, slow", "speed:negative"),
+    ("Very slow answers", "speed:negative"),
+    ("Waiting forever, slow", "speed:negative"),
+    ("Cheap and fair price", "price:positive"),
+    ("Good price, cheap", "price:positive"),
+    ("Affordable fees and a fair price", "price:positive"),
+    ("Too expensive", "price:negative"),
+    ("High fees, expensive", "price:negative"),
+    ("The price is too high", "price:negative"),
+    ("The portal is easy to use", "web:positive"),
+    ("Great website and portal", "web:positive"),
+    ("Nice web interface", "web:positive"),
+    ("The portal is broken", "web:negative"),
+    ("The website is a nightmare", "web:negative"),
+    ("The web interface crashes", "web:negative"),
+    ("Fast and cheap", "speed:positive;price:positive"),
+    ("Slow and expensive", "speed:negative;price:negative"),
+    ("Fast service but the portal is broken", "speed:positive;web:negative"),
+    ("Thanks", ""),
 ]
 
 
@@ -334,22 +464,81 @@ def build_cases(model_dir: Path) -> list[Case]:
     # what runs where: `nps --format json` on every dataset in every format that holds it (jsonl only where JSON
     # types matter); `analyze` on the CSV of every dataset and on the other formats of the datasets whose types
     # differ by format; `tag` and the grouped views on the datasets where they matter. About 13 min on 2 cores.
-    jsonl_too = {"plain", "formula_cells", "control_comments", "surrogate", "mixed_types", "nested_values",
-                 "bool_scores", "odd_scores"}
-    analyze_all_formats = {"formula_headers", "control_comments", "mixed_types", "nested_values", "bytes_values",
-                           "surrogate", "odd_scores", "dates_out_of_range"}
-    tag_csv = {"plain", "empty_comments", "no_comment_column", "formula_cells", "formula_headers", "control_comments",
-               "reason_column", "generated_names", "surrogate", "all_promoters", "dashes_only", "multiline_cells",
-               "mixed_types", "nested_values", "bytes_values"}
+    jsonl_too = {
+        "plain",
+        "formula_cells",
+        "control_comments",
+        "surrogate",
+        "mixed_types",
+        "nested_values",
+        "bool_scores",
+        "odd_scores",
+    }
+    analyze_all_formats = {
+        "formula_headers",
+        "control_comments",
+        "mixed_types",
+        "nested_values",
+        "bytes_values",
+        "surrogate",
+        "odd_scores",
+        "dates_out_of_range",
+    }
+    tag_csv = {
+        "plain",
+        "empty_comments",
+        "no_comment_column",
+        "formula_cells",
+        "formula_headers",
+        "control_comments",
+        "reason_column",
+        "generated_names",
+        "surrogate",
+        "all_promoters",
+        "dashes_only",
+        "multiline_cells",
+        "mixed_types",
+        "nested_values",
+        "bytes_values",
+    }
     tag_other = {"plain", "mixed_types", "nested_values", "bytes_values", "formula_cells"}
-    by_views = {"plain", "formula_cells", "markup_values", "escape_values", "control_headers", "chinese",
-                "nested_values", "bytes_values"}
+    by_views = {
+        "plain",
+        "formula_cells",
+        "markup_values",
+        "escape_values",
+        "control_headers",
+        "chinese",
+        "nested_values",
+        "bytes_values",
+    }
     period_views = {"plain", "dates_out_of_range", "dates_weird"}
-    xlsx_default = {"plain", "formula_cells", "formula_headers", "control_comments", "control_headers", "odd_scores",
-                    "dates_out_of_range", "dates_weird", "newline_header", "finnish_headers", "duplicate_headers",
-                    "wide", "bool_scores", "all_rejected", "empty_comments", "no_comment_column"}
-    parquet_default = jsonl_too | {"bytes_values", "dates_out_of_range", "formula_headers", "control_headers",
-                                   "duplicate_headers", "reason_column"}
+    xlsx_default = {
+        "plain",
+        "formula_cells",
+        "formula_headers",
+        "control_comments",
+        "control_headers",
+        "odd_scores",
+        "dates_out_of_range",
+        "dates_weird",
+        "newline_header",
+        "finnish_headers",
+        "duplicate_headers",
+        "wide",
+        "bool_scores",
+        "all_rejected",
+        "empty_comments",
+        "no_comment_column",
+    }
+    parquet_default = jsonl_too | {
+        "bytes_values",
+        "dates_out_of_range",
+        "formula_headers",
+        "control_headers",
+        "duplicate_headers",
+        "reason_column",
+    }
     for dname, (cols, rows) in ds.items():
         ch = next((c for c in cols if "chan" in str(c)), None)
         for fmt in ("csv", "xlsx", "json", "jsonl", "parquet"):
@@ -358,52 +547,133 @@ def build_cases(model_dir: Path) -> list[Case]:
                 continue
             f = f"survey.{fmt}"
             base = dict(files={f: data}, expected_rows=len(rows))
-            extra = ((fmt == "xlsx" and dname not in xlsx_default) or (fmt in ("json", "jsonl") and dname not in jsonl_too)
-                     or (fmt == "parquet" and dname not in parquet_default))
+            extra = (
+                (fmt == "xlsx" and dname not in xlsx_default)
+                or (fmt in ("json", "jsonl") and dname not in jsonl_too)
+                or (fmt == "parquet" and dname not in parquet_default)
+            )
             cases.append(Case(f"{dname}/{fmt}/nps-json", [["nps", f, "--format", "json"]], full_only=extra, **base))
             if fmt == "csv" or (dname in analyze_all_formats and fmt != "jsonl"):
-                cases.append(Case(f"{dname}/{fmt}/analyze", [["analyze", f, "--out", "rep", "--rejects", "rej.csv"]],
-                                  full_only=fmt != "csv" and fmt != "parquet", **base))
+                cases.append(
+                    Case(
+                        f"{dname}/{fmt}/analyze",
+                        [["analyze", f, "--out", "rep", "--rejects", "rej.csv"]],
+                        full_only=fmt != "csv" and fmt != "parquet",
+                        **base,
+                    )
+                )
             if dname in tag_csv and fmt in ("csv", "parquet") and (fmt == "csv" or dname in tag_other):
-                cases.append(Case(f"{dname}/{fmt}/tag-csv", [["tag", f, "--out", "tagged.csv"]], tag_out="tagged.csv",
-                                  full_only=fmt != "csv", **base))
+                cases.append(
+                    Case(
+                        f"{dname}/{fmt}/tag-csv",
+                        [["tag", f, "--out", "tagged.csv"]],
+                        tag_out="tagged.csv",
+                        full_only=fmt != "csv",
+                        **base,
+                    )
+                )
             if dname in tag_other and fmt == "json":
                 for ext in ("parquet", "jsonl"):
-                    cases.append(Case(f"{dname}/{fmt}/tag-{ext}", [["tag", f, "--out", f"tagged.{ext}"]],
-                                      tag_out=f"tagged.{ext}", full_only=dname != "mixed_types", **base))
+                    cases.append(
+                        Case(
+                            f"{dname}/{fmt}/tag-{ext}",
+                            [["tag", f, "--out", f"tagged.{ext}"]],
+                            tag_out=f"tagged.{ext}",
+                            full_only=dname != "mixed_types",
+                            **base,
+                        )
+                    )
             if ch is not None and dname in by_views and fmt in ("csv", "parquet"):
-                cases.append(Case(f"{dname}/{fmt}/nps-by-csv", [["nps", f, "--by", ch, "--format", "csv"]],
-                                  full_only=fmt != "csv", **base))
+                cases.append(
+                    Case(
+                        f"{dname}/{fmt}/nps-by-csv",
+                        [["nps", f, "--by", ch, "--format", "csv"]],
+                        full_only=fmt != "csv",
+                        **base,
+                    )
+                )
                 if fmt == "csv":
                     cases.append(Case(f"{dname}/{fmt}/nps-by-table", [["nps", f, "--by", ch]], **base))
             if dname in period_views and fmt in ("csv", "parquet"):
-                cases.append(Case(f"{dname}/{fmt}/nps-period", [["nps", f, "--period", "month"]],
-                                  full_only=fmt != "csv", **base))
-    raw_analyze = {"ragged_comma", "ragged_semicolon", "fewer_fields", "finnish_excel_cp1252", "utf16_tsv",
-                   "old_mac_cr", "nul_within_4k", "nul_after_4k", "json_object_records", "json_nan_inf",
-                   "jsonl_cp1252", "jsonl_blank_lines", "json_deep", "xlsx_broken_zip", "empty_csv"}
-    raw_analyze_default = {"ragged_comma", "finnish_excel_cp1252", "utf16_tsv", "nul_within_4k", "nul_after_4k",
-                           "jsonl_cp1252", "json_deep", "old_mac_cr"}
+                cases.append(
+                    Case(f"{dname}/{fmt}/nps-period", [["nps", f, "--period", "month"]], full_only=fmt != "csv", **base)
+                )
+    raw_analyze = {
+        "ragged_comma",
+        "ragged_semicolon",
+        "fewer_fields",
+        "finnish_excel_cp1252",
+        "utf16_tsv",
+        "old_mac_cr",
+        "nul_within_4k",
+        "nul_after_4k",
+        "json_object_records",
+        "json_nan_inf",
+        "jsonl_cp1252",
+        "jsonl_blank_lines",
+        "json_deep",
+        "xlsx_broken_zip",
+        "empty_csv",
+    }
+    raw_analyze_default = {
+        "ragged_comma",
+        "finnish_excel_cp1252",
+        "utf16_tsv",
+        "nul_within_4k",
+        "nul_after_4k",
+        "jsonl_cp1252",
+        "json_deep",
+        "old_mac_cr",
+    }
     raw_tag = {"ragged_comma", "fewer_fields", "nul_after_4k", "jsonl_cp1252"}
     for rname, (fname, data, n) in RAW.items():
-        base = dict(files={fname: data}, expected_rows=n,
-                    check=_no_ragged_zero if rname in ("ragged_comma", "ragged_semicolon") else None)
+        base = dict(
+            files={fname: data},
+            expected_rows=n,
+            check=_no_ragged_zero if rname in ("ragged_comma", "ragged_semicolon") else None,
+        )
         cases.append(Case(f"raw/{rname}/nps-json", [["nps", fname, "--format", "json"]], **base))
         if rname in raw_analyze:
-            cases.append(Case(f"raw/{rname}/analyze", [["analyze", fname, "--out", "rep"]],
-                              full_only=rname not in raw_analyze_default, **base))
+            cases.append(
+                Case(
+                    f"raw/{rname}/analyze",
+                    [["analyze", fname, "--out", "rep"]],
+                    full_only=rname not in raw_analyze_default,
+                    **base,
+                )
+            )
         if rname in raw_tag:
-            cases.append(Case(f"raw/{rname}/tag-csv", [["tag", fname, "--out", "tagged.csv"]], tag_out="tagged.csv",
-                              full_only=rname not in ("ragged_comma", "nul_after_4k"), **base))
+            cases.append(
+                Case(
+                    f"raw/{rname}/tag-csv",
+                    [["tag", fname, "--out", "tagged.csv"]],
+                    tag_out="tagged.csv",
+                    full_only=rname not in ("ragged_comma", "nul_after_4k"),
+                    **base,
+                )
+            )
 
     many = _many_rows(20_000)
     cases += [
-        Case("big/20000-rows/nps-by-period", [["nps", "s.csv", "--by", "channel", "--period", "week", "--format",
-                                               "json"]], files={"s.csv": many}, expected_rows=20_000),
-        Case("big/20000-rows/analyze", [["analyze", "s.csv", "--out", "rep"]], files={"s.csv": many},
-             expected_rows=20_000),
-        Case("big/20000-rows/tag", [["tag", "s.csv", "--out", "t.csv"]], files={"s.csv": many}, expected_rows=20_000,
-             tag_out="t.csv"),
+        Case(
+            "big/20000-rows/nps-by-period",
+            [["nps", "s.csv", "--by", "channel", "--period", "week", "--format", "json"]],
+            files={"s.csv": many},
+            expected_rows=20_000,
+        ),
+        Case(
+            "big/20000-rows/analyze",
+            [["analyze", "s.csv", "--out", "rep"]],
+            files={"s.csv": many},
+            expected_rows=20_000,
+        ),
+        Case(
+            "big/20000-rows/tag",
+            [["tag", "s.csv", "--out", "t.csv"]],
+            files={"s.csv": many},
+            expected_rows=20_000,
+            tag_out="t.csv",
+        ),
     ]
 
     good = realize(BASE_COLS, GOOD_ROWS + [["x", "bad row", "chat", "2024-01-01"]], "csv")
@@ -411,26 +681,41 @@ def build_cases(model_dir: Path) -> list[Case]:
     # output over input
     cases += [
         Case("overwrite/tag-out-is-input", [["tag", "s.csv", "--out", "s.csv"]], files=gf),
-        Case("overwrite/tag-out-dotted", [["tag", "s.csv", "--out", "sub/../s.csv"]],
-             files={**gf, "sub/.keep": b""}),
+        Case("overwrite/tag-out-dotted", [["tag", "s.csv", "--out", "sub/../s.csv"]], files={**gf, "sub/.keep": b""}),
         Case("overwrite/nps-rejects-is-input", [["nps", "s.csv", "--rejects", "s.csv"]], files=gf),
         Case("overwrite/tag-rejects-is-input", [["tag", "s.csv", "--out", "t.csv", "--rejects", "s.csv"]], files=gf),
-        Case("overwrite/analyze-rejects-is-input", [["analyze", "s.csv", "--rejects", "s.csv", "--out", "rep"]],
-             files=gf),
-        Case("overwrite/analyze-out-holds-input", [["analyze", "rep/responses.csv", "--out", "rep"]],
-             files={"rep/responses.csv": good}),
-        Case("overwrite/analyze-out-holds-xlsx-input", [["analyze", "rep/report.xlsx", "--out", "rep"]],
-             files={"rep/report.xlsx": realize(BASE_COLS, GOOD_ROWS, "xlsx")}),
+        Case(
+            "overwrite/analyze-rejects-is-input", [["analyze", "s.csv", "--rejects", "s.csv", "--out", "rep"]], files=gf
+        ),
+        Case(
+            "overwrite/analyze-out-holds-input",
+            [["analyze", "rep/responses.csv", "--out", "rep"]],
+            files={"rep/responses.csv": good},
+        ),
+        Case(
+            "overwrite/analyze-out-holds-xlsx-input",
+            [["analyze", "rep/report.xlsx", "--out", "rep"]],
+            files={"rep/report.xlsx": realize(BASE_COLS, GOOD_ROWS, "xlsx")},
+        ),
         Case("overwrite/analyze-out-is-input-file", [["analyze", "s.csv", "--out", "s.csv"]], files=gf),
         Case("overwrite/tag-out-symlink-to-input", [["tag", "s.csv", "--out", "link.csv"]], files=gf),  # link below
         Case("overwrite/tag-out-is-directory", [["tag", "s.csv", "--out", "adir"]], files={**gf, "adir/x": b"keep"}),
         Case("overwrite/analyze-out-under-file", [["analyze", "s.csv", "--out", "s.csv/rep"]], files=gf),
-        Case("stale/analyze-rejects-twice", check=_no_stale_rejects, steps= [["analyze", "bad.csv", "--rejects", "R.csv", "--out", "rep"],
-                                             ["analyze", "clean.csv", "--rejects", "R.csv", "--out", "rep"]],
-             files={"bad.csv": good, "clean.csv": realize(BASE_COLS, GOOD_ROWS, "csv")}),
-        Case("stale/nps-rejects-twice", check=_no_stale_rejects, steps= [["nps", "bad.csv", "--rejects", "R.csv"],
-                                         ["nps", "clean.csv", "--rejects", "R.csv"]],
-             files={"bad.csv": good, "clean.csv": realize(BASE_COLS, GOOD_ROWS, "csv")}),
+        Case(
+            "stale/analyze-rejects-twice",
+            check=_no_stale_rejects,
+            steps=[
+                ["analyze", "bad.csv", "--rejects", "R.csv", "--out", "rep"],
+                ["analyze", "clean.csv", "--rejects", "R.csv", "--out", "rep"],
+            ],
+            files={"bad.csv": good, "clean.csv": realize(BASE_COLS, GOOD_ROWS, "csv")},
+        ),
+        Case(
+            "stale/nps-rejects-twice",
+            check=_no_stale_rejects,
+            steps=[["nps", "bad.csv", "--rejects", "R.csv"], ["nps", "clean.csv", "--rejects", "R.csv"]],
+            files={"bad.csv": good, "clean.csv": realize(BASE_COLS, GOOD_ROWS, "csv")},
+        ),
     ]
     # terminal: markup and escapes in paths, environments
     cases += [
@@ -440,13 +725,21 @@ def build_cases(model_dir: Path) -> list[Case]:
         Case("terminal/path-escape", [["nps", "esc\x1b[31m.csv"]], files={"esc\x1b[31m.csv": good}),
         Case("terminal/missing-path-escape", [["nps", "missing\x1b[2J.csv"]]),
         Case("terminal/missing-path-markup", [["nps", "missing[/x].csv"]]),
-        Case("terminal/cp1252-stdout", [["nps", "s.csv", "--by", "channel"]],
-             files={"s.csv": realize(BASE_COLS, _rows(["a", "b"], channels=["中文", "Hyvä"]), "csv")},
-             env={"PYTHONIOENCODING": "cp1252"}),
-        Case("terminal/ascii-stdout", [["analyze", "s.csv", "--out", "rep"]], files=gf,
-             env={"PYTHONIOENCODING": "ascii"}),
-        Case("terminal/lang-c", [["nps", "s.csv", "--by", "channel"]], files={"s.csv": realize(
-            BASE_COLS, _rows(["a", "b"], channels=["中文", "Hyvä"]), "csv")}, env={"LANG": "C", "LC_ALL": "C"}),
+        Case(
+            "terminal/cp1252-stdout",
+            [["nps", "s.csv", "--by", "channel"]],
+            files={"s.csv": realize(BASE_COLS, _rows(["a", "b"], channels=["中文", "Hyvä"]), "csv")},
+            env={"PYTHONIOENCODING": "cp1252"},
+        ),
+        Case(
+            "terminal/ascii-stdout", [["analyze", "s.csv", "--out", "rep"]], files=gf, env={"PYTHONIOENCODING": "ascii"}
+        ),
+        Case(
+            "terminal/lang-c",
+            [["nps", "s.csv", "--by", "channel"]],
+            files={"s.csv": realize(BASE_COLS, _rows(["a", "b"], channels=["中文", "Hyvä"]), "csv")},
+            env={"LANG": "C", "LC_ALL": "C"},
+        ),
     ]
     # usage and option errors
     cases += [
@@ -454,25 +747,47 @@ def build_cases(model_dir: Path) -> list[Case]:
         Case("usage/file-and-sample", [["nps", "s.csv", "--sample"]], files=gf),
         Case("usage/bad-option", [["analyze", "s.csv", "--bogus"]], files=gf),
         Case("usage/bad-period", [["nps", "s.csv", "--period", "decade"]], files=gf),
-        Case("usage/by-twice", [["nps", "s.csv", "--by", "channel", "--by", "channel", "--format", "json"]], files=gf,
-             expected_rows=7, check=_groups_unique),
-        Case("usage/analyze-by-twice", [["analyze", "s.csv", "--by", "channel", "--by", "channel", "--out", "rep"]],
-             files=gf, expected_rows=7),
+        Case(
+            "usage/by-twice",
+            [["nps", "s.csv", "--by", "channel", "--by", "channel", "--format", "json"]],
+            files=gf,
+            expected_rows=7,
+            check=_groups_unique,
+        ),
+        Case(
+            "usage/analyze-by-twice",
+            [["analyze", "s.csv", "--by", "channel", "--by", "channel", "--out", "rep"]],
+            files=gf,
+            expected_rows=7,
+        ),
         Case("usage/by-unknown", [["nps", "s.csv", "--by", "nope"]], files=gf),
-        Case("usage/period-no-date", [["nps", "s.csv", "--period", "month"]],
-             files={"s.csv": b"score,comment\n9,a\n3,b\n"}),
+        Case(
+            "usage/period-no-date",
+            [["nps", "s.csv", "--period", "month"]],
+            files={"s.csv": b"score,comment\n9,a\n3,b\n"},
+        ),
         Case("usage/score-column-is-comment", [["nps", "s.csv", "--score-column", "comment"]], files=gf),
-        Case("usage/same-column-twice", [["nps", "s.csv", "--score-column", "score", "--comment-column", "score"]],
-             files=gf),
-        Case("usage/sheet-missing", [["nps", "s.xlsx", "--sheet", "Nope"]],
-             files={"s.xlsx": realize(BASE_COLS, GOOD_ROWS, "xlsx")}),
+        Case(
+            "usage/same-column-twice",
+            [["nps", "s.csv", "--score-column", "score", "--comment-column", "score"]],
+            files=gf,
+        ),
+        Case(
+            "usage/sheet-missing",
+            [["nps", "s.xlsx", "--sheet", "Nope"]],
+            files={"s.xlsx": realize(BASE_COLS, GOOD_ROWS, "xlsx")},
+        ),
         Case("usage/input-is-directory", [["nps", "adir.csv"]], files={"adir.csv/x": b""}),
         Case("usage/dev-null", [["nps", "/dev/null"]]),
         Case("usage/sample-analyze", [["analyze", "--sample", "--out", "rep"]], expected_rows=801),
-        Case("usage/ci-bootstrap-one-row", [["nps", "s.csv", "--ci", "bootstrap", "--period", "week"]],
-             files={"s.csv": b"score,comment,date\n9,a,2024-01-01\n"}),
+        Case(
+            "usage/ci-bootstrap-one-row",
+            [["nps", "s.csv", "--ci", "bootstrap", "--period", "week"]],
+            files={"s.csv": b"score,comment,date\n9,a,2024-01-01\n"},
+        ),
         Case("usage/tag-unknown-extension", [["tag", "s.csv", "--out", "t.xlsx"]], files=gf),
     ]
+
     # models
     def manifest_case(name, patch, cmd="analyze"):
         m = json.loads((model_dir / "manifest.json").read_text())
@@ -482,13 +797,15 @@ def build_cases(model_dir: Path) -> list[Case]:
             m.update(patch)
             text = json.dumps(m)
         steps = [["analyze", "s.csv", "--model", "m", "--out", "rep"]] if cmd == "analyze" else [["inspect", "m"]]
-        return Case(f"model/{name}/{cmd}", steps, files={**gf, "m/manifest.json": text.encode()},
-                    copy_dirs={"m": model_dir})
+        return Case(
+            f"model/{name}/{cmd}", steps, files={**gf, "m/manifest.json": text.encode()}, copy_dirs={"m": model_dir}
+        )
 
     def add_file(listed, info):
         def p(m):
             m["files"][listed] = info
             return json.dumps(m)
+
         return p
 
     for cmd in ("analyze", "inspect"):
@@ -511,8 +828,12 @@ def build_cases(model_dir: Path) -> list[Case]:
     cases += [
         Case("model/missing-dir/analyze", [["analyze", "s.csv", "--model", "nope", "--out", "rep"]], files=gf),
         Case("model/file-not-dir/analyze", [["analyze", "s.csv", "--model", "s.csv", "--out", "rep"]], files=gf),
-        Case("model/truncated-joblib/analyze", [["analyze", "s.csv", "--model", "m", "--out", "rep"]],
-             files={**gf, "m/model.joblib": b"\x80\x04trunc"}, copy_dirs={"m": model_dir}),
+        Case(
+            "model/truncated-joblib/analyze",
+            [["analyze", "s.csv", "--model", "m", "--out", "rep"]],
+            files={**gf, "m/model.joblib": b"\x80\x04trunc"},
+            copy_dirs={"m": model_dir},
+        ),
         Case("model/inspect-default", [["inspect"]]),
         Case("model/inspect-json", [["inspect", "m", "--format", "json"]], copy_dirs={"m": model_dir}),
     ]
@@ -527,62 +848,159 @@ def build_cases(model_dir: Path) -> list[Case]:
 
     cases += [
         Case("train/ok", [["train", "l.csv", "--out", "m"]], files={"l.csv": lab}),
-        Case("train/retrain-existing-model", [["train", "l.csv", "--out", "m"]], files={"l.csv": lab},
-             copy_dirs={"m": model_dir}, mutable=("m/",)),
-        Case("train/out-dir-with-unrelated-files", [["train", "l.csv", "--out", "proj"]],
-             files={"l.csv": lab, "proj/notes.txt": b"keep me", "proj/data/x.csv": b"keep"}),
-        Case("train/out-regular-file", [["train", "l.csv", "--out", "model.bin"]],
-             files={"l.csv": lab, "model.bin": b"keep me"}),
-        Case("train/out-under-regular-file", [["train", "l.csv", "--out", "afile/model"]],
-             files={"l.csv": lab, "afile": b"keep"}),
+        Case(
+            "train/retrain-existing-model",
+            [["train", "l.csv", "--out", "m"]],
+            files={"l.csv": lab},
+            copy_dirs={"m": model_dir},
+            mutable=("m/",),
+        ),
+        Case(
+            "train/out-dir-with-unrelated-files",
+            [["train", "l.csv", "--out", "proj"]],
+            files={"l.csv": lab, "proj/notes.txt": b"keep me", "proj/data/x.csv": b"keep"},
+        ),
+        Case(
+            "train/out-regular-file",
+            [["train", "l.csv", "--out", "model.bin"]],
+            files={"l.csv": lab, "model.bin": b"keep me"},
+        ),
+        Case(
+            "train/out-under-regular-file",
+            [["train", "l.csv", "--out", "afile/model"]],
+            files={"l.csv": lab, "afile": b"keep"},
+        ),
         Case("train/out-is-input", [["train", "l.csv", "--out", "l.csv"]], files={"l.csv": lab}),
-        Case("train/tiny-vocabulary", [["train", "l.csv", "--out", "m"]], files={"l.csv": _labelled_csv(
-            [("Fast service", "speed:positive"), ("Slow", "speed:negative"), ("Cheap", "price:positive"),
-             ("Expensive", "price:negative")])}),
-        Case("train/one-theme-one-polarity", [["train", "l.csv", "--out", "m"]], files={"l.csv": _labelled_csv(
-            [(f"Very fast service number {i}", "speed:positive") for i in range(12)])}),
-        Case("train/no-labels", [["train", "l.csv", "--out", "m"]], files={"l.csv": _labelled_csv(
-            [(f"Comment number {i}", "") for i in range(12)])}),
-        Case("train/bad-labels", [["train", "l.csv", "--out", "m"]], files={"l.csv": _labelled_csv(
-            LABELLED + [("x", "speed"), ("y", "speed:great"), ("", "speed:positive")])}),
-        Case("train/unknown-language", [["train", "l.csv", "--out", "m"]], files={"l.csv": _csv_bytes(
-            ["text", "labels", "language"], [(t, lb, "xx") for t, lb in LABELLED])}),
-        Case("train/split-column", [["train", "l.csv", "--out", "m"]], files={"l.csv": _csv_bytes(
-            ["text", "labels", "split"], [(t, lb, "test" if i % 4 == 0 else "train")
-                                          for i, (t, lb) in enumerate(LABELLED)])}),
-        Case("train/bad-split-values", [["train", "l.csv", "--out", "m"]], files={"l.csv": _csv_bytes(
-            ["text", "labels", "split"], [(t, lb, "maybe") for t, lb in LABELLED])}),
-        Case("train/jsonl-input", [["train", "l.jsonl", "--out", "m"]], files={"l.jsonl": "".join(
-            json.dumps({"text": t, "labels": lb}) + "\n" for t, lb in LABELLED).encode()}),
-        Case("train/json-labels-as-lists", [["train", "l.json", "--out", "m"]], files={"l.json": json.dumps(
-            [{"text": t, "labels": [p for p in lb.split(";") if p]} for t, lb in LABELLED]).encode()}),
-        Case("train/heldout-unknown-theme", [["train", "l.csv", "--heldout", "h.csv", "--out", "m"]],
-             files={"l.csv": lab, "h.csv": _labelled_csv([("The price is fine", "pricing:positive")])}),
-        Case("train/missing-embedding-model", [["train", "l.csv", "--out", "m", "--embedding-model", "nope"]],
-             files={"l.csv": lab}),
-        Case("train/taxonomy-int-label", [["train", "l.csv", "--taxonomy", "t.json", "--out", "m"],
-                                          ["analyze", "s.csv", "--model", "m", "--out", "rep"]],
-             files={"l.csv": lab, "t.json": tax_with({"id": "speed", "labels": {"en": 5}}), **gf}),
-        Case("train/taxonomy-labels-int", [["train", "l.csv", "--taxonomy", "t.json", "--out", "m"]],
-             files={"l.csv": lab, "t.json": tax_with({"id": "speed", "labels": 5})}),
-        Case("train/taxonomy-labels-list", [["train", "l.csv", "--taxonomy", "t.json", "--out", "m"]],
-             files={"l.csv": lab, "t.json": tax_with({"id": "speed", "labels": ["Speed"]})}),
-        Case("train/taxonomy-examples-int", [["train", "l.csv", "--taxonomy", "t.json", "--out", "m"]],
-             files={"l.csv": lab, "t.json": tax_with({"id": "speed", "examples": 5})}),
-        Case("train/taxonomy-id-int", [["train", "l.csv", "--taxonomy", "t.json", "--out", "m"]],
-             files={"l.csv": lab, "t.json": tax_with({"id": 5})}),
-        Case("train/taxonomy-deep", [["train", "l.csv", "--taxonomy", "t.json", "--out", "m"]],
-             files={"l.csv": lab, "t.json": b'{"themes": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"}),
-        Case("train/taxonomy-polarities-text", [["train", "l.csv", "--taxonomy", "t.json", "--out", "m"]],
-             files={"l.csv": lab, "t.json": json.dumps({**tax, "polarities": "positive"}).encode()}),
-        Case("evaluate/ok-json", [["evaluate", "l.csv", "--model", "m", "--format", "json"]], files={"l.csv": lab},
-             copy_dirs={"m": model_dir}),
+        Case(
+            "train/tiny-vocabulary",
+            [["train", "l.csv", "--out", "m"]],
+            files={
+                "l.csv": _labelled_csv(
+                    [
+                        ("Fast service", "speed:positive"),
+                        ("Slow", "speed:negative"),
+                        ("Cheap", "price:positive"),
+                        ("Expensive", "price:negative"),
+                    ]
+                )
+            },
+        ),
+        Case(
+            "train/one-theme-one-polarity",
+            [["train", "l.csv", "--out", "m"]],
+            files={"l.csv": _labelled_csv([(f"Very fast service number {i}", "speed:positive") for i in range(12)])},
+        ),
+        Case(
+            "train/no-labels",
+            [["train", "l.csv", "--out", "m"]],
+            files={"l.csv": _labelled_csv([(f"Comment number {i}", "") for i in range(12)])},
+        ),
+        Case(
+            "train/bad-labels",
+            [["train", "l.csv", "--out", "m"]],
+            files={"l.csv": _labelled_csv(LABELLED + [("x", "speed"), ("y", "speed:great"), ("", "speed:positive")])},
+        ),
+        Case(
+            "train/unknown-language",
+            [["train", "l.csv", "--out", "m"]],
+            files={"l.csv": _csv_bytes(["text", "labels", "language"], [(t, lb, "xx") for t, lb in LABELLED])},
+        ),
+        Case(
+            "train/split-column",
+            [["train", "l.csv", "--out", "m"]],
+            files={
+                "l.csv": _csv_bytes(
+                    ["text", "labels", "split"],
+                    [(t, lb, "test" if i % 4 == 0 else "train") for i, (t, lb) in enumerate(LABELLED)],
+                )
+            },
+        ),
+        Case(
+            "train/bad-split-values",
+            [["train", "l.csv", "--out", "m"]],
+            files={"l.csv": _csv_bytes(["text", "labels", "split"], [(t, lb, "maybe") for t, lb in LABELLED])},
+        ),
+        Case(
+            "train/jsonl-input",
+            [["train", "l.jsonl", "--out", "m"]],
+            files={"l.jsonl": "".join(json.dumps({"text": t, "labels": lb}) + "\n" for t, lb in LABELLED).encode()},
+        ),
+        Case(
+            "train/json-labels-as-lists",
+            [["train", "l.json", "--out", "m"]],
+            files={
+                "l.json": json.dumps(
+                    [{"text": t, "labels": [p for p in lb.split(";") if p]} for t, lb in LABELLED]
+                ).encode()
+            },
+        ),
+        Case(
+            "train/heldout-unknown-theme",
+            [["train", "l.csv", "--heldout", "h.csv", "--out", "m"]],
+            files={"l.csv": lab, "h.csv": _labelled_csv([("The price is fine", "pricing:positive")])},
+        ),
+        Case(
+            "train/missing-embedding-model",
+            [["train", "l.csv", "--out", "m", "--embedding-model", "nope"]],
+            files={"l.csv": lab},
+        ),
+        Case(
+            "train/taxonomy-int-label",
+            [
+                ["train", "l.csv", "--taxonomy", "t.json", "--out", "m"],
+                ["analyze", "s.csv", "--model", "m", "--out", "rep"],
+            ],
+            files={"l.csv": lab, "t.json": tax_with({"id": "speed", "labels": {"en": 5}}), **gf},
+        ),
+        Case(
+            "train/taxonomy-labels-int",
+            [["train", "l.csv", "--taxonomy", "t.json", "--out", "m"]],
+            files={"l.csv": lab, "t.json": tax_with({"id": "speed", "labels": 5})},
+        ),
+        Case(
+            "train/taxonomy-labels-list",
+            [["train", "l.csv", "--taxonomy", "t.json", "--out", "m"]],
+            files={"l.csv": lab, "t.json": tax_with({"id": "speed", "labels": ["Speed"]})},
+        ),
+        Case(
+            "train/taxonomy-examples-int",
+            [["train", "l.csv", "--taxonomy", "t.json", "--out", "m"]],
+            files={"l.csv": lab, "t.json": tax_with({"id": "speed", "examples": 5})},
+        ),
+        Case(
+            "train/taxonomy-id-int",
+            [["train", "l.csv", "--taxonomy", "t.json", "--out", "m"]],
+            files={"l.csv": lab, "t.json": tax_with({"id": 5})},
+        ),
+        Case(
+            "train/taxonomy-deep",
+            [["train", "l.csv", "--taxonomy", "t.json", "--out", "m"]],
+            files={"l.csv": lab, "t.json": b'{"themes": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"},
+        ),
+        Case(
+            "train/taxonomy-polarities-text",
+            [["train", "l.csv", "--taxonomy", "t.json", "--out", "m"]],
+            files={"l.csv": lab, "t.json": json.dumps({**tax, "polarities": "positive"}).encode()},
+        ),
+        Case(
+            "evaluate/ok-json",
+            [["evaluate", "l.csv", "--model", "m", "--format", "json"]],
+            files={"l.csv": lab},
+            copy_dirs={"m": model_dir},
+        ),
         Case("evaluate/default-model-other-themes", [["evaluate", "l.csv"]], files={"l.csv": lab}),
-        Case("evaluate/cv5-one-row", [["evaluate", "l.csv", "--cv", "5"]],
-             files={"l.csv": _labelled_csv([("Very fast service", "speed:positive")])}),
+        Case(
+            "evaluate/cv5-one-row",
+            [["evaluate", "l.csv", "--cv", "5"]],
+            files={"l.csv": _labelled_csv([("Very fast service", "speed:positive")])},
+        ),
         Case("evaluate/cv2-small", [["evaluate", "l.csv", "--cv", "2"]], files={"l.csv": _labelled_csv(LABELLED[:6])}),
-        Case("evaluate/cv3", [["evaluate", "l.csv", "--cv", "3", "--model", "m", "--format", "json"]],
-             files={"l.csv": lab}, copy_dirs={"m": model_dir}),
+        Case(
+            "evaluate/cv3",
+            [["evaluate", "l.csv", "--cv", "3", "--model", "m", "--format", "json"]],
+            files={"l.csv": lab},
+            copy_dirs={"m": model_dir},
+        ),
         Case("evaluate/no-labels-column", [["evaluate", "l.csv"]], files={"l.csv": b"text\nfast\n"}),
         Case("evaluate/empty-file", [["evaluate", "l.csv"]], files={"l.csv": b""}),
     ]
@@ -661,8 +1079,11 @@ def _output_rows(path: Path) -> int | None:
 
 
 def _error_lines(err: str) -> list[str]:
-    return [ln for ln in err.split("\n") if ln.strip() and not (ln.rstrip().endswith(" ...")
-                                                                 and not ln.startswith(("Error", "warning")))]
+    return [
+        ln
+        for ln in err.split("\n")
+        if ln.strip() and not (ln.rstrip().endswith(" ...") and not ln.startswith(("Error", "warning")))
+    ]
 
 
 def run_case(case: Case, root: Path, timeout: int) -> Result:
@@ -685,8 +1106,15 @@ def run_case(case: Case, root: Path, timeout: int) -> Result:
     outs, errs, codes = [], [], []
     hang = False
     for args in case.steps:
-        p = subprocess.Popen([sys.executable, "-m", "npsthemes", *args], cwd=d, env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True)
+        p = subprocess.Popen(
+            [sys.executable, "-m", "npsthemes", *args],
+            cwd=d,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         try:
             o, e = p.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -758,11 +1186,14 @@ def run_case(case: Case, root: Path, timeout: int) -> Result:
             data = json.loads((d / "rep" / "summary.json").read_text(encoding="utf-8"))
         if data is not None and "rows_read" in data:
             if data["rows_read"] != data["n"] + data["rows_rejected"]:
-                return res("accounting broken", f"rows_read {data['rows_read']} != n {data['n']} + rejected "
-                                                f"{data['rows_rejected']}")
+                return res(
+                    "accounting broken",
+                    f"rows_read {data['rows_read']} != n {data['n']} + rejected {data['rows_rejected']}",
+                )
             if case.expected_rows is not None and data["rows_read"] != case.expected_rows:
-                return res("accounting broken", f"{case.expected_rows} records in the input, rows_read "
-                                                f"{data['rows_read']}")
+                return res(
+                    "accounting broken", f"{case.expected_rows} records in the input, rows_read {data['rows_read']}"
+                )
         if case.tag_out and case.expected_rows is not None:
             n = _output_rows(d / case.tag_out)
             if n != case.expected_rows:
@@ -779,8 +1210,11 @@ def run_case(case: Case, root: Path, timeout: int) -> Result:
     lines = _error_lines(errs[-1])
     if len(lines) == 1 and lines[0].startswith("Error:"):
         return res("clean error")
-    return res("messy error", f"{len(lines)} stderr lines" + ("" if lines and lines[0].startswith("Error:")
-                                                              else ", first is not 'Error: ...'"))
+    return res(
+        "messy error",
+        f"{len(lines)} stderr lines"
+        + ("" if lines and lines[0].startswith("Error:") else ", first is not 'Error: ...'"),
+    )
 
 
 def _versions() -> str:
@@ -800,8 +1234,13 @@ def train_tiny_model(root: Path) -> Path:
     out = root / "_tiny_model"
     env = dict(os.environ)
     env["PYTHONPATH"] = str(SRC) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    p = subprocess.run([sys.executable, "-m", "npsthemes", "train", str(lab), "--out", str(out)], env=env,
-                       capture_output=True, text=True, timeout=600)
+    p = subprocess.run(
+        [sys.executable, "-m", "npsthemes", "train", str(lab), "--out", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if p.returncode != 0:
         sys.exit(f"could not train the tiny model for the matrix: {p.stderr[-2000:]}")
     return out
@@ -812,8 +1251,12 @@ def main() -> int:
     ap.add_argument("--only", help="run only the cases whose name matches this regular expression")
     ap.add_argument("--jobs", type=int, default=2, help="cases run at the same time (default 2)")
     ap.add_argument("--timeout", type=int, default=120, help="seconds before a run counts as a hang (default 120)")
-    ap.add_argument("--full", action="store_true", help="also every other format of the same dataset and command "
-                    "(~400 cases, ~23 min on 2 cores; the default set is ~270, ~14 min)")
+    ap.add_argument(
+        "--full",
+        action="store_true",
+        help="also every other format of the same dataset and command "
+        "(~400 cases, ~23 min on 2 cores; the default set is ~270, ~14 min)",
+    )
     ap.add_argument("--list", action="store_true", help="list the cases and exit")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (printed)")
     opts = ap.parse_args()
@@ -862,15 +1305,21 @@ def main() -> int:
             for r in group:
                 print(f"  {r.case.name}  [{r.seconds:.1f} s]{'  ' + r.detail if r.detail else ''}")
                 print(f"    $ {r.command[:400]}")
-                print(f"    {r.last_err[:300]!r}" if re.search(r"[\x00-\x1f\x7f]", r.last_err)
-                      else f"    {r.last_err[:300]}")
+                print(
+                    f"    {r.last_err[:300]!r}"
+                    if re.search(r"[\x00-\x1f\x7f]", r.last_err)
+                    else f"    {r.last_err[:300]}"
+                )
             print()
         counts = {k: sum(r.klass == k for r in results) for k in CLASSES}
         print("counts: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         print(f"{len(results)} cases in {wall:.0f} s ({opts.jobs} at a time)")
         bad = sum(counts[k] for k in FAILING)
-        print("FAIL: " + ", ".join(f"{counts[k]} {k}" for k in CLASSES if k in FAILING and counts[k]) if bad
-              else "no traceback, hang, unsafe output or broken accounting")
+        print(
+            "FAIL: " + ", ".join(f"{counts[k]} {k}" for k in CLASSES if k in FAILING and counts[k])
+            if bad
+            else "no traceback, hang, unsafe output or broken accounting"
+        )
         return 1 if bad else 0
     finally:
         if opts.keep:

@@ -21,8 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine  # noqa: E402
 
 HEAVY = ("spacy", "sklearn", "simplemma", "scipy", "openpyxl", "jinja2", "pyarrow")
-PROBE = ("import sys; {code}; heavy = {{m.split('.')[0] for m in sys.modules}} & set({heavy!r}); "
-         "print(','.join(sorted(heavy)), file=sys.__stdout__)")
+PROBE = (
+    "import sys; {code}; heavy = {{m.split('.')[0] for m in sys.modules}} & set({heavy!r}); "
+    "print(','.join(sorted(heavy)), file=sys.__stdout__)"
+)
 
 
 def run(src: str, code: str, runs: int) -> tuple[float, str]:
@@ -30,8 +32,17 @@ def run(src: str, code: str, runs: int) -> tuple[float, str]:
     times, loaded = [], ""
     for _ in range(runs):
         t = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", PROBE.format(code=code, heavy=HEAVY)], env=env, check=True,
-                             capture_output=True, text=True).stdout.strip().splitlines()
+        out = (
+            subprocess.run(
+                [sys.executable, "-c", PROBE.format(code=code, heavy=HEAVY)],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()
+        )
         times.append(time.perf_counter() - t)
         loaded = out[-1] if out else ""
     return statistics.median(times), loaded
@@ -46,11 +57,13 @@ def main() -> None:
     cases = {
         "python -c pass": "pass",
         "import npsthemes": "import npsthemes",
-        "npsthemes nps SAMPLE": ("import io, contextlib; from npsthemes.cli import main; "
-                                 "from npsthemes.datasets import sample_survey_path; "
-                                 "f = io.StringIO(); "
-                                 "contextlib.redirect_stdout(f).__enter__(); contextlib.redirect_stderr(f).__enter__(); "
-                                 "main(['nps', str(sample_survey_path())])"),
+        "npsthemes nps SAMPLE": (
+            "import io, contextlib; from npsthemes.cli import main; "
+            "from npsthemes.datasets import sample_survey_path; "
+            "f = io.StringIO(); "
+            "contextlib.redirect_stdout(f).__enter__(); contextlib.redirect_stderr(f).__enter__(); "
+            "main(['nps', str(sample_survey_path())])"
+        ),
         "import npsthemes.classifier": "import npsthemes.classifier",
     }
     print(f"machine: {machine()}")

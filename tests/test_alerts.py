@@ -158,8 +158,11 @@ def run(args, capsys):
 
 def test_cli_end_to_end_webhook_state_routing_and_rerun(survey, tmp_path, hook, cli_model, capsys):
     routing = tmp_path / "routing.yaml"
-    routing.write_text("default: cx-lead\nrules:\n  - owner: web-team\n    theme: web_interface\n"
-                       "  - owner: pricing\n    theme: [price]\n", encoding="utf-8")
+    routing.write_text(
+        "default: cx-lead\nrules:\n  - owner: web-team\n    theme: web_interface\n"
+        "  - owner: pricing\n    theme: [price]\n",
+        encoding="utf-8",
+    )
     state, out = tmp_path / "alerts.sqlite", tmp_path / "alerts.csv"
     args = ["alerts", survey, "--routing", routing, "--state", state, "--webhook", hook.url, "--out", out]
     code, stdout, stderr = run(args, capsys)
@@ -241,7 +244,9 @@ def _routing(tmp_path, text, name="routing.yaml"):
 
 
 def test_routing_rules_first_match_and_criticised_only(tmp_path):
-    r = _routing(tmp_path, """
+    r = _routing(
+        tmp_path,
+        """
 rules:
   - owner: angry-phone
     channel: [PHONE]
@@ -253,7 +258,8 @@ rules:
   - owner: low
     min_score: 0
     max_score: 2
-""")
+""",
+    )
     assert r.default is None
     assert r.route(score=3, criticised=[], channel=" phone ") == "angry-phone"  # case/space-insensitive
     assert r.route(score=5, criticised=[], channel="phone") == UNROUTED  # max_score 3; no default
@@ -267,8 +273,9 @@ rules:
 
 def test_routing_in_a_run_and_unrouted_count(survey, tmp_path, model):
     routing = tmp_path / "routing.yml"
-    routing.write_text("rules:\n  - owner: staff\n    theme: personal_service\n  - owner: anna\n    agent: anna\n",
-                       encoding="utf-8")
+    routing.write_text(
+        "rules:\n  - owner: staff\n    theme: personal_service\n  - owner: anna\n    agent: anna\n", encoding="utf-8"
+    )
     res = run_alerts(survey, model, routing=routing)
     owners = dict(zip(res.alerts["id"], res.alerts["owner"]))
     # A6 praises the staff and criticises the portal: not the staff owner's; agent Cid: unrouted
@@ -276,23 +283,29 @@ def test_routing_in_a_run_and_unrouted_count(survey, tmp_path, model):
     assert res.unrouted == 3
 
 
-@pytest.mark.parametrize("text, needle", [
-    ("rules:\n  - owner: a\n    chanel: web\n", "rule 1: unknown key 'chanel'; expected one of owner"),
-    ("rules:\n  - owner: a\n  - owner: '  '\n", "rule 2, key 'owner': expected a non-empty text, got '  '"),
-    ("rules:\n  - theme: price\n", "rule 1, key 'owner': expected a non-empty text, got nothing"),
-    ("rules:\n  - owner: a\n    theme: 5\n", "rule 1, key 'theme': expected a text or a list of texts, got 5"),
-    ("rules:\n  - owner: a\n    channel: yes\n", "rule 1, key 'channel': expected a text or a list of texts, got true"),
-    ("rules:\n  - owner: a\n    max_score: 11\n", "rule 1, key 'max_score': expected a whole number 0-10, got 11"),
-    ("rules:\n  - owner: a\n    min_score: 5\n    max_score: 2\n", "rule 1, key 'min_score': expected at most"),
-    ("rules:\n  - owner: a\n    min_score: '3'\n", "key 'min_score': expected a whole number 0-10, got '3'"),
-    ("rules: {owner: a}\n", "key 'rules': expected a list of rules, got a mapping"),
-    ("rules:\n  - just-a-text\n", "rule 1: expected a mapping (owner: ..., theme: ...), got text"),
-    ("default: 7\n", "top level, key 'owner': expected a non-empty text, got 7"),
-    ("owners: x\n", "unknown key 'owners'; expected one of default, rules"),
-    ("", "expected a mapping with 'default' and/or 'rules', got an empty file"),
-    ("rules:\n  - owner: a\n   theme: b\n", "not valid YAML (line 3"),
-    ("default: a\ndefault: b\n", "key 'default' appears twice"),
-])
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        ("rules:\n  - owner: a\n    chanel: web\n", "rule 1: unknown key 'chanel'; expected one of owner"),
+        ("rules:\n  - owner: a\n  - owner: '  '\n", "rule 2, key 'owner': expected a non-empty text, got '  '"),
+        ("rules:\n  - theme: price\n", "rule 1, key 'owner': expected a non-empty text, got nothing"),
+        ("rules:\n  - owner: a\n    theme: 5\n", "rule 1, key 'theme': expected a text or a list of texts, got 5"),
+        (
+            "rules:\n  - owner: a\n    channel: yes\n",
+            "rule 1, key 'channel': expected a text or a list of texts, got true",
+        ),
+        ("rules:\n  - owner: a\n    max_score: 11\n", "rule 1, key 'max_score': expected a whole number 0-10, got 11"),
+        ("rules:\n  - owner: a\n    min_score: 5\n    max_score: 2\n", "rule 1, key 'min_score': expected at most"),
+        ("rules:\n  - owner: a\n    min_score: '3'\n", "key 'min_score': expected a whole number 0-10, got '3'"),
+        ("rules: {owner: a}\n", "key 'rules': expected a list of rules, got a mapping"),
+        ("rules:\n  - just-a-text\n", "rule 1: expected a mapping (owner: ..., theme: ...), got text"),
+        ("default: 7\n", "top level, key 'owner': expected a non-empty text, got 7"),
+        ("owners: x\n", "unknown key 'owners'; expected one of default, rules"),
+        ("", "expected a mapping with 'default' and/or 'rules', got an empty file"),
+        ("rules:\n  - owner: a\n   theme: b\n", "not valid YAML (line 3"),
+        ("default: a\ndefault: b\n", "key 'default' appears twice"),
+    ],
+)
 def test_routing_validation_errors(tmp_path, text, needle):
     p = tmp_path / "routing.yaml"
     p.write_text(text, encoding="utf-8")
@@ -304,8 +317,9 @@ def test_routing_validation_errors(tmp_path, text, needle):
 
 def test_routing_unknown_theme_and_json_errors(survey, tmp_path, model, cli_model, capsys):
     p = tmp_path / "routing.json"
-    p.write_text(json.dumps({"rules": [{"owner": "a", "theme": "price"}, {"owner": "b", "theme": ["webb"]}]}),
-                 encoding="utf-8")
+    p.write_text(
+        json.dumps({"rules": [{"owner": "a", "theme": "price"}, {"owner": "b", "theme": ["webb"]}]}), encoding="utf-8"
+    )
     with pytest.raises(RoutingError, match=r"rule 2, key 'theme': expected a theme id of the model .*got 'webb'"):
         run_alerts(survey, model, routing=p)
     code, _, stderr = run(["alerts", survey, "--routing", p], capsys)
@@ -335,8 +349,10 @@ def test_ids_from_the_id_column_survive_growth_and_resorting(tmp_path):
     assert {k: by_resp_b[k] for k in by_resp_a} == by_resp_a
     assert len(set(by_resp_b.values())) == len(by_resp_b) == 6
     # the id is normalised: " A1 " and "A1" are one response; 1001.0 is 1001
-    assert alert_ids(pd.DataFrame({"id": [" A1 ", "1001.0", 1001], "score": [1, 1, 1]}))[0] == \
-        alert_ids(pd.DataFrame({"id": ["A1"], "score": [1]}))[0]
+    assert (
+        alert_ids(pd.DataFrame({"id": [" A1 ", "1001.0", 1001], "score": [1, 1, 1]}))[0]
+        == alert_ids(pd.DataFrame({"id": ["A1"], "score": [1]}))[0]
+    )
     ids = alert_ids(pd.DataFrame({"id": ["1001.0", "1001"], "score": [1, 2]}))
     assert ids[1] == ids[0] + "-2"  # a repeated id gets an occurrence number
 
@@ -371,7 +387,7 @@ def test_fail_twice_then_succeed_with_backoff(survey, hook, model):
 
 def test_failures_stay_pending_and_are_delivered_next_run(survey, tmp_path, hook, model, cli_model, capsys):
     state = tmp_path / "state.sqlite"
-    hook.fail = 10 ** 6
+    hook.fail = 10**6
     sleeps = Sleeps()
     res = run_alerts(survey, model, webhook=hook.url, state=state, retries=2, sleep=sleeps)
     assert res.sent == 0 and res.failed_now == 5 and res.pending == 5 and res.new == 5
@@ -385,8 +401,9 @@ def test_failures_stay_pending_and_are_delivered_next_run(survey, tmp_path, hook
     assert "kept pending in" in stderr and "Traceback" not in stderr
     con = sqlite3.connect(state)
     try:
-        assert con.execute("SELECT min(attempts), max(attempts), count(*) FROM alerts WHERE status = 'pending'"
-                           ).fetchone() == (4, 4, 5)
+        assert con.execute(
+            "SELECT min(attempts), max(attempts), count(*) FROM alerts WHERE status = 'pending'"
+        ).fetchone() == (4, 4, 5)
     finally:
         con.close()
 
@@ -407,8 +424,7 @@ def test_timeout_is_retried_then_kept_pending(survey, tmp_path, hook, model):
     hook.hang = 2.0
     state = tmp_path / "s.sqlite"
     t0 = time.monotonic()
-    res = run_alerts(survey, model, webhook=hook.url, state=state, timeout=0.2, retries=1, sleep=Sleeps(),
-                     threshold=2)
+    res = run_alerts(survey, model, webhook=hook.url, state=state, timeout=0.2, retries=1, sleep=Sleeps(), threshold=2)
     assert time.monotonic() - t0 < 5
     assert res.failed_now == 1 and res.pending == 1
     assert res.alerts.iloc[0]["last_error"] == "timed out after 0.2 s" and res.alerts.iloc[0]["attempts"] == 2
@@ -443,10 +459,14 @@ def test_crashed_run_lease_expires_and_live_lease_is_respected(survey, tmp_path,
     run_alerts(survey, model, state=state)  # recorded, no webhook
     con = sqlite3.connect(state)
     try:
-        con.execute("UPDATE alerts SET status = 'sending', claimant = 'crashed', lease_until = ? WHERE score = 2",
-                    (time.time() - 1,))
-        con.execute("UPDATE alerts SET status = 'sending', claimant = 'alive', lease_until = ? WHERE score = 3",
-                    (time.time() + 600,))
+        con.execute(
+            "UPDATE alerts SET status = 'sending', claimant = 'crashed', lease_until = ? WHERE score = 2",
+            (time.time() - 1,),
+        )
+        con.execute(
+            "UPDATE alerts SET status = 'sending', claimant = 'alive', lease_until = ? WHERE score = 3",
+            (time.time() + 600,),
+        )
         con.commit()
     finally:
         con.close()
@@ -462,8 +482,9 @@ def test_dry_run_sends_nothing_and_leaves_the_state_byte_identical(survey, tmp_p
     state = tmp_path / "s.sqlite"
     missing = tmp_path / "never.sqlite"
     out = tmp_path / "preview.xlsx"
-    code, stdout, _ = run(["alerts", survey, "--state", missing, "--webhook", hook.url, "--dry-run", "--out", out],
-                          capsys)
+    code, stdout, _ = run(
+        ["alerts", survey, "--state", missing, "--webhook", hook.url, "--dry-run", "--out", out], capsys
+    )
     assert code == 0 and not missing.exists() and hook.calls == 0
     assert "dry run: would send 5 alerts" in stdout and "nothing sent, nothing changed" in stdout
     preview = pd.read_excel(out)
@@ -475,8 +496,7 @@ def test_dry_run_sends_nothing_and_leaves_the_state_byte_identical(survey, tmp_p
     calls = hook.calls
     before = state.read_bytes()
     grown = write_survey(tmp_path / "grown.csv", ROWS + MORE)
-    code, stdout, _ = run(["alerts", grown, "--state", state, "--webhook", hook.url, "--dry-run", "--out", out],
-                          capsys)
+    code, stdout, _ = run(["alerts", grown, "--state", state, "--webhook", hook.url, "--dry-run", "--out", out], capsys)
     assert code == 0 and hook.calls == calls and state.read_bytes() == before
     assert "would send 6 alerts" in stdout and "(5 pending from earlier runs)" in stdout
     preview = pd.read_excel(out)
@@ -538,8 +558,9 @@ def test_corrupt_or_foreign_state_file_is_a_one_line_error(survey, tmp_path, mod
         run_alerts(survey, model, state=foreign)
     # an npsthemes state file cut in half
     good = tmp_path / "good.sqlite"
-    run_alerts(write_survey(tmp_path / "many.csv", [f"X{i};1;{'x' * 2000} {i};;;" for i in range(40)]), model,
-               state=good)
+    run_alerts(
+        write_survey(tmp_path / "many.csv", [f"X{i};1;{'x' * 2000} {i};;;" for i in range(40)]), model, state=good
+    )
     data = good.read_bytes()
     cut = tmp_path / "cut.sqlite"
     cut.write_bytes(data[: len(data) // 2])

@@ -10,10 +10,30 @@ from npsthemes import analyze
 from npsthemes.cli import main
 from npsthemes.datasets import load_sample_survey, sample_survey_path
 
-SUMMARY_KEYS = {"n", "nps", "ci_low", "ci_high", "rows_read", "rows_rejected", "model", "themes", "strengths",
-                "development_areas"}
-THEME_KEYS = {"theme", "mentions", "positive", "negative", "theme_nps", "impact", "impact_ci_low",
-              "impact_ci_high", "points_at_stake", "status"}
+SUMMARY_KEYS = {
+    "n",
+    "nps",
+    "ci_low",
+    "ci_high",
+    "rows_read",
+    "rows_rejected",
+    "model",
+    "themes",
+    "strengths",
+    "development_areas",
+}
+THEME_KEYS = {
+    "theme",
+    "mentions",
+    "positive",
+    "negative",
+    "theme_nps",
+    "impact",
+    "impact_ci_low",
+    "impact_ci_high",
+    "points_at_stake",
+    "status",
+}
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +46,14 @@ def test_api_attributes(sample_analysis):
     for name in ("themes", "strengths", "development_areas", "segments", "trend", "responses"):
         assert isinstance(getattr(a, name), pd.DataFrame), name
     assert len(a.themes) == 11
-    assert set(a.themes["status"]) <= {"strength", "development_area", "both", "uncertain", "too_few_mentions",
-                                       "not_mentioned"}
+    assert set(a.themes["status"]) <= {
+        "strength",
+        "development_area",
+        "both",
+        "uncertain",
+        "too_few_mentions",
+        "not_mentioned",
+    }
     # development areas ranked by points at stake, strengths by positive impact
     assert a.development_areas["points_at_stake"].is_monotonic_decreasing
     assert a.strengths["impact_positive"].is_monotonic_decreasing
@@ -80,15 +106,23 @@ def test_rerun_replaces_cleanly_and_removes_stale_rejects(tmp_path, default_mode
     assert (out / "rejects.csv").exists()
     analyze(good, default_model, n_boot=200).write(out)
     assert not (out / "rejects.csv").exists()
-    assert sorted(p.name for p in out.iterdir()) == ["followup.csv", "report.html", "report.xlsx", "responses.csv",
-                                                     "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "followup.csv",
+        "report.html",
+        "report.xlsx",
+        "responses.csv",
+        "summary.json",
+    ]
 
 
 def test_user_text_is_escaped_and_formula_safe(tmp_path, default_model):
     evil = [
         '<script>alert("x")</script> palvelu oli huono ja hidas',
         '=HYPERLINK("http://evil.example","click") portal is terrible',
-        "+SUM(1,2) too expensive", "-2+3 slow handling", "@cmd friendly staff", "\tTabbed but fine",
+        "+SUM(1,2) too expensive",
+        "-2+3 slow handling",
+        "@cmd friendly staff",
+        "\tTabbed but fine",
     ]
     df = pd.DataFrame({"score": [1, 2, 3, 4, 9, 8] * 5, "comment": evil * 5, "channel": ["<b>web</b>"] * 30})
     a = analyze(df, default_model, n_boot=200)
@@ -111,8 +145,9 @@ def test_user_text_is_escaped_and_formula_safe(tmp_path, default_model):
     assert "'+SUM" in follow_text
 
 
-@pytest.mark.parametrize("lang,heading", [("fi", "Kehityskohteet"), ("sv", "Utvecklingsområden"),
-                                          ("en", "Development areas")])
+@pytest.mark.parametrize(
+    "lang,heading", [("fi", "Kehityskohteet"), ("sv", "Utvecklingsområden"), ("en", "Development areas")]
+)
 def test_report_languages(sample_analysis, lang, heading):
     assert heading in sample_analysis.to_html(lang)
 

@@ -12,8 +12,9 @@ CHROMIUM = next((p for p in (shutil.which(n) for n in ("chromium", "chromium-bro
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright (test extra) is not installed")
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None,
-                       reason="no Chromium installed (apt-get install chromium); .ci/run installs it"),
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="no Chromium installed (apt-get install chromium); .ci/run installs it"
+    ),
 ]
 
 
@@ -22,9 +23,16 @@ def test_report_renders_in_headless_chromium(tmp_path, default_model):
     errors, requests = [], []
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 900})
@@ -32,8 +40,16 @@ def test_report_renders_in_headless_chromium(tmp_path, default_model):
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("request", lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
             page.goto(paths["report.html"].resolve().as_uri())
-            for section in ("overview", "strengths", "development", "themes", "segments", "trend", "coverage",
-                            "method"):
+            for section in (
+                "overview",
+                "strengths",
+                "development",
+                "themes",
+                "segments",
+                "trend",
+                "coverage",
+                "method",
+            ):
                 assert page.locator(f"section#{section}").is_visible(), section
             assert page.locator("#development .card").count() >= 1
             assert page.locator("#trend svg polyline").count() == 1

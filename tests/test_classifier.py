@@ -26,7 +26,8 @@ def test_estimator_api(small_labelled, small_model):
     assert ind.shape == (20, len(clf.classes_)) and set(np.unique(ind)) <= {0, 1}
     assert ((ind == 1) == (proba >= clf.thresholds_)).all()
     assert [sorted(t.split(":")[0] for t in filter(None, row.split(";"))) for row in labels] == [
-        sorted(clf.classes_[ind[i] == 1]) for i in range(20)]
+        sorted(clf.classes_[ind[i] == 1]) for i in range(20)
+    ]
     # plain list of strings works too
     assert clf.predict(["Hinta on ihan liian kova", "ok"]).shape == (2, len(clf.classes_))
 
@@ -55,9 +56,11 @@ def test_swapped_stage_is_used(small_labelled):
     from npsthemes.stages import FeatureBlocks, NgramBlock, ThemeDetector
 
     X, y = small_labelled.X.head(120), small_labelled.y[:120]
-    clf = ThemeClassifier(vectorizer=FeatureBlocks([("char", NgramBlock("char", (3, 4)))]),
-                          theme_detector=ThemeDetector(C=1.0, nb_weighting=False),
-                          explainer=None).set_params(threshold_tuner__cv=0, explainer__block="char")
+    clf = ThemeClassifier(
+        vectorizer=FeatureBlocks([("char", NgramBlock("char", (3, 4)))]),
+        theme_detector=ThemeDetector(C=1.0, nb_weighting=False),
+        explainer=None,
+    ).set_params(threshold_tuner__cv=0, explainer__block="char")
     clf.fit(X, y)
     assert [n for n, _ in clf.vectorizer_.blocks_] == ["char"]
     assert clf.theme_detector_.C == 1.0 and clf.theme_detector_.weights_.shape[0] == clf.vectorizer_.n_features_out_
@@ -76,18 +79,40 @@ def test_fit_input_errors():
 
 def test_cross_validate_and_grid_search(small_labelled):
     X, y = small_labelled.X, pd.Series([";".join(f"{t}:{p}" for t, p in s.items()) for s in small_labelled.y])
-    res = cross_validate(ThemeClassifier.default(threshold_tuner__cv=0), X, y, cv=KFold(3, shuffle=True, random_state=0))
+    res = cross_validate(
+        ThemeClassifier.default(threshold_tuner__cv=0), X, y, cv=KFold(3, shuffle=True, random_state=0)
+    )
     assert len(res["test_score"]) == 3 and all(0.2 < s <= 1 for s in res["test_score"])
-    gs = GridSearchCV(ThemeClassifier.default(threshold_tuner__cv=0), {"theme_detector__C": [1.0, 8.0]}, cv=KFold(2, shuffle=True, random_state=0))
+    gs = GridSearchCV(
+        ThemeClassifier.default(threshold_tuner__cv=0),
+        {"theme_detector__C": [1.0, 8.0]},
+        cv=KFold(2, shuffle=True, random_state=0),
+    )
     gs.fit(X, y)
     assert gs.best_params_["theme_detector__C"] in (1.0, 8.0) and hasattr(gs.best_estimator_, "classes_")
 
 
 def test_custom_theme_set_and_four_polarities():
-    X = ["food was great", "awful food", "service slow", "service friendly", "ok food and slow service",
-         "food fine I guess", "the staff were kind", "prices high"] * 4
-    y = ["food:positive", "food:negative", "service:negative", "service:positive",
-         "food:neutral;service:negative", "food:neutral", "service:positive", "price:negative"] * 4
+    X = [
+        "food was great",
+        "awful food",
+        "service slow",
+        "service friendly",
+        "ok food and slow service",
+        "food fine I guess",
+        "the staff were kind",
+        "prices high",
+    ] * 4
+    y = [
+        "food:positive",
+        "food:negative",
+        "service:negative",
+        "service:positive",
+        "food:neutral;service:negative",
+        "food:neutral",
+        "service:positive",
+        "price:negative",
+    ] * 4
     clf = ThemeClassifier.default(threshold_tuner__cv=2).fit(X, y)
     assert list(clf.classes_) == ["food", "price", "service"]
     assert list(clf.polarity_classes_) == ["negative", "neutral", "positive"]
@@ -96,14 +121,19 @@ def test_custom_theme_set_and_four_polarities():
 
 def test_polarity_of_given_theme_and_tag_output(default_model):
     clf = default_model.classifier
-    texts = pd.DataFrame({
-        "text": ["Todella osaava ja ystävällinen asiakasneuvoja, mutta verkkopalvelu on kankea ja hidas käyttää.",
-                 "Portalen är smidig men era avgifter är alldeles för höga",
-                 "Great people, but the online portal is a nightmare"],
-        "score": [9, 7, 10],
-    })
-    pols = clf.predict_polarity(texts, [["competence", "web_interface"], ["web_interface", "price"],
-                                        ["personal_service", "web_interface"]])
+    texts = pd.DataFrame(
+        {
+            "text": [
+                "Todella osaava ja ystävällinen asiakasneuvoja, mutta verkkopalvelu on kankea ja hidas käyttää.",
+                "Portalen är smidig men era avgifter är alldeles för höga",
+                "Great people, but the online portal is a nightmare",
+            ],
+            "score": [9, 7, 10],
+        }
+    )
+    pols = clf.predict_polarity(
+        texts, [["competence", "web_interface"], ["web_interface", "price"], ["personal_service", "web_interface"]]
+    )
     assert pols[0] == {"competence": "positive", "web_interface": "negative"}
     assert pols[1] == {"web_interface": "positive", "price": "negative"}
     # a promoter (10) can still criticise a theme: polarity comes from the clause
@@ -153,8 +183,14 @@ def test_min_themes_auto():
     """'auto': when every training comment has a theme, a comment with words always gets one (its most
     probable); a comment without words never does. Training data with theme-less comments resolves to 0."""
     X = ["Fast and friendly", "Too expensive", "Slow handling", "Cheap and fast", "friendly staff", "pricey"] * 3
-    y = ["speed:positive;personal_service:positive", "price:negative", "speed:negative",
-         "price:positive;speed:positive", "personal_service:positive", "price:negative"] * 3
+    y = [
+        "speed:positive;personal_service:positive",
+        "price:negative",
+        "speed:negative",
+        "price:positive;speed:positive",
+        "personal_service:positive",
+        "price:negative",
+    ] * 3
     clf = ThemeClassifier.default(threshold_tuner__cv=0).fit(X, y)
     assert clf.min_themes_ == 1
     tagged = clf.tag(["zzz qqq", "-", "Fast and friendly"])

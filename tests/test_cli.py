@@ -7,8 +7,10 @@ import pytest
 
 from npsthemes.cli import main
 
-FIN = ("Arvosana;Perustelu;Pvm;Kanava\n9;Hyvä;1.2.2026;phone\n10;Nopeaa;2.2.2026;chat\n11;?;3.2.2026;chat\n"
-       "3;huono;6.3.2026;chat\n")
+FIN = (
+    "Arvosana;Perustelu;Pvm;Kanava\n9;Hyvä;1.2.2026;phone\n10;Nopeaa;2.2.2026;chat\n11;?;3.2.2026;chat\n"
+    "3;huono;6.3.2026;chat\n"
+)
 
 
 @pytest.fixture
@@ -35,8 +37,18 @@ def test_json_keys_are_stable(survey_file, capsys):
     code, out, err = run(["nps", survey_file, "--by", "Kanava", "--format", "json"], capsys)
     assert code == 0
     data = json.loads(out)
-    for key in ("n", "promoters", "passives", "detractors", "nps", "ci_low", "ci_high", "rows_read",
-                "rows_rejected", "groups"):
+    for key in (
+        "n",
+        "promoters",
+        "passives",
+        "detractors",
+        "nps",
+        "ci_low",
+        "ci_high",
+        "rows_read",
+        "rows_rejected",
+        "groups",
+    ):
         assert key in data
     assert data["promoters"] == 2 and data["detractors"] == 1
     assert data["nps"] == pytest.approx(100 / 3)
@@ -71,12 +83,15 @@ def test_sample_flag(capsys):
     assert data["n"] >= 600 and data["rows_read"] == data["n"] + data["rows_rejected"]
 
 
-@pytest.mark.parametrize("args,code,needle", [
-    (["nps", "missing.csv"], 1, "file not found"),
-    (["nps"], 2, "missing FILE"),
-    (["nps", "--bogus"], 2, "No such option"),
-    (["nps", "x.csv", "--period", "decade"], 2, "Invalid value"),
-])
+@pytest.mark.parametrize(
+    "args,code,needle",
+    [
+        (["nps", "missing.csv"], 1, "file not found"),
+        (["nps"], 2, "missing FILE"),
+        (["nps", "--bogus"], 2, "No such option"),
+        (["nps", "x.csv", "--period", "decade"], 2, "Invalid value"),
+    ],
+)
 def test_errors_exit_codes(args, code, needle, capsys):
     rc, out, err = run(args, capsys)
     assert rc == code

@@ -27,9 +27,16 @@ def test_embedding_stage_trains_predicts_and_round_trips(small_labelled, tmp_pat
     assert [n for n, _ in clf.vectorizer_.blocks_] == ["word", "char", "embeddings"]
     assert clf.theme_detector_.weights_.shape[0] == n_ngrams + 384  # MiniLM embeddings are 384-dimensional
     proba = clf.predict_proba(X.head(10))
-    model = Model(classifier=clf, taxonomy=taxonomy_from_themes(list(clf.classes_)),
-                  manifest={"name": "emb", "taxonomy": taxonomy_from_themes(list(clf.classes_)).to_dict(),
-                            "themes": list(map(str, clf.classes_)), "training_data": {"source": "t", "n": 200}})
+    model = Model(
+        classifier=clf,
+        taxonomy=taxonomy_from_themes(list(clf.classes_)),
+        manifest={
+            "name": "emb",
+            "taxonomy": taxonomy_from_themes(list(clf.classes_)).to_dict(),
+            "themes": list(map(str, clf.classes_)),
+            "training_data": {"source": "t", "n": 200},
+        },
+    )
     model.save(tmp_path / "m")
     loaded = load_model(tmp_path / "m")
     assert np.allclose(loaded.classifier.predict_proba(X.head(10)), proba, atol=1e-5)
@@ -37,5 +44,6 @@ def test_embedding_stage_trains_predicts_and_round_trips(small_labelled, tmp_pat
 
 def test_missing_embedding_path_is_a_clear_error(small_labelled):
     with pytest.raises(DataError, match="does not exist"):
-        ThemeClassifier.default(embedding_model="/nonexistent/model").fit(small_labelled.X.head(20),
-                                                                  small_labelled.y[:20])
+        ThemeClassifier.default(embedding_model="/nonexistent/model").fit(
+            small_labelled.X.head(20), small_labelled.y[:20]
+        )

@@ -22,11 +22,79 @@ from npsthemes.preprocessing import (
     normalize_text,
 )
 
-_ATOMS = ["it", "'s", "it's", "a.m.", "a", ".", "m", "10", "a.m", "°", "c", "c.", "°c", ":", ")", ":)", "(", "-", "+",
-          "•", "mutta", "men", "but", "!", "?", "...", "e.g.", "e", "g", "i.e", "i", "t.ex.", "t", "ex", "esim.",
-          "jne.", "o.s.v.", "bl.a.", "let", "'S", "Let's", "u.s.", "vs.", "hyvä", "Bra", "http://x.fi", "a@b.fi",
-          "12,5", "%", "/", "|", ";", "’s", "don't", "n't", "Mr.", "St.", "'", '"', "<3", ":-)", "8)", "(:", "o.O",
-          "I", "'d", "d", "id", "Σ", "ΑΣ", "İ"]
+_ATOMS = [
+    "it",
+    "'s",
+    "it's",
+    "a.m.",
+    "a",
+    ".",
+    "m",
+    "10",
+    "a.m",
+    "°",
+    "c",
+    "c.",
+    "°c",
+    ":",
+    ")",
+    ":)",
+    "(",
+    "-",
+    "+",
+    "•",
+    "mutta",
+    "men",
+    "but",
+    "!",
+    "?",
+    "...",
+    "e.g.",
+    "e",
+    "g",
+    "i.e",
+    "i",
+    "t.ex.",
+    "t",
+    "ex",
+    "esim.",
+    "jne.",
+    "o.s.v.",
+    "bl.a.",
+    "let",
+    "'S",
+    "Let's",
+    "u.s.",
+    "vs.",
+    "hyvä",
+    "Bra",
+    "http://x.fi",
+    "a@b.fi",
+    "12,5",
+    "%",
+    "/",
+    "|",
+    ";",
+    "’s",
+    "don't",
+    "n't",
+    "Mr.",
+    "St.",
+    "'",
+    '"',
+    "<3",
+    ":-)",
+    "8)",
+    "(:",
+    "o.O",
+    "I",
+    "'d",
+    "d",
+    "id",
+    "Σ",
+    "ΑΣ",
+    "İ",
+]
 _SEPARATORS = [" ", " ", " ", "", "\n", "  ", "\t", "\xa0", "\u3000"]
 
 
@@ -34,8 +102,24 @@ def _tricky_texts(n: int, seed: int = 0) -> list[str]:
     """Texts made of abbreviations, contractions, emoticons and punctuation, with all kinds of whitespace:
     where spaCy's special cases may straddle a space."""
     rng = random.Random(seed)
-    texts = ["", " ", "-", "  - ", "it 's", "IT 'S fine", "at 10 a.m. ok", "°c .", "i .", "e. g.", "a .m.",
-             "c\n) :)u.s.\ni", "i 'd say", ": ) ok", "Palvelu oli hyvä. Hinta kallis!!! mutta ok", "+ nopea - kallis"]
+    texts = [
+        "",
+        " ",
+        "-",
+        "  - ",
+        "it 's",
+        "IT 'S fine",
+        "at 10 a.m. ok",
+        "°c .",
+        "i .",
+        "e. g.",
+        "a .m.",
+        "c\n) :)u.s.\ni",
+        "i 'd say",
+        ": ) ok",
+        "Palvelu oli hyvä. Hinta kallis!!! mutta ok",
+        "+ nopea - kallis",
+    ]
     for _ in range(n):
         texts.append("".join(rng.choice(_ATOMS) + rng.choice(_SEPARATORS) for _ in range(rng.randint(1, 12))))
     return texts
@@ -141,7 +225,7 @@ def _theme_models(clf):
             models.append(None)
             continue
         lr = LogisticRegression()
-        lr.coef_, lr.intercept_ = det.weights_[:, j][None, :].copy(), det.intercept_[j:j + 1].copy()
+        lr.coef_, lr.intercept_ = det.weights_[:, j][None, :].copy(), det.intercept_[j : j + 1].copy()
         lr.classes_ = np.array([0, 1])
         models.append(lr)
     return models
@@ -169,23 +253,23 @@ def _reference_context(clf, clause_X, owner, pairs):
 
 def _reference_evidence(clf, docs, comment_X, pairs, top=3):
     names = clf.vectorizer_.block("word").get_feature_names_out()
-    W = clf.theme_detector_.weights_[:len(names)].T
+    W = clf.theme_detector_.weights_[: len(names)].T
     informative = clf.explainer_.informative_
     out = []
     for i, j in pairs:
-        row = comment_X[i, :len(names)].tocsr()
+        row = comment_X[i, : len(names)].tocsr()
         contrib = row.data * W[j, row.indices]
         cand = [(-c, f) for c, f in zip(contrib, row.indices) if c > 0 and informative[f]]
         words = []
         d = docs[i]
-        for _, f in sorted(cand, key=lambda x: x[0])[:top + 1]:  # stable: ties keep the matrix's order
+        for _, f in sorted(cand, key=lambda x: x[0])[: top + 1]:  # stable: ties keep the matrix's order
             if len(words) >= top:
                 continue
             parts = str(names[f]).split(" ")
-            spans = [s for s in range(len(d.lemmas) - len(parts) + 1) if d.lemmas[s:s + len(parts)] == parts]
+            spans = [s for s in range(len(d.lemmas) - len(parts) + 1) if d.lemmas[s : s + len(parts)] == parts]
             if not spans:
                 continue
-            phrase = " ".join(d.tokens[spans[0]:spans[0] + len(parts)])
+            phrase = " ".join(d.tokens[spans[0] : spans[0] + len(parts)])
             if not any(phrase in w or w in phrase for w in words):
                 words.append(phrase)
         out.append(words)
@@ -197,8 +281,9 @@ def test_tag_frame_equals_the_per_comment_algorithms(default_model, evidence):
     clf = default_model.classifier
     corpus = _corpus_texts()
     texts = [t for t, _ in corpus[:300]] + [t for t, _ in corpus[-300:]] + _tricky_texts(60, seed=2) + ["", "-"]
-    X = pd.DataFrame({"text": texts, "score": np.where(np.arange(len(texts)) % 13 == 12, np.nan,
-                                                       np.arange(len(texts)) % 13)})
+    X = pd.DataFrame(
+        {"text": texts, "score": np.where(np.arange(len(texts)) % 13 == 12, np.nan, np.arange(len(texts)) % 13)}
+    )
     langs, frame = clf.tag_frame(X, evidence=evidence)
     batch, comment_X = clf._analyse(X)
     docs = list(batch.docs)  # plain Doc objects: the per-comment reference
@@ -223,8 +308,10 @@ def test_tag_frame_equals_the_per_comment_algorithms(default_model, evidence):
     clause_X, owner = clf.vectorizer_.transform_clauses(sub_batch, sub_X)
     ctx = _reference_context(clf, clause_X, owner, sub_pairs)
     first_row = np.searchsorted(owner, np.arange(len(need)))
-    clause = [" ".join(docs[i].tokens[slice(*docs[i].clauses[c - first_row[sub[i]]])]) if docs[i].clauses else ""
-              for (i, _), c in zip(pairs, ctx)]
+    clause = [
+        " ".join(docs[i].tokens[slice(*docs[i].clauses[c - first_row[sub[i]]])]) if docs[i].clauses else ""
+        for (i, _), c in zip(pairs, ctx)
+    ]
     assert frame["clause"].tolist() == clause
     pols, pprob, _ = clf._polarity_for_pairs(sub_batch, sub_X, clause_X, owner, np.asarray(sub_pairs).reshape(-1, 2))
     assert frame["polarity"].tolist() == list(pols)
@@ -241,8 +328,14 @@ def test_refitting_does_not_reuse_the_first_fits_caches():
 
     X1 = ["Fast and friendly", "Too expensive", "Slow handling", "Cheap and fast", "ok", "friendly staff"] * 3
     X2 = ["Kallis lasku", "Nopea palvelu", "Hidas käsittely", "Halpa ja nopea", "ok", "ystävällinen palvelu"] * 3
-    y = ["speed:positive;personal_service:positive", "price:negative", "speed:negative",
-         "price:positive;speed:positive", "", "personal_service:positive"] * 3
+    y = [
+        "speed:positive;personal_service:positive",
+        "price:negative",
+        "speed:negative",
+        "price:positive;speed:positive",
+        "",
+        "personal_service:positive",
+    ] * 3
     clf = ThemeClassifier.default(threshold_tuner__cv=0).fit(X1, y)
     clf.tag(X1)  # fills the derived caches
     clf.fit(X2, y)

@@ -55,8 +55,9 @@ def check_contract(code, err, path: Path, rows_read_of, expected_rows=None):
         d = rows_read_of()
         assert d["rows_read"] == d["n"] + d["rows_rejected"], f"row accounting broken: {d}"
         if expected_rows is not None:
-            assert d["rows_read"] == expected_rows, (f"{expected_rows} records written, rows_read "
-                                                     f"{d['rows_read']} ({path.name})")
+            assert d["rows_read"] == expected_rows, (
+                f"{expected_rows} records written, rows_read {d['rows_read']} ({path.name})"
+            )
         return
     assert code == 1, f"exit {code} (expected 0 or 1); stderr:\n{err[-1500:]}"
     lines = [ln for ln in err.split("\n") if ln.strip() and not _is_progress(ln)]  # a terminal breaks on \n
@@ -84,29 +85,146 @@ class FileSpec(tuple):
             shown = about if len(about) <= 1500 else about[:1500] + "..."
         return f"FileSpec({name!r}, expected_rows={expected!r}, {shown})"
 
+
 HUGE = "x" * 100_000
 HUGE_WORDS = "Great people and very fast service " * 2900  # ~100 kB of words
 TEXTS = [
-    "", " ", "-", "...", "ok", "?", "=1+1", "@SUM(A1)", "+1", "-2", "\t=cmd", "\r=x", '=HYPERLINK("http://x","y")',
-    "=cmd|' /C calc'!A0", "Great people and very fast service", "Hidas käsittely, portaali ei toimi",
-    "Bra bemötande men dyrt", "The portal is a nightmare but the people are great", "line1\nline2",
-    "multi\r\nline\rcell", 'say "hi"', '"', "semi;colon", "pipe|x", "tab\tx", "comma, here", "\x0b\x1b[31mred\x07\x0c",
-    "a\x00b", "\x7f\x85", "😀👍", "Очень хорошо", "服务很好", "[/x] [bold]", "\u202eevil", "\ufeffbom", "nan", "None",
-    "NULL", "#N/A", "n/a", "FI21 1234 5600 0007 85 matti@example.com 040 123 4567", HUGE, HUGE_WORDS,
+    "",
+    " ",
+    "-",
+    "...",
+    "ok",
+    "?",
+    "=1+1",
+    "@SUM(A1)",
+    "+1",
+    "-2",
+    "\t=cmd",
+    "\r=x",
+    '=HYPERLINK("http://x","y")',
+    "=cmd|' /C calc'!A0",
+    "Great people and very fast service",
+    "Hidas käsittely, portaali ei toimi",
+    "Bra bemötande men dyrt",
+    "The portal is a nightmare but the people are great",
+    "line1\nline2",
+    "multi\r\nline\rcell",
+    'say "hi"',
+    '"',
+    "semi;colon",
+    "pipe|x",
+    "tab\tx",
+    "comma, here",
+    "\x0b\x1b[31mred\x07\x0c",
+    "a\x00b",
+    "\x7f\x85",
+    "😀👍",
+    "Очень хорошо",
+    "服务很好",
+    "[/x] [bold]",
+    "\u202eevil",
+    "\ufeffbom",
+    "nan",
+    "None",
+    "NULL",
+    "#N/A",
+    "n/a",
+    "FI21 1234 5600 0007 85 matti@example.com 040 123 4567",
+    HUGE,
+    HUGE_WORDS,
 ]
-SCORES = ["0", "3", "6", "7", "8", "9", "10", "9.0", " 9 ", "9,0", "10,0", "1e1", "-0", "NaN", "nan", "inf", "-inf",
-          "٣", "９", "６", "6.99999", "9.9999", "7.0000001", "7.5", "11", "-1", "nine", "", " ", "0x9", "1_0", "+9",
-          "9.", ".9e1", "\u00a09", "9\x00", "1e309", "99999999999999999999999", "=9", "'9"]
-DATES = ["2024-01-05", "5.1.2024", "05.01.2024 10.30", "2024/01/05", "", "someday", "9999-12-31", "1500-01-01",
-         "2024-13-45", "2024-01-05T10:00:00+02:00", "2024-02-05T10:00:00Z", "0", "1700000000"]
+SCORES = [
+    "0",
+    "3",
+    "6",
+    "7",
+    "8",
+    "9",
+    "10",
+    "9.0",
+    " 9 ",
+    "9,0",
+    "10,0",
+    "1e1",
+    "-0",
+    "NaN",
+    "nan",
+    "inf",
+    "-inf",
+    "٣",
+    "９",
+    "６",
+    "6.99999",
+    "9.9999",
+    "7.0000001",
+    "7.5",
+    "11",
+    "-1",
+    "nine",
+    "",
+    " ",
+    "0x9",
+    "1_0",
+    "+9",
+    "9.",
+    ".9e1",
+    "\u00a09",
+    "9\x00",
+    "1e309",
+    "99999999999999999999999",
+    "=9",
+    "'9",
+]
+DATES = [
+    "2024-01-05",
+    "5.1.2024",
+    "05.01.2024 10.30",
+    "2024/01/05",
+    "",
+    "someday",
+    "9999-12-31",
+    "1500-01-01",
+    "2024-13-45",
+    "2024-01-05T10:00:00+02:00",
+    "2024-02-05T10:00:00Z",
+    "0",
+    "1700000000",
+]
 HEADER_SETS = [
-    ["score", "comment"], ["Arvosana", "Perustelu"], ["betyg", "kommentar"], ["NPS", "reason"],
-    ["How likely are you to recommend us?", "Why?"], ["Suositteluhalukkuus", "Millä perusteella?"],
-    ["q1", "q2"], ["score", "score"], ["score"], ["Score ", " Comment"],
+    ["score", "comment"],
+    ["Arvosana", "Perustelu"],
+    ["betyg", "kommentar"],
+    ["NPS", "reason"],
+    ["How likely are you to recommend us?", "Why?"],
+    ["Suositteluhalukkuus", "Millä perusteella?"],
+    ["q1", "q2"],
+    ["score", "score"],
+    ["score"],
+    ["Score ", " Comment"],
 ]
-EXTRA_HEADERS = ["channel", "Kanava", "agent", "date", "Pvm", '=HYPERLINK("http://x","y")', "@SUM(A1)", "+1", "-1",
-                 "chan\x0bnel\x1b", "", "score", "source_row", "reason", "category", "language", "email",
-                 "[/x]", "a,b", 'q"uote', "line\nbreak"]
+EXTRA_HEADERS = [
+    "channel",
+    "Kanava",
+    "agent",
+    "date",
+    "Pvm",
+    '=HYPERLINK("http://x","y")',
+    "@SUM(A1)",
+    "+1",
+    "-1",
+    "chan\x0bnel\x1b",
+    "",
+    "score",
+    "source_row",
+    "reason",
+    "category",
+    "language",
+    "email",
+    "[/x]",
+    "a,b",
+    'q"uote',
+    "line\nbreak",
+]
 
 text_cell = st.one_of(st.sampled_from(TEXTS), st.text(max_size=20))
 score_cell = st.one_of(st.sampled_from(SCORES), st.integers(0, 10).map(str), st.text(max_size=4))
@@ -125,8 +243,12 @@ def table(draw):
         row = [f"r{i + 1}"]
         for k, h in enumerate(header[1:]):
             low = h.strip().lower()
-            if k == 0 and low in ("score", "arvosana", "betyg", "nps", "q1") or "recommend" in low \
-                    or low == "suositteluhalukkuus":
+            if (
+                k == 0
+                and low in ("score", "arvosana", "betyg", "nps", "q1")
+                or "recommend" in low
+                or low == "suositteluhalukkuus"
+            ):
                 row.append(draw(score_cell))
             elif low in ("date", "pvm"):
                 row.append(draw(st.sampled_from(DATES)))
@@ -163,8 +285,14 @@ def csv_file(draw):
     return FileSpec(name, data, expected)
 
 
-json_scalar = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30), st.floats(allow_nan=True),
-                        st.sampled_from(SCORES), st.sampled_from(TEXTS[:30]))
+json_scalar = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=True),
+    st.sampled_from(SCORES),
+    st.sampled_from(TEXTS[:30]),
+)
 
 
 def _nested(inner):
@@ -185,8 +313,17 @@ def json_records(draw):
         for h, v in zip(header, r):
             rec[h] = draw(st.one_of(st.just(v), json_value)) if draw(st.integers(0, 3)) == 0 else v
             if h.strip().lower() in ("score", "arvosana", "betyg", "nps") and draw(st.booleans()):
-                rec[h] = draw(st.one_of(st.integers(-2, 12), st.floats(allow_nan=True), st.booleans(), st.none(),
-                                        st.just([9]), st.just({"v": 9}), st.just(10**400)))
+                rec[h] = draw(
+                    st.one_of(
+                        st.integers(-2, 12),
+                        st.floats(allow_nan=True),
+                        st.booleans(),
+                        st.none(),
+                        st.just([9]),
+                        st.just({"v": 9}),
+                        st.just(10**400),
+                    )
+                )
         records.append(rec)
     return records
 
@@ -197,8 +334,24 @@ def _deep(depth: int) -> str:
 
 @st.composite
 def json_file(draw):
-    kind = draw(st.sampled_from(["records", "records", "records", "object", "two_lists", "scalar", "non_records",
-                                 "mixed", "deep", "deep_value", "surrogate", "empty_list"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "records",
+                "records",
+                "records",
+                "object",
+                "two_lists",
+                "scalar",
+                "non_records",
+                "mixed",
+                "deep",
+                "deep_value",
+                "surrogate",
+                "empty_list",
+            ]
+        )
+    )
     expected = None
     if kind in ("records", "object", "mixed"):
         recs = draw(json_records())
@@ -274,12 +427,19 @@ def parquet_file(draw):
     c_kind = draw(st.sampled_from(sorted(PARQUET_COMMENTS)))
     cols = {"score": PARQUET_SCORES[s_kind](n), "comment": PARQUET_COMMENTS[c_kind](n)}
     if draw(st.booleans()):
-        cols["channel"] = draw(st.sampled_from([["a", "b"] * 6, [b"\xff", b"x"] * 6, [["a"], ["b"]] * 6,
-                                                [1, "a"] * 6, [None] * 12]))[:n]
+        cols["channel"] = draw(
+            st.sampled_from([["a", "b"] * 6, [b"\xff", b"x"] * 6, [["a"], ["b"]] * 6, [1, "a"] * 6, [None] * 12])
+        )[:n]
     if draw(st.booleans()):
-        cols["date"] = draw(st.sampled_from([list(pd.date_range("2024-01-01", periods=n, freq="20D")),
-                                             list(pd.date_range("2024-01-01", periods=n, tz="Europe/Helsinki")),
-                                             (DATES * 2)[:n]]))
+        cols["date"] = draw(
+            st.sampled_from(
+                [
+                    list(pd.date_range("2024-01-01", periods=n, freq="20D")),
+                    list(pd.date_range("2024-01-01", periods=n, tz="Europe/Helsinki")),
+                    (DATES * 2)[:n],
+                ]
+            )
+        )
     df = pd.DataFrame(cols)
     buf = io.BytesIO()
     try:
@@ -320,18 +480,44 @@ def xlsx_file(draw):
 @st.composite
 def degenerate_file(draw):
     ext = draw(st.sampled_from([".csv", ".tsv", ".json", ".jsonl", ".parquet", ".xlsx"]))
-    data = draw(st.sampled_from([b"", b"\n", b"\xef\xbb\xbf", b"\xff\xfe", b"score,comment\n", b"score;comment\r\n",
-                                 b"\x00\x01\x02", b"PK\x03\x04broken", b"{", b"[]", b"null", b"\n\n\n",
-                                 "score,comment\n9,ok\n".encode("utf-16-le")]))
+    data = draw(
+        st.sampled_from(
+            [
+                b"",
+                b"\n",
+                b"\xef\xbb\xbf",
+                b"\xff\xfe",
+                b"score,comment\n",
+                b"score;comment\r\n",
+                b"\x00\x01\x02",
+                b"PK\x03\x04broken",
+                b"{",
+                b"[]",
+                b"null",
+                b"\n\n\n",
+                "score,comment\n9,ok\n".encode("utf-16-le"),
+            ]
+        )
+    )
     return FileSpec("survey" + ext, data, None)
 
 
-any_file = st.one_of(csv_file(), csv_file(), csv_file(), json_file(), jsonl_file(), parquet_file(), xlsx_file(),
-                     degenerate_file())
+any_file = st.one_of(
+    csv_file(), csv_file(), csv_file(), json_file(), jsonl_file(), parquet_file(), xlsx_file(), degenerate_file()
+)
 
-FUZZ = settings(deadline=None, derandomize=True, database=None, print_blob=False,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
-                                       HealthCheck.large_base_example])
+FUZZ = settings(
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=False,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+        HealthCheck.large_base_example,
+    ],
+)
 
 
 # ------------------------------------------------------------------------------------------------ properties

@@ -33,11 +33,13 @@ import npsthemes
 SRC = Path(npsthemes.__file__).resolve().parents[1]  # the npsthemes under test, also for subprocesses
 RISKY = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-GOOD = ("score,comment,channel\n9,Great people and very fast service,phone\n3,Slow invoices and nobody answers,chat\n"
-        "10,Excellent help from a competent person,phone\nx,bad row,chat\n")
+GOOD = (
+    "score,comment,channel\n9,Great people and very fast service,phone\n3,Slow invoices and nobody answers,chat\n"
+    "10,Excellent help from a competent person,phone\nx,bad row,chat\n"
+)
 
 
-# ------------------------------------------------------------------------------------------------ helpers
+# ------------------------------------------------------------ helpers
 
 
 @pytest.fixture
@@ -53,8 +55,14 @@ def run_sub(args, timeout: int = 60, env: dict | None = None, cwd: Path | None =
     e.update(env or {})
     args = [str(a) for a in args]
     try:
-        p = subprocess.run([sys.executable, "-m", "npsthemes", *args], capture_output=True, timeout=timeout, env=e,
-                           cwd=cwd, stdin=subprocess.DEVNULL)
+        p = subprocess.run(
+            [sys.executable, "-m", "npsthemes", *args],
+            capture_output=True,
+            timeout=timeout,
+            env=e,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired:
         pytest.fail(f"hang: `npsthemes {' '.join(args)}` still running after {timeout} s")
     out = p.stdout.decode("utf-8", "replace")
@@ -140,22 +148,37 @@ def assert_accounting(d: dict):
 
 
 LABELLED_ROWS = [
-    ("Very fast service", "speed:positive"), ("Quick answers every time", "speed:positive"),
-    ("Fast handling of my case", "speed:positive"), ("Speedy and quick reply", "speed:positive"),
-    ("They were fast and quick", "speed:positive"), ("Slow service", "speed:negative"),
-    ("It took far too long, slow", "speed:negative"), ("Very slow answers", "speed:negative"),
-    ("Waiting forever, slow", "speed:negative"), ("Slow handling of the case", "speed:negative"),
-    ("Cheap and fair price", "price:positive"), ("Good price, cheap", "price:positive"),
-    ("Affordable fees and a fair price", "price:positive"), ("Low fees, cheap service", "price:positive"),
-    ("Too expensive", "price:negative"), ("High fees, expensive", "price:negative"),
-    ("The price is too high", "price:negative"), ("Expensive fees", "price:negative"),
-    ("The portal is easy to use", "web:positive"), ("Great website and portal", "web:positive"),
-    ("Nice web interface", "web:positive"), ("The website works well", "web:positive"),
-    ("The portal is broken", "web:negative"), ("The website is a nightmare", "web:negative"),
-    ("The web interface crashes", "web:negative"), ("Portal login fails on the website", "web:negative"),
-    ("Fast and cheap", "speed:positive;price:positive"), ("Slow and expensive", "speed:negative;price:negative"),
+    ("Very fast service", "speed:positive"),
+    ("Quick answers every time", "speed:positive"),
+    ("Fast handling of my case", "speed:positive"),
+    ("Speedy and quick reply", "speed:positive"),
+    ("They were fast and quick", "speed:positive"),
+    ("Slow service", "speed:negative"),
+    ("It took far too long, slow", "speed:negative"),
+    ("Very slow answers", "speed:negative"),
+    ("Waiting forever, slow", "speed:negative"),
+    ("Slow handling of the case", "speed:negative"),
+    ("Cheap and fair price", "price:positive"),
+    ("Good price, cheap", "price:positive"),
+    ("Affordable fees and a fair price", "price:positive"),
+    ("Low fees, cheap service", "price:positive"),
+    ("Too expensive", "price:negative"),
+    ("High fees, expensive", "price:negative"),
+    ("The price is too high", "price:negative"),
+    ("Expensive fees", "price:negative"),
+    ("The portal is easy to use", "web:positive"),
+    ("Great website and portal", "web:positive"),
+    ("Nice web interface", "web:positive"),
+    ("The website works well", "web:positive"),
+    ("The portal is broken", "web:negative"),
+    ("The website is a nightmare", "web:negative"),
+    ("The web interface crashes", "web:negative"),
+    ("Portal login fails on the website", "web:negative"),
+    ("Fast and cheap", "speed:positive;price:positive"),
+    ("Slow and expensive", "speed:negative;price:negative"),
     ("Fast service but the portal is broken", "speed:positive;web:negative"),
-    ("Cheap but slow", "price:positive;speed:negative"), ("Thanks", ""),
+    ("Cheap but slow", "price:positive;speed:negative"),
+    ("Thanks", ""),
 ]
 
 
@@ -180,7 +203,7 @@ def tiny_model(tmp_path_factory, labelled) -> Path:
     return out
 
 
-# ------------------------------------------------------------------------------------------------ 0. plain traceback check
+# ------------------------------------------------------------ 0. plain traceback check
 
 
 def test_0_subprocess_never_prints_traceback(tmp_path):
@@ -191,16 +214,19 @@ def test_0_subprocess_never_prints_traceback(tmp_path):
     assert (tmp_path / "rep" / "report.html").exists()
 
 
-# ------------------------------------------------------------------------------------------------ 1. untaggable comments
+# ------------------------------------------------------------ 1. untaggable comments
 
 
-@pytest.mark.parametrize("name,text", [
-    ("empty_comment", "score,comment\n9,ok\n3,\n"),
-    ("no_comment_column", "score\n9\n3\n"),
-    ("russian", "score,comment\n9,Очень быстрый и вежливый сервис\n3,Плохо и медленно\n"),
-    ("chinese", "score,comment\n9,服务很好，速度很快\n3,太慢了\n"),
-    ("emoji_only", "score,comment\n9,😀😀👍\n3,👎\n"),
-])
+@pytest.mark.parametrize(
+    "name,text",
+    [
+        ("empty_comment", "score,comment\n9,ok\n3,\n"),
+        ("no_comment_column", "score\n9\n3\n"),
+        ("russian", "score,comment\n9,Очень быстрый и вежливый сервис\n3,Плохо и медленно\n"),
+        ("chinese", "score,comment\n9,服务很好，速度很快\n3,太慢了\n"),
+        ("emoji_only", "score,comment\n9,😀😀👍\n3,👎\n"),
+    ],
+)
 def test_1_analyze_when_no_comment_gets_a_theme(tmp_path, run, name, text):
     f = write(tmp_path / f"{name}.csv", text)
     out = tmp_path / "rep"
@@ -223,7 +249,7 @@ def test_1_tag_keeps_every_row_when_a_rejected_row_has_no_comment(tmp_path, run)
     assert t["source_row"].tolist() == [2, 3]
 
 
-# ------------------------------------------------------------------------------------------------ 2. train --out
+# ------------------------------------------------------------ 2. train --out
 
 
 def test_2_train_refuses_a_directory_with_unrelated_files(tmp_path, run, labelled):
@@ -258,13 +284,16 @@ def test_2_retraining_into_an_existing_model_directory_replaces_it(tmp_path, run
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"], "left .mine.old or a temp dir"
 
 
-# ------------------------------------------------------------------------------------------------ 3. ragged rows
+# ------------------------------------------------------------ 3. ragged rows
 
 
-@pytest.mark.parametrize("text", [
-    "score,comment\n9,0,Hyvä palvelu\n7,0,ok\n10,Loistavaa\n",
-    "Arvosana;Perustelu\n9;0;Hyvä palvelu\n7;0;ok\n10;Loistavaa\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "score,comment\n9,0,Hyvä palvelu\n7,0,ok\n10,Loistavaa\n",
+        "Arvosana;Perustelu\n9;0;Hyvä palvelu\n7;0;ok\n10;Loistavaa\n",
+    ],
+)
 def test_3_rows_with_more_fields_than_the_header_are_accounted_for(tmp_path, run, text):
     f = write(tmp_path / "ragged.csv", text)
     rej = tmp_path / "rej.csv"
@@ -276,7 +305,9 @@ def test_3_rows_with_more_fields_than_the_header_are_accounted_for(tmp_path, run
     assert d["detractors"] == 0, f"a ragged row's second field was taken as the score: {d}"
     rejected = pd.read_csv(rej, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     for reason in rejected["reason"]:
-        assert "field" in reason.lower() and re.search(r"\b3\b", reason), f"reason should name the field count: {reason}"
+        assert "field" in reason.lower() and re.search(r"\b3\b", reason), (
+            f"reason should name the field count: {reason}"
+        )
     if d["rows_rejected"] < 2:  # otherwise accounted for: the rows kept their real scores
         assert d["promoters"] + d["passives"] == d["n"], d
 
@@ -290,13 +321,15 @@ def test_3_ragged_rows_in_analyze(tmp_path, run):
     assert s["detractors"] == 0 and s["nps"] != -100, s
 
 
-# ------------------------------------------------------------------------------------------------ 4. formula injection
+# ------------------------------------------------------------ 4. formula injection
 
-INJECTED = ('score,comment,"=HYPERLINK(""http://x"",""y"")",@SUM(A1),+1,-1,channel\n'
-            "9,Great people and very fast service,a,b,c,d,=1+1\n"
-            '3,Slow invoices and nobody answers,=cmd|\' /C calc\'!A0,@x,-2+3,"\t=1",@x\n'
-            "2,=HYPERLINK(\"http://evil\"),+1,-1,=2,@3,-2\n"
-            "x,=1+1 rejected,=1,@,-x,+y,=3\n")
+INJECTED = (
+    'score,comment,"=HYPERLINK(""http://x"",""y"")",@SUM(A1),+1,-1,channel\n'
+    "9,Great people and very fast service,a,b,c,d,=1+1\n"
+    "3,Slow invoices and nobody answers,=cmd|' /C calc'!A0,@x,-2+3,\"\t=1\",@x\n"
+    '2,=HYPERLINK("http://evil"),+1,-1,=2,@3,-2\n'
+    "x,=1+1 rejected,=1,@,-x,+y,=3\n"
+)
 
 
 def test_4_analyze_outputs_guard_headers_and_cells(tmp_path, run):
@@ -338,12 +371,14 @@ def test_4_nps_csv_guards_group_values(tmp_path, run):
     assert not unguarded_csv_cells(rows)
 
 
-# ------------------------------------------------------------------------------------------------ 5. control characters
+# ------------------------------------------------------------ 5. control characters
 
 
 def _control_warning(err: str) -> bool:
-    return any(ln.lower().startswith("warning:") and "control" in ln.lower() and re.search(r"\d", ln)
-               for ln in err.splitlines())
+    return any(
+        ln.lower().startswith("warning:") and "control" in ln.lower() and re.search(r"\d", ln)
+        for ln in err.splitlines()
+    )
 
 
 def _check_control_outputs(out: Path, n_expected: int):
@@ -363,10 +398,12 @@ def _check_control_outputs(out: Path, n_expected: int):
 @pytest.mark.parametrize("where", ["comment", "header"])
 def test_5_control_characters_do_not_crash_the_writers(tmp_path, run, where):
     if where == "comment":
-        text = ("score,comment,channel\n9,Great\x0b people \x1b[31mand\x07 very fast\x0c service,phone\n"
-                "3,slow\x1b\x07 invoices,chat\n")
+        text = (
+            "score,comment,channel\n9,Great\x0b people \x1b[31mand\x07 very fast\x0c service,phone\n"
+            "3,slow\x1b\x07 invoices,chat\n"
+        )
     else:
-        text = "score,comment,\"chan\x0bnel\x1b\x07\"\n9,Great people and very fast service,a\n3,slow invoices,b\n"
+        text = 'score,comment,"chan\x0bnel\x1b\x07"\n9,Great people and very fast service,a\n3,slow invoices,b\n'
     f = write(tmp_path / "ctl.csv", text)
     out = tmp_path / "rep"
     code, _, err = run(["analyze", f, "--out", out])
@@ -400,7 +437,7 @@ def test_5_control_characters_subprocess_has_no_traceback_noise(tmp_path):
     assert "Exception ignored" not in err, err[-1500:]
 
 
-# ------------------------------------------------------------------------------------------------ 6. output over input
+# ------------------------------------------------------------ 6. output over input
 
 
 def _case_files(tmp_path: Path):
@@ -408,8 +445,19 @@ def _case_files(tmp_path: Path):
     return s, s.read_bytes()
 
 
-@pytest.mark.parametrize("case", ["tag_out", "tag_out_dotted", "nps_rejects", "tag_rejects", "analyze_rejects",
-                                  "analyze_out_responses", "analyze_out_summary_json", "analyze_out_report_xlsx"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "tag_out",
+        "tag_out_dotted",
+        "nps_rejects",
+        "tag_rejects",
+        "analyze_rejects",
+        "analyze_out_responses",
+        "analyze_out_summary_json",
+        "analyze_out_report_xlsx",
+    ],
+)
 def test_6_outputs_never_overwrite_the_input(tmp_path, run, case):
     s, original = _case_files(tmp_path)
     if case == "tag_out":
@@ -424,12 +472,17 @@ def test_6_outputs_never_overwrite_the_input(tmp_path, run, case):
     elif case == "analyze_rejects":
         args = ["analyze", s, "--rejects", s, "--out", tmp_path / "rep"]
     else:
-        name = {"analyze_out_responses": "responses.csv", "analyze_out_summary_json": "summary.json",
-                "analyze_out_report_xlsx": "report.xlsx"}[case]
+        name = {
+            "analyze_out_responses": "responses.csv",
+            "analyze_out_summary_json": "summary.json",
+            "analyze_out_report_xlsx": "report.xlsx",
+        }[case]
         rep = tmp_path / "rep"
         rep.mkdir()
         if name == "summary.json":
-            s = write(rep / name, json.dumps([{"score": 9, "comment": "Great people"}, {"score": 3, "comment": "slow"}]))
+            s = write(
+                rep / name, json.dumps([{"score": 9, "comment": "Great people"}, {"score": 3, "comment": "slow"}])
+            )
         elif name == "report.xlsx":
             s = rep / name
             pd.DataFrame({"score": [9, 3], "comment": ["Great people", "slow"]}).to_excel(s, index=False)
@@ -442,7 +495,7 @@ def test_6_outputs_never_overwrite_the_input(tmp_path, run, case):
     assert_clean_error(code, err, codes=(1, 2))
 
 
-# ------------------------------------------------------------------------------------------------ 7. rich markup
+# ------------------------------------------------------------ 7. rich markup
 
 
 def test_7_path_with_closing_markup_tag(tmp_path, run):
@@ -465,7 +518,9 @@ def test_7_path_with_markup_is_printed_literally(tmp_path, run, name):
 
 
 def test_7_group_values_with_markup_and_escapes(tmp_path, run):
-    f = write(tmp_path / "by.csv", "score,comment,channel\n9,Great,[/x]\n3,bad,[bold]y\n10,ok,\x1b[31mred\n7,fine,phone\n")
+    f = write(
+        tmp_path / "by.csv", "score,comment,channel\n9,Great,[/x]\n3,bad,[bold]y\n10,ok,\x1b[31mred\n7,fine,phone\n"
+    )
     code, out, err = run(["nps", f, "--by", "channel"])
     assert code == 0, err[-1500:]
     assert "[/x]" in out and "[bold]y" in out, out
@@ -476,15 +531,22 @@ def test_7_group_values_with_markup_and_escapes(tmp_path, run):
 
 
 def test_7_escape_sequences_in_comments_and_paths_do_not_reach_the_terminal(tmp_path, run):
-    f = write(tmp_path / "esc\x1b[31m.csv",
-              "score,comment\n9,Great people \x1b[31mand very fast\x1b[0m service\n3,\x1b]0;pwned\x07slow\n")
-    for args in (["nps", f], ["nps", f, "--format", "json"], ["analyze", f, "--out", tmp_path / "rep"],
-                 ["tag", f, "--out", tmp_path / "t.csv"], ["nps", tmp_path / "missing\x1b[2J.csv"]):
+    f = write(
+        tmp_path / "esc\x1b[31m.csv",
+        "score,comment\n9,Great people \x1b[31mand very fast\x1b[0m service\n3,\x1b]0;pwned\x07slow\n",
+    )
+    for args in (
+        ["nps", f],
+        ["nps", f, "--format", "json"],
+        ["analyze", f, "--out", tmp_path / "rep"],
+        ["tag", f, "--out", tmp_path / "t.csv"],
+        ["nps", tmp_path / "missing\x1b[2J.csv"],
+    ):
         code, out, err = run(args)
         assert "\x1b" not in out + err, f"raw ESC reached the terminal from {args[0]}: {(out + err)[-300:]!r}"
 
 
-# ------------------------------------------------------------------------------------------------ 8. scores
+# ------------------------------------------------------------ 8. scores
 
 
 @pytest.mark.parametrize("value", ["6.99999", "9.9999", "1e1", "7.0000001"])
@@ -497,8 +559,16 @@ def test_8_almost_whole_scores_are_rejected(tmp_path, run, value):
     assert_accounting(d)
 
 
-@pytest.mark.parametrize("text", ["score,comment\n9,a\n", "score,comment\n9.0,a\n", 'score,comment\n" 9 ",a\n',
-                                  'score,comment\n"9,0",a\n', "score;comment\n9,0;a\n"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "score,comment\n9,a\n",
+        "score,comment\n9.0,a\n",
+        'score,comment\n" 9 ",a\n',
+        'score,comment\n"9,0",a\n',
+        "score;comment\n9,0;a\n",
+    ],
+)
 def test_8_whole_scores_are_accepted(tmp_path, run, text):
     f = write(tmp_path / "s.csv", text)
     code, out, err = run(["nps", f, "--format", "json"])
@@ -507,7 +577,7 @@ def test_8_whole_scores_are_accepted(tmp_path, run, text):
     assert d["n"] == 1 and d["promoters"] == 1 and d["rows_rejected"] == 0, d
 
 
-# ------------------------------------------------------------------------------------------------ 9. personal data
+# ------------------------------------------------------------ 9. personal data
 
 PII = ["FI2112345600000785", "FI21 1234 5600 0007 85", "matti.meikalainen@example.com", "040 123 4567"]
 KEEP = ["12.3.2024", "1 234,50 €"]
@@ -516,10 +586,20 @@ KEEP = ["12.3.2024", "1 234,50 €"]
 def _pii_survey(path: Path) -> Path:
     rows = []
     for i in range(30):
-        rows.append((10, f"Very fast and friendly service, thank you! Invoice {i} of 1 234,50 € from 12.3.2024 paid; "
-                         f"{PII[i % 4]}"))
-        rows.append((2, f"Slow service, I waited for weeks and nobody answered. Invoice of 1 234,50 € from 12.3.2024; "
-                        f"{PII[(i + 1) % 4]}"))
+        rows.append(
+            (
+                10,
+                f"Very fast and friendly service, thank you! Invoice {i} of 1 234,50 € from 12.3.2024 paid; "
+                f"{PII[i % 4]}",
+            )
+        )
+        rows.append(
+            (
+                2,
+                f"Slow service, I waited for weeks and nobody answered. Invoice of 1 234,50 € from 12.3.2024; "
+                f"{PII[(i + 1) % 4]}",
+            )
+        )
     rows.append((10, "Slow and awful, nobody answers. " + " ".join(PII) + " 12.3.2024 1 234,50 €"))
     rows.append((1, "Great, fast and friendly people. " + " ".join(PII) + " 12.3.2024 1 234,50 €"))
     buf = io.StringIO()
@@ -551,7 +631,7 @@ def test_9_email_column_gives_a_warning(tmp_path, run):
     assert any(ln.lower().startswith("warning:") and "email" in ln for ln in err.splitlines()), err
 
 
-# ------------------------------------------------------------------------------------------------ 10. one line, no hang
+# ------------------------------------------------------------ 10. one line, no hang
 
 
 def _hostile_model(src: Path, dst: Path, name: str, info: dict) -> Path:
@@ -562,12 +642,15 @@ def _hostile_model(src: Path, dst: Path, name: str, info: dict) -> Path:
     return dst
 
 
-@pytest.mark.parametrize("listed,info", [
-    ("/dev/zero", {"sha256": "0" * 64, "bytes": 0}),
-    ("/dev/zero", {"sha256": "0" * 64}),
-    ("../../etc/passwd", {"sha256": "0" * 64, "bytes": 0}),
-    ("../" * 30 + "etc/passwd", {"sha256": "0" * 64}),
-])
+@pytest.mark.parametrize(
+    "listed,info",
+    [
+        ("/dev/zero", {"sha256": "0" * 64, "bytes": 0}),
+        ("/dev/zero", {"sha256": "0" * 64}),
+        ("../../etc/passwd", {"sha256": "0" * 64, "bytes": 0}),
+        ("../" * 30 + "etc/passwd", {"sha256": "0" * 64}),
+    ],
+)
 def test_10_manifest_listing_files_outside_the_model(tmp_path, tiny_model, listed, info):
     m = _hostile_model(tiny_model, tmp_path / "evil", listed, info)
     f = write(tmp_path / "s.csv", GOOD)
@@ -577,8 +660,9 @@ def test_10_manifest_listing_files_outside_the_model(tmp_path, tiny_model, liste
 
 def test_10_cp1252_jsonl(tmp_path, run):
     f = tmp_path / "cp.jsonl"
-    f.write_bytes('{"score": 9, "comment": "Hyvä palvelu, kiitos"}\n{"score": 3, "comment": "Hidas käsittely"}\n'
-                  .encode("cp1252"))
+    f.write_bytes(
+        '{"score": 9, "comment": "Hyvä palvelu, kiitos"}\n{"score": 3, "comment": "Hidas käsittely"}\n'.encode("cp1252")
+    )
     code, out, err = run(["nps", f, "--format", "json"])
     if code == 0:
         d = json.loads(out)
@@ -589,8 +673,9 @@ def test_10_cp1252_jsonl(tmp_path, run):
 
 def test_10_parquet_with_bytes_comments_is_decoded(tmp_path, run):
     f = tmp_path / "bin.parquet"
-    pd.DataFrame({"score": [9, 3], "comment": [b"Great people and very fast service",
-                                               "Hidas käsittely".encode()]}).to_parquet(f)
+    pd.DataFrame(
+        {"score": [9, 3], "comment": [b"Great people and very fast service", "Hidas käsittely".encode()]}
+    ).to_parquet(f)
     out = tmp_path / "t.csv"
     code, _, err = run(["tag", f, "--out", out])
     assert code == 0, err[-1500:]
@@ -601,7 +686,7 @@ def test_10_parquet_with_bytes_comments_is_decoded(tmp_path, run):
 @pytest.mark.parametrize("kind", ["top", "in_record"])
 def test_10_json_nested_200000_levels(tmp_path, kind):
     deep = "[" * 200_000 + "]" * 200_000
-    text = deep if kind == "top" else '[{"score": 9, "comment": ' + deep + '}]'
+    text = deep if kind == "top" else '[{"score": 9, "comment": ' + deep + "}]"
     f = write(tmp_path / "deep.json", text)
     code, _, err = run_sub(["nps", f], timeout=60)
     assert_clean_error(code, err, names=[f.name])
@@ -646,11 +731,22 @@ def test_10_cross_validation_on_one_row(tmp_path, run):
     assert_clean_error(code, err, names=[f.name])
 
 
-@pytest.mark.parametrize("theme", [{"id": "speed", "labels": {"en": 5, "fi": 6}}, {"id": "speed", "labels": 5},
-                                   {"id": "speed", "labels": ["Speed"]}, {"id": "speed", "examples": 5}])
+@pytest.mark.parametrize(
+    "theme",
+    [
+        {"id": "speed", "labels": {"en": 5, "fi": 6}},
+        {"id": "speed", "labels": 5},
+        {"id": "speed", "labels": ["Speed"]},
+        {"id": "speed", "examples": 5},
+    ],
+)
 def test_10_taxonomy_with_an_integer_label(tmp_path, run, labelled, theme):
-    tax = write(tmp_path / "tax.json", json.dumps({"name": "t", "version": "1", "themes": [
-        theme, {"id": "price", "labels": {"en": "Price"}}, {"id": "web"}]}))
+    tax = write(
+        tmp_path / "tax.json",
+        json.dumps(
+            {"name": "t", "version": "1", "themes": [theme, {"id": "price", "labels": {"en": "Price"}}, {"id": "web"}]}
+        ),
+    )
     model = tmp_path / "m"
     code, _, err = run(["train", labelled, "--taxonomy", tax, "--out", model])
     if code != 0:
@@ -678,8 +774,9 @@ def test_10_rejects_file_is_not_left_stale(tmp_path, run):
 @pytest.mark.parametrize("failing_call", [1, 2])
 def test_10_report_write_failing_half_way_keeps_the_previous_report(tmp_path, run, monkeypatch, failing_call):
     first = write(tmp_path / "first.csv", GOOD)
-    second = write(tmp_path / "second.csv", GOOD.replace("x,bad row,chat", "5,Slow and expensive,web")
-                   + "8,ok fine,chat\n")
+    second = write(
+        tmp_path / "second.csv", GOOD.replace("x,bad row,chat", "5,Slow and expensive,web") + "8,ok fine,chat\n"
+    )
     out = tmp_path / "rep"
     code, _, err = run(["analyze", first, "--out", out])
     assert code == 0, err[-1500:]
@@ -697,27 +794,37 @@ def test_10_report_write_failing_half_way_keeps_the_previous_report(tmp_path, ru
             if len(calls) == failing_call:
                 raise OSError(28, "No space left on device")
             return real(src, dst, *a, **k)
+
         return f
 
     monkeypatch.setattr(os, "replace", flaky(real_replace))
     monkeypatch.setattr(os, "rename", flaky(real_rename))
     code, _, err = run(["analyze", second, "--out", out])
     monkeypatch.undo()
-    assert len(calls) >= failing_call, f"fault not injected (commits seen: {calls}); the writer no longer uses os.replace/rename"
+    assert len(calls) >= failing_call, (
+        f"fault not injected (commits seen: {calls}); the writer no longer uses os.replace/rename"
+    )
     assert_clean_error(code, err)
     after = snapshot(out)
     changed = sorted(n for n in set(before) | set(after) if before.get(n) != after.get(n))
     assert not changed, f"report directory mixes two runs after a failed write: changed {changed}"
     assert sorted(p.name for p in out.iterdir()) == sorted(before), "temporary files left in the report directory"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["first.csv", "rep", "second.csv"], \
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["first.csv", "rep", "second.csv"], (
         "temporary directory left beside the report"
+    )
 
 
-# ------------------------------------------------------------------------------------------------ x. found while writing these
+# ------------------------------------------------------------ x. found while writing these
 
 
-@pytest.mark.parametrize("text", ["score,reason\n9,good\nx,bad\n", "score,comment,source_row\n9,Great,1\n3,bad,2\n",
-                                  "score,comment,reason\n9,Great,a\nx,bad,b\n"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "score,reason\n9,good\nx,bad\n",
+        "score,comment,source_row\n9,Great,1\n3,bad,2\n",
+        "score,comment,reason\n9,Great,a\nx,bad,b\n",
+    ],
+)
 def test_x_input_columns_named_like_generated_ones(tmp_path, run, text):
     """'reason' is even a comment alias: `score,reason` with one bad row crashed the loader (insert 'reason')."""
     f = write(tmp_path / "s.csv", text)
@@ -743,8 +850,11 @@ def test_x_out_of_range_dates(tmp_path, run, date):
 
 def test_x_lone_surrogate_from_json_escape(tmp_path, run):
     """JSON may carry "\\ud800": a str that cannot be encoded as UTF-8, neither to the terminal nor to files."""
-    f = write(tmp_path / "s.json", '[{"score": 9, "comment": "Great people \\ud800 fast", "ch\\udc00": "x"},'
-                                   ' {"score": 3, "comment": "slow", "ch\\udc00": "y"}]')
+    f = write(
+        tmp_path / "s.json",
+        '[{"score": 9, "comment": "Great people \\ud800 fast", "ch\\udc00": "x"},'
+        ' {"score": 3, "comment": "slow", "ch\\udc00": "y"}]',
+    )
     code, out, err = run(["nps", f, "--by", "ch\udc00"])
     assert_clean_error(code, err, codes=(0, 1))
     code, _, err = run(["analyze", f, "--out", tmp_path / "rep"])
@@ -752,23 +862,44 @@ def test_x_lone_surrogate_from_json_escape(tmp_path, run):
 
 
 def test_x_tag_parquet_with_mixed_type_column(tmp_path, run):
-    f = write(tmp_path / "s.json", json.dumps([{"score": 9, "comment": "Great people", "region": 1},
-                                               {"score": 3, "comment": "slow", "region": "north"}]))
+    f = write(
+        tmp_path / "s.json",
+        json.dumps(
+            [{"score": 9, "comment": "Great people", "region": 1}, {"score": 3, "comment": "slow", "region": "north"}]
+        ),
+    )
     code, _, err = run(["tag", f, "--out", tmp_path / "t.parquet"])
     assert code == 0, err[-1500:]
     assert len(pd.read_parquet(tmp_path / "t.parquet")) == 2
 
 
 def test_x_train_on_a_tiny_vocabulary(tmp_path, run):
-    f = labelled_csv(tmp_path / "l.csv", [("Fast service", "speed:positive"), ("Slow", "speed:negative"),
-                                          ("Cheap", "price:positive"), ("Expensive", "price:negative")])
+    f = labelled_csv(
+        tmp_path / "l.csv",
+        [
+            ("Fast service", "speed:positive"),
+            ("Slow", "speed:negative"),
+            ("Cheap", "price:positive"),
+            ("Expensive", "price:negative"),
+        ],
+    )
     code, _, err = run(["train", f, "--out", tmp_path / "m"])
     assert_clean_error(code, err, codes=(0, 1))
 
 
-@pytest.mark.parametrize("patch", [{"thresholds": {"speed": "x"}}, {"files": {"model.joblib": "abc"}},
-                                   {"files": {"model.joblib": {}}}, {"metrics": {"heldout": {}}}, {"versions": "x"},
-                                   {"files": []}, {"taxonomy": 5}, {"themes": 5}])
+@pytest.mark.parametrize(
+    "patch",
+    [
+        {"thresholds": {"speed": "x"}},
+        {"files": {"model.joblib": "abc"}},
+        {"files": {"model.joblib": {}}},
+        {"metrics": {"heldout": {}}},
+        {"versions": "x"},
+        {"files": []},
+        {"taxonomy": 5},
+        {"themes": 5},
+    ],
+)
 def test_x_inspect_and_load_a_malformed_manifest(tmp_path, run, tiny_model, patch):
     d = tmp_path / "m"
     shutil.copytree(tiny_model, d)
@@ -790,8 +921,16 @@ def test_x_deeply_nested_json_elsewhere(tmp_path, run, tiny_model, labelled, wha
         (d / "manifest.json").write_text(deep)
         code, _, err = run(["inspect", d])
     elif what == "taxonomy":
-        code, _, err = run(["train", labelled, "--taxonomy", write(tmp_path / "t.json", '{"themes": ' + deep + "}"),
-                            "--out", tmp_path / "m2"])
+        code, _, err = run(
+            [
+                "train",
+                labelled,
+                "--taxonomy",
+                write(tmp_path / "t.json", '{"themes": ' + deep + "}"),
+                "--out",
+                tmp_path / "m2",
+            ]
+        )
     else:
         code, _, err = run(["nps", write(tmp_path / "d.jsonl", '{"score": 9, "comment": ' + deep + "}\n")])
     assert_clean_error(code, err)
@@ -799,8 +938,7 @@ def test_x_deeply_nested_json_elsewhere(tmp_path, run, tiny_model, labelled, wha
 
 def test_x_long_unbroken_comment_does_not_hang_analyze(tmp_path):
     """One 100 kB comment without spaces: the e-mail mask regex backtracks quadratically (~2 min at 100 kB)."""
-    f = write(tmp_path / "s.csv", "score,comment\n9,Great people and very fast service " + "x" * 100_000 +
-              "\n3,slow\n")
+    f = write(tmp_path / "s.csv", "score,comment\n9,Great people and very fast service " + "x" * 100_000 + "\n3,slow\n")
     code, _, err = run_sub(["analyze", f, "--out", tmp_path / "rep"], timeout=60)
     assert code == 0, err[-1500:]
 
@@ -816,7 +954,7 @@ def test_x_bare_carriage_return_cannot_start_a_formula_row(tmp_path, run):
     """With LF line ends pandas leaves a bare CR unquoted, and a spreadsheet starts a new row at it: "a\r=1+1"
     would put a live =1+1 at the start of a line. CSV outputs end lines with CRLF, so such values are quoted."""
     f = tmp_path / "s.csv"
-    f.write_bytes('score,comment\n9,"Great people\r=1+1"\n3,"slow\r@SUM(A1)"\n'.encode())
+    f.write_bytes(b'score,comment\n9,"Great people\r=1+1"\n3,"slow\r@SUM(A1)"\n')
     out = tmp_path / "rep"
     code, _, err = run(["analyze", f, "--out", out])
     assert code == 0, err[-1500:]

@@ -10,9 +10,11 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "npsthemes"
 
 
 def _loaded(code: str) -> set[str]:
-    probe = (f"import sys\n{code}\n"
-             "print(','.join(sorted({m.split('.')[0] for m in sys.modules} & {'spacy', 'sklearn', 'simplemma'})),"
-             " file=sys.__stdout__)")
+    probe = (
+        f"import sys\n{code}\n"
+        "print(','.join(sorted({m.split('.')[0] for m in sys.modules} & {'spacy', 'sklearn', 'simplemma'})),"
+        " file=sys.__stdout__)"
+    )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     return set(filter(None, out.strip().splitlines()[-1].split(","))) if out.strip() else set()
 
@@ -23,9 +25,11 @@ def test_import_npsthemes_is_light():
 
 
 def test_nps_command_does_not_import_the_classifier():
-    code = ("import io, contextlib\nfrom npsthemes.cli import main\nfrom npsthemes.datasets import sample_survey_path\n"
-            "f = io.StringIO()\nwith contextlib.redirect_stdout(f), contextlib.redirect_stderr(f):\n"
-            "    assert main(['nps', str(sample_survey_path()), '--by', 'channel']) == 0")
+    code = (
+        "import io, contextlib\nfrom npsthemes.cli import main\nfrom npsthemes.datasets import sample_survey_path\n"
+        "f = io.StringIO()\nwith contextlib.redirect_stdout(f), contextlib.redirect_stderr(f):\n"
+        "    assert main(['nps', str(sample_survey_path()), '--by', 'channel']) == 0"
+    )
     assert _loaded(code) == set()
 
 

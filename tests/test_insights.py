@@ -22,8 +22,18 @@ def _frame(scores, themes_per_row, dates=None):
 
 def test_impact_matches_closed_form():
     scores = [10, 10, 9, 8, 7, 3, 2, 0, 10, 6]
-    themes = [[("price", "positive")], [], [], [("price", "negative")], [], [("price", "negative")],
-              [("price", "negative")], [], [], []]
+    themes = [
+        [("price", "positive")],
+        [],
+        [],
+        [("price", "negative")],
+        [],
+        [("price", "negative")],
+        [("price", "negative")],
+        [],
+        [],
+        [],
+    ]
     resp, men = _frame(scores, themes)
     row = insights.theme_table(resp, men, ["price"], n_boot=500).iloc[0]
     N, k = len(scores), 4
@@ -41,8 +51,10 @@ def test_impact_matches_closed_form():
 def test_bootstrap_is_seeded_and_reproducible():
     rng = np.random.default_rng(1)
     scores = rng.integers(0, 11, 300)
-    themes = [[("a", "negative")] if s < 5 and rng.random() < .5 else [("a", "positive")] if rng.random() < .3 else []
-              for s in scores]
+    themes = [
+        [("a", "negative")] if s < 5 and rng.random() < 0.5 else [("a", "positive")] if rng.random() < 0.3 else []
+        for s in scores
+    ]
     resp, men = _frame(scores, themes)
     a = insights.theme_table(resp, men, ["a"], seed=3)
     b = insights.theme_table(resp, men, ["a"], seed=3)
@@ -75,8 +87,13 @@ def test_status_rule():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 10), st.sets(st.sampled_from(["a", "b", "c"])), st.integers(0, 2)),
-                min_size=2, max_size=80))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 10), st.sets(st.sampled_from(["a", "b", "c"])), st.integers(0, 2)),
+        min_size=2,
+        max_size=80,
+    )
+)
 def test_property_score_change_adds_up(rows):
     scores = [r[0] for r in rows]
     themes = [[(t, "positive") for t in sorted(r[1])] for r in rows]
@@ -103,13 +120,22 @@ def test_mask_personal_data():
 
 
 def test_quotes_are_short_distinct_and_masked():
-    comments = ["The portal is slow and crashes", "The portal is slow and crashes!!",
-                "Login never works, call 0401234567",
-                "x" * 400 + " portal"]
-    resp = pd.DataFrame({"score": [2, 3, 1, 4], "comment": comments,
-                         "date": pd.to_datetime(["2026-01-01"] * 4)})
-    men = pd.DataFrame({"response": [0, 1, 2, 3], "theme": "web_interface", "polarity": "negative",
-                        "probability": [0.9, 0.89, 0.8, 0.95], "polarity_probability": 0.9})
+    comments = [
+        "The portal is slow and crashes",
+        "The portal is slow and crashes!!",
+        "Login never works, call 0401234567",
+        "x" * 400 + " portal",
+    ]
+    resp = pd.DataFrame({"score": [2, 3, 1, 4], "comment": comments, "date": pd.to_datetime(["2026-01-01"] * 4)})
+    men = pd.DataFrame(
+        {
+            "response": [0, 1, 2, 3],
+            "theme": "web_interface",
+            "polarity": "negative",
+            "probability": [0.9, 0.89, 0.8, 0.95],
+            "polarity_probability": 0.9,
+        }
+    )
     q = insights.representative_quotes(resp, men, "web_interface", "negative", k=3)
     texts = [x["text"] for x in q]
     assert len([t for t in texts if t.startswith("The portal is slow")]) == 1
@@ -119,8 +145,10 @@ def test_quotes_are_short_distinct_and_masked():
 
 
 def test_disagreements_and_coverage_and_untagged_words():
-    resp, men = _frame([10, 0, 10, 5, 8], [[("a", "negative")], [("a", "positive")], [("a", "positive")],
-                                             [], [("b", "negative"), ("c", "positive")]])
+    resp, men = _frame(
+        [10, 0, 10, 5, 8],
+        [[("a", "negative")], [("a", "positive")], [("a", "positive")], [], [("b", "negative"), ("c", "positive")]],
+    )
     resp.loc[3, "comment"] = "Laskutus kummallinen laskutus"
     d = insights.score_text_disagreements(resp, men)
     assert sorted(d["response"]) == [0, 1]
@@ -135,8 +163,15 @@ def test_disagreements_and_coverage_and_untagged_words():
 
 def test_follow_up_list_orders_routes_and_keeps_every_detractor():
     scores = [3, 0, 6, 9, 6, 7, 0]
-    themes = [[("price", "negative"), ("speed", "negative")], [], [("speed", "positive")], [("price", "negative")],
-              [("speed", "negative")], [("price", "negative")], [("price", "negative")]]
+    themes = [
+        [("price", "negative"), ("speed", "negative")],
+        [],
+        [("speed", "positive")],
+        [("price", "negative")],
+        [("speed", "negative")],
+        [("price", "negative")],
+        [("price", "negative")],
+    ]
     dates = ["2026-01-05", "2026-01-01", "2026-01-03", "2026-01-02", "2026-01-09", "2026-01-04", "2026-01-07"]
     resp, men = _frame(scores, themes, dates)
     resp.insert(0, "id", [f"R{i}" for i in range(len(scores))])
@@ -165,9 +200,14 @@ def test_follow_up_list_without_dates_or_mentions():
 def test_untagged_words_leave_out_names_and_rare_words():
     """Names of people and streets (capitalised inside sentences) and words of fewer than three responses stay out
     of the report's word list; personal data is masked before counting."""
-    comments = ["Soitin ja Mikko vastasi heti, laskutus sekava", "laskutus sekava, Mikko auttoi",
-                "Asun Mannerheimintie 5, laskutus sekava", "laskutus outo mail matti@firma.fi",
-                "Laskutus taas, Mikko ei vastannut", "kummallinen"]
+    comments = [
+        "Soitin ja Mikko vastasi heti, laskutus sekava",
+        "laskutus sekava, Mikko auttoi",
+        "Asun Mannerheimintie 5, laskutus sekava",
+        "laskutus outo mail matti@firma.fi",
+        "Laskutus taas, Mikko ei vastannut",
+        "kummallinen",
+    ]
     resp = pd.DataFrame({"score": [5] * 6, "comment": comments, "n_themes": [0] * 6})
     words = dict(zip(*insights.untagged_words(resp, frozenset()).to_dict(orient="list").values()))
     assert words == {"laskutus": 5, "sekava": 3}

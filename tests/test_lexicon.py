@@ -52,8 +52,9 @@ def test_negation_flips_and_damps_within_scope():
 def test_negation_does_not_cross_rows():
     lexicon = SentimentLexicon(("en",))
     table = ["not", "good"]
-    feats = lexicon.features(np.zeros(2, dtype=np.int64), np.array([0, 1]), table, np.array([0, 1]), table,
-                             np.array([0, 1]), 2)
+    feats = lexicon.features(
+        np.zeros(2, dtype=np.int64), np.array([0, 1]), table, np.array([0, 1]), table, np.array([0, 1]), 2
+    )
     assert feats[1, 0] > 0 and feats[1, 1] == 0
 
 

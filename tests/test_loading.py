@@ -46,8 +46,12 @@ def test_finnish_excel_csv_semicolon_decimal_comma_bom(tmp_csv):
     assert rej[5].startswith("score is missing")
     assert rej[6].startswith("score is not a whole number")
     assert rej[7].startswith("score is not a number")
-    assert r.reasons == {"score is outside 0-10": 1, "score is missing": 1,
-                         "score is not a whole number": 1, "score is not a number": 1}
+    assert r.reasons == {
+        "score is outside 0-10": 1,
+        "score is missing": 1,
+        "score is not a whole number": 1,
+        "score is not a number": 1,
+    }
 
 
 def test_cp1252_encoding_detected(tmp_csv):
@@ -64,11 +68,12 @@ def test_tsv_and_comma(tmp_csv):
 
 
 def test_long_question_headers(tmp_csv):
-    text = ("How likely are you to recommend us to a friend?,Why did you choose this score?\n"
-            "10,Great people\n")
+    text = "How likely are you to recommend us to a friend?,Why did you choose this score?\n10,Great people\n"
     s = load_survey(tmp_csv(text))
-    assert s.report.columns == {"score": "How likely are you to recommend us to a friend?",
-                                "comment": "Why did you choose this score?"}
+    assert s.report.columns == {
+        "score": "How likely are you to recommend us to a friend?",
+        "comment": "Why did you choose this score?",
+    }
 
 
 def test_xlsx_json_jsonl_parquet_dataframe(tmp_path):
@@ -152,8 +157,13 @@ def test_unreadable_dates_kept_with_warning(tmp_csv):
 
 def test_find_columns_accent_and_case_insensitive():
     cols = find_columns(["POÄNG", "Fritext", "DATUM", "Handläggare", "Bransch"])
-    assert cols == {"score": "POÄNG", "comment": "Fritext", "date": "DATUM", "agent": "Handläggare",
-                    "industry": "Bransch"}
+    assert cols == {
+        "score": "POÄNG",
+        "comment": "Fritext",
+        "date": "DATUM",
+        "agent": "Handläggare",
+        "industry": "Bransch",
+    }
 
 
 def test_other_columns_kept_and_resolvable(tmp_csv):

@@ -61,12 +61,15 @@ def test_compare_nps_z_test():
 
 
 def test_nps_by_groups_and_periods():
-    df = pd.DataFrame({
-        "score": [10, 9, 0, 8, 10, 3, 9, 9],
-        "channel": ["phone", "phone", "chat", "chat", "web", None, "web", "web"],
-        "date": pd.to_datetime(["2026-01-03", "2026-01-20", "2026-02-01", "2026-02-11", "2026-02-28",
-                                "2026-03-01", "2026-03-05", None]),
-    })
+    df = pd.DataFrame(
+        {
+            "score": [10, 9, 0, 8, 10, 3, 9, 9],
+            "channel": ["phone", "phone", "chat", "chat", "web", None, "web", "web"],
+            "date": pd.to_datetime(
+                ["2026-01-03", "2026-01-20", "2026-02-01", "2026-02-11", "2026-02-28", "2026-03-01", "2026-03-05", None]
+            ),
+        }
+    )
     g = nps_by(df, "channel")
     assert g["channel"].tolist() == ["(missing)", "chat", "phone", "web"]
     assert g["n"].sum() == len(df)

@@ -12,10 +12,17 @@ from npsthemes.taxonomy import taxonomy_from_themes
 
 @pytest.fixture
 def saved(tmp_path, small_model):
-    model = Model(classifier=small_model, taxonomy=taxonomy_from_themes(list(small_model.classes_)),
-                  manifest={"name": "t", "model_version": "0.1", "taxonomy": taxonomy_from_themes(
-                      list(small_model.classes_)).to_dict(), "themes": list(map(str, small_model.classes_)),
-                      "training_data": {"source": "x", "n": 1, "sha256": "0" * 64}})
+    model = Model(
+        classifier=small_model,
+        taxonomy=taxonomy_from_themes(list(small_model.classes_)),
+        manifest={
+            "name": "t",
+            "model_version": "0.1",
+            "taxonomy": taxonomy_from_themes(list(small_model.classes_)).to_dict(),
+            "themes": list(map(str, small_model.classes_)),
+            "training_data": {"source": "x", "n": 1, "sha256": "0" * 64},
+        },
+    )
     path = tmp_path / "model"
     model.save(path)
     return path

@@ -11,10 +11,12 @@ def test_normalize_urls_emails_numbers():
 def test_clause_split_on_contrast_words_in_three_languages():
     pre = TextPreprocessor()
     docs = pre.process(
-        ["Palvelu oli nopeaa mutta portaali on tosi kankea",
-         "Snabbt svar men dyrt",
-         "Friendly staff, but the portal keeps crashing. Will stay anyway",
-         "+ nopea - kallis"],
+        [
+            "Palvelu oli nopeaa mutta portaali on tosi kankea",
+            "Snabbt svar men dyrt",
+            "Friendly staff, but the portal keeps crashing. Will stay anyway",
+            "+ nopea - kallis",
+        ],
         ["fi", "sv", "en", "fi"],
     )
     assert docs[0].clause_surface_texts() == ["palvelu oli nopeaa", "mutta portaali on tosi kankea"]
@@ -40,9 +42,17 @@ def test_empty_and_punctuation_only():
 
 
 def test_language_detector_falls_back_on_short_or_ambiguous():
-    texts = ["Tosi hyvää palvelua ja nopeaa", "Asiakaspalvelu vastasi heti", "Ei toiminut ollenkaan",
-             "Mycket bra och snabbt", "Krångligt att logga in", "Det fungerar inte alls",
-             "Very good and quick service", "Could not log in at all", "Nobody answered the phone"] * 3
+    texts = [
+        "Tosi hyvää palvelua ja nopeaa",
+        "Asiakaspalvelu vastasi heti",
+        "Ei toiminut ollenkaan",
+        "Mycket bra och snabbt",
+        "Krångligt att logga in",
+        "Det fungerar inte alls",
+        "Very good and quick service",
+        "Could not log in at all",
+        "Nobody answered the phone",
+    ] * 3
     langs = ["fi"] * 3 + ["sv"] * 3 + ["en"] * 3
     det = LanguageDetector().fit(texts, langs * 3)
     assert det.detect(["Palvelu toimi hyvin", "Det var krångligt", "Nobody called me back"]) == ["fi", "sv", "en"]
@@ -57,11 +67,18 @@ def test_token_tfidf_equals_sklearn_transform(small_model):
 
     from npsthemes.features import TokenTfidf
 
-    texts = ["Palvelu oli nopeaa mutta portaali on tosi kankea", "Snabbt svar men dyrt!! 100 kr", "ok", "",
-             "kankea kankea portaali, portaali"]
+    texts = [
+        "Palvelu oli nopeaa mutta portaali on tosi kankea",
+        "Snabbt svar men dyrt!! 100 kr",
+        "ok",
+        "",
+        "kankea kankea portaali, portaali",
+    ]
     docs = small_model.preprocessor_.process(texts, ["fi", "sv", "en", "en", "fi"])
-    for vec, get in ((small_model.vectorizer_.block("word").vectorizer_, lambda d: d.lemmas),
-                     (small_model.vectorizer_.block("char").vectorizer_, lambda d: d.tokens)):
+    for vec, get in (
+        (small_model.vectorizer_.block("word").vectorizer_, lambda d: d.lemmas),
+        (small_model.vectorizer_.block("char").vectorizer_, lambda d: d.tokens),
+    ):
         want = vec.transform([" ".join(get(d)) for d in docs]).toarray()
         fast = TokenTfidf(vec)
         got = fast.transform([get(d) for d in docs]).toarray()
@@ -77,12 +94,24 @@ def test_token_tfidf_word_ngram_ranges_equal_sklearn():
 
     from npsthemes.features import TokenTfidf
 
-    train = ["the portal is slow", "the portal is fine", "slow slow portal is slow", "is the portal slow",
-             "fine fine", "the portal is slow again"]
+    train = [
+        "the portal is slow",
+        "the portal is fine",
+        "slow slow portal is slow",
+        "is the portal slow",
+        "fine fine",
+        "the portal is slow again",
+    ]
     test = [d.split() for d in ["the portal is slow", "portal is slow the portal is", "", "is", "slow portal is"]]
     for ngram_range in ((1, 3), (2, 3), (2, 2), (1, 4)):
-        vec = TfidfVectorizer(analyzer="word", tokenizer=str.split, token_pattern=None, lowercase=False,
-                              ngram_range=ngram_range, sublinear_tf=True).fit(train)
+        vec = TfidfVectorizer(
+            analyzer="word",
+            tokenizer=str.split,
+            token_pattern=None,
+            lowercase=False,
+            ngram_range=ngram_range,
+            sublinear_tf=True,
+        ).fit(train)
         want = vec.transform([" ".join(d) for d in test]).toarray()
         fast = TokenTfidf(vec)
         for _ in range(2):  # cold, then warm caches

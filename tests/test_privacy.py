@@ -95,8 +95,7 @@ POSITIVE = [
     ("2221 0000 0000 0009", "[card]"),
     ("12 4111 1111 1111 1111", "12 [card]"),
     # several
-    ("Soita 040 123 4567 tai matti@example.fi, tilaus 0401234567",
-     "Soita [phone] tai [email], tilaus 0401234567"),
+    ("Soita 040 123 4567 tai matti@example.fi, tilaus 0401234567", "Soita [phone] tai [email], tilaus 0401234567"),
     # numbers judged again once their neighbour is a tag ("kr" and "e" next to a number look like amounts)
     ("0401234567-8112189876", "[phone]-[se-id]"),
     ("a@b.kr 0401234567", "[email] [phone]"),
@@ -105,32 +104,89 @@ POSITIVE = [
 
 NEAR_MISSES = [
     # e-mail look-alikes
-    "@username kiitos", "kiitos @Matti!", "a@b", "mail me at a@b please", "x@1.2.3.4", "foo@bar.c",
+    "@username kiitos",
+    "kiitos @Matti!",
+    "a@b",
+    "mail me at a@b please",
+    "x@1.2.3.4",
+    "foo@bar.c",
     # dates and times
-    "12.3.2024", "2024-03-12", "12/03/2024", "01-03-2024", "01.03.2024", "01/03/2024", "01 03 2024",
-    "1.1.2025 klo 10.30", "klo 09:30-10:00", "klo 08.00-16.00", "20.12.2024 - 03.01.2025",
+    "12.3.2024",
+    "2024-03-12",
+    "12/03/2024",
+    "01-03-2024",
+    "01.03.2024",
+    "01/03/2024",
+    "01 03 2024",
+    "1.1.2025 klo 10.30",
+    "klo 09:30-10:00",
+    "klo 08.00-16.00",
+    "20.12.2024 - 03.01.2025",
     # amounts and prices
-    "1 234,50 €", "€1,234.50", "kr 12 500", "120 000 euroa", "12 050 000 000 euroa", "12 050 000 000",
-    "+1 000 000 €", "0,50 €", "hinta 049 000 000 €", "12 500 kr",
+    "1 234,50 €",
+    "€1,234.50",
+    "kr 12 500",
+    "120 000 euroa",
+    "12 050 000 000 euroa",
+    "12 050 000 000",
+    "+1 000 000 €",
+    "0,50 €",
+    "hinta 049 000 000 €",
+    "12 500 kr",
     # scores, ratios, percentages, years
-    "10/10", "9/10", "5 / 5", "50 %", "+12 %", "vuonna 2024", "2023-2024",
+    "10/10",
+    "9/10",
+    "5 / 5",
+    "50 %",
+    "+12 %",
+    "vuonna 2024",
+    "2023-2024",
     # order, case and invoice numbers
-    "order 1234567", "tilausnumero 12345678", "ärende 2024-12345", "#4567891", "laskun numero 3123456789",
-    "tilaus 0401234567", "Order #0401234567", "ärende nr 0701234567", "faktura 08-123 456 78", "viite 0401234567",
-    "ref: 040 123 4567", "Mitt ärendenummer är 0701234567", "sopimusnumero 0123456789", "plusgiro 0411-1234",
+    "order 1234567",
+    "tilausnumero 12345678",
+    "ärende 2024-12345",
+    "#4567891",
+    "laskun numero 3123456789",
+    "tilaus 0401234567",
+    "Order #0401234567",
+    "ärende nr 0701234567",
+    "faktura 08-123 456 78",
+    "viite 0401234567",
+    "ref: 040 123 4567",
+    "Mitt ärendenummer är 0701234567",
+    "sopimusnumero 0123456789",
+    "plusgiro 0411-1234",
     "klo 0800-1600",
     # version numbers
-    "versio 10.0.19045", "v2.10.0", "1.2.3",
+    "versio 10.0.19045",
+    "v2.10.0",
+    "1.2.3",
     # invalid checksums and impossible dates
-    "19000229-1235", "010229-1234", "290200-903E",  # no 29 Feb in 1900, 2001, 1900
-    "131052-308U", "311352-308T", "300252-308T", "131052-000T", "811218-9877", "19811218-9877", "811318-9876",
-    "FI22 1234 5600 0007 85", "FI2212345600000785", "SE46 5000 0000 0583 9825 7466", "4111 1111 1111 1112",
-    "4111111111111112", "5555 5555 5555 4445",
+    "19000229-1235",
+    "010229-1234",
+    "290200-903E",  # no 29 Feb in 1900, 2001, 1900
+    "131052-308U",
+    "311352-308T",
+    "300252-308T",
+    "131052-000T",
+    "811218-9877",
+    "19811218-9877",
+    "811318-9876",
+    "FI22 1234 5600 0007 85",
+    "FI2212345600000785",
+    "SE46 5000 0000 0583 9825 7466",
+    "4111 1111 1111 1112",
+    "4111111111111112",
+    "5555 5555 5555 4445",
     # id-shaped, not valid (left alone, not taken for a phone)
     "010101-1234",
     # no plausible phone start, numbers glued to words or URLs
-    "40 123 4567", "ABC0401234567", "https://example.fi/tilaus/0401234567", "?id=0401234567",
-    "1.0401234567", "RF18 5390 0754 7034",
+    "40 123 4567",
+    "ABC0401234567",
+    "https://example.fi/tilaus/0401234567",
+    "?id=0401234567",
+    "1.0401234567",
+    "RF18 5390 0754 7034",
 ]
 
 
@@ -138,7 +194,7 @@ NEAR_MISSES = [
 def test_positive_examples(text, expected):
     assert redact(text) == expected
     spans = find_personal_data(text)
-    assert [text[p.start:p.end] for p in spans] == [p.text for p in spans]
+    assert [text[p.start : p.end] for p in spans] == [p.text for p in spans]
 
 
 @pytest.mark.parametrize("text", NEAR_MISSES)
@@ -283,8 +339,13 @@ def personnummer(draw, valid: bool = True):
         check = str((int(check) + draw(st.integers(1, 9))) % 10)
     form = draw(st.sampled_from(["10-", "10+", "10", "12-", "12"]))
     century = str(day.year // 100)
-    return {"10-": f"{body[:6]}-{body[6:]}{check}", "10+": f"{body[:6]}+{body[6:]}{check}", "10": body + check,
-            "12-": f"{century}{body[:6]}-{body[6:]}{check}", "12": century + body + check}[form]
+    return {
+        "10-": f"{body[:6]}-{body[6:]}{check}",
+        "10+": f"{body[:6]}+{body[6:]}{check}",
+        "10": body + check,
+        "12-": f"{century}{body[:6]}-{body[6:]}{check}",
+        "12": century + body + check,
+    }[form]
 
 
 IBAN_FORMATS = {"FI": 14, "SE": 20, "NO": 11, "DK": 14, "DE": 18, "EE": 16, "FR": 23, "ES": 20, "GB": 14, "NL": 10}
@@ -298,10 +359,14 @@ def _iban_check(country: str, bban: str) -> int:
 @st.composite
 def ibans(draw, valid: bool = True):
     country = draw(st.sampled_from(sorted(IBAN_FORMATS)))
-    digits = "".join(draw(st.lists(st.sampled_from(string.digits), min_size=IBAN_FORMATS[country],
-                                   max_size=IBAN_FORMATS[country])))
-    bban = ("".join(draw(st.lists(st.sampled_from(string.ascii_uppercase), min_size=4, max_size=4))) + digits
-            if country in ("GB", "NL") else digits)
+    digits = "".join(
+        draw(st.lists(st.sampled_from(string.digits), min_size=IBAN_FORMATS[country], max_size=IBAN_FORMATS[country]))
+    )
+    bban = (
+        "".join(draw(st.lists(st.sampled_from(string.ascii_uppercase), min_size=4, max_size=4))) + digits
+        if country in ("GB", "NL")
+        else digits
+    )
     check = _iban_check(country, bban)
     if not valid:
         check = draw(st.sampled_from([c for c in range(100) if (c - check) % 97]))
@@ -309,19 +374,34 @@ def ibans(draw, valid: bool = True):
     form = draw(st.sampled_from(["compact", "spaced", "lower"]))
     if form == "compact":
         return compact
-    spaced = " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+    spaced = " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
     return spaced.lower() if form == "lower" else spaced
 
 
-CARD_PREFIXES = [("4", 16), ("4", 13), ("51", 16), ("55", 16), ("2221", 16), ("2720", 16), ("34", 15), ("37", 15),
-                 ("6011", 16), ("65", 16)]
+CARD_PREFIXES = [
+    ("4", 16),
+    ("4", 13),
+    ("51", 16),
+    ("55", 16),
+    ("2221", 16),
+    ("2720", 16),
+    ("34", 15),
+    ("37", 15),
+    ("6011", 16),
+    ("65", 16),
+]
 
 
 @st.composite
 def cards(draw, valid: bool = True):
     prefix, length = draw(st.sampled_from(CARD_PREFIXES))
-    body = prefix + "".join(draw(st.lists(st.sampled_from(string.digits), min_size=length - len(prefix) - 1,
-                                          max_size=length - len(prefix) - 1)))
+    body = prefix + "".join(
+        draw(
+            st.lists(
+                st.sampled_from(string.digits), min_size=length - len(prefix) - 1, max_size=length - len(prefix) - 1
+            )
+        )
+    )
     check = _luhn_digit(body)
     if not valid:
         check = str((int(check) + draw(st.integers(1, 9))) % 10)
@@ -332,7 +412,7 @@ def cards(draw, valid: bool = True):
     if length == 15:
         groups = [number[:4], number[4:10], number[10:]]
     else:
-        groups = [number[i:i + 4] for i in range(0, length, 4)]
+        groups = [number[i : i + 4] for i in range(0, length, 4)]
         if len(groups[-1]) < 3:
             return number
     return (" " if form == "spaces" else "-").join(groups)
@@ -379,7 +459,7 @@ def test_property_never_raises_and_idempotent(text):
     assert redact(once) == once
     spans = find_personal_data(text)
     assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
-    assert all(text[p.start:p.end] == p.text and p.kind in KINDS for p in spans)
+    assert all(text[p.start : p.end] == p.text and p.kind in KINDS for p in spans)
 
 
 @settings(max_examples=100, deadline=None)
@@ -438,8 +518,14 @@ def test_redact_series_dtypes_index_and_name():
 
 def test_redact_series_rate():
     """A loose floor (the docstring gives the measured figure): 200,000 mostly digit-free comments in < 2 s."""
-    base = ["Hyvä palvelu, kiitos!", "Trevlig personal men långa köer", "Waited far too long on the phone",
-            "Asia hoitui nopeasti", "10/10", "Soita 040 123 4567"]
+    base = [
+        "Hyvä palvelu, kiitos!",
+        "Trevlig personal men långa köer",
+        "Waited far too long on the phone",
+        "Asia hoitui nopeasti",
+        "10/10",
+        "Soita 040 123 4567",
+    ]
     rng = np.random.default_rng(0)
     s = pd.Series(rng.choice(base[:4], 200_000).tolist(), dtype=str)
     s.iloc[::50] = base[4]
@@ -456,32 +542,98 @@ def test_redact_series_rate():
 EMPTY = pd.Series([], dtype=object)
 
 
-@pytest.mark.parametrize(("header", "kind"), [
-    ("email", "email"), ("E-mail", "email"), ("Customer email address", "email"), ("Sähköposti", "email"),
-    ("sahkopostiosoite", "email"), ("E-post", "email"), ("E-postadress", "email"), ("Mail", "email"),
-    ("CustomerEmail", "email"),
-    ("phone", "phone"), ("Tel.", "phone"), ("Telephone number", "phone"), ("Mobile", "phone"), ("GSM", "phone"),
-    ("Puhelin", "phone"), ("puh", "phone"), ("Matkapuhelin", "phone"), ("Asiakkaan puhelinnumero", "phone"),
-    ("Telefon", "phone"), ("Mobil", "phone"), ("Mobilnummer", "phone"), ("phone_2", "phone"),
-    ("Name", "name"), ("First name", "name"), ("last_name", "name"), ("Full Name", "name"),
-    ("Customer name", "name"), ("Nimi", "name"), ("Etunimi", "name"), ("Sukunimi", "name"),
-    ("Asiakkaan nimi", "name"), ("Namn", "name"), ("Förnamn", "name"), ("Efternamn", "name"),
-    ("Kundnamn", "name"), ("KUNDENS NAMN", "name"), ("Contact person", "name"), ("Yhteyshenkilö", "name"),
-    ("Address", "address"), ("Street", "address"), ("Osoite", "address"), ("Katuosoite", "address"),
-    ("Adress", "address"), ("Gatuadress", "address"),
-    ("HETU", "personal id"), ("Henkilötunnus", "personal id"), ("henkilotunnus", "personal id"),
-    ("Personnummer", "personal id"), ("SSN", "personal id"),
-])
+@pytest.mark.parametrize(
+    ("header", "kind"),
+    [
+        ("email", "email"),
+        ("E-mail", "email"),
+        ("Customer email address", "email"),
+        ("Sähköposti", "email"),
+        ("sahkopostiosoite", "email"),
+        ("E-post", "email"),
+        ("E-postadress", "email"),
+        ("Mail", "email"),
+        ("CustomerEmail", "email"),
+        ("phone", "phone"),
+        ("Tel.", "phone"),
+        ("Telephone number", "phone"),
+        ("Mobile", "phone"),
+        ("GSM", "phone"),
+        ("Puhelin", "phone"),
+        ("puh", "phone"),
+        ("Matkapuhelin", "phone"),
+        ("Asiakkaan puhelinnumero", "phone"),
+        ("Telefon", "phone"),
+        ("Mobil", "phone"),
+        ("Mobilnummer", "phone"),
+        ("phone_2", "phone"),
+        ("Name", "name"),
+        ("First name", "name"),
+        ("last_name", "name"),
+        ("Full Name", "name"),
+        ("Customer name", "name"),
+        ("Nimi", "name"),
+        ("Etunimi", "name"),
+        ("Sukunimi", "name"),
+        ("Asiakkaan nimi", "name"),
+        ("Namn", "name"),
+        ("Förnamn", "name"),
+        ("Efternamn", "name"),
+        ("Kundnamn", "name"),
+        ("KUNDENS NAMN", "name"),
+        ("Contact person", "name"),
+        ("Yhteyshenkilö", "name"),
+        ("Address", "address"),
+        ("Street", "address"),
+        ("Osoite", "address"),
+        ("Katuosoite", "address"),
+        ("Adress", "address"),
+        ("Gatuadress", "address"),
+        ("HETU", "personal id"),
+        ("Henkilötunnus", "personal id"),
+        ("henkilotunnus", "personal id"),
+        ("Personnummer", "personal id"),
+        ("SSN", "personal id"),
+    ],
+)
 def test_contact_headers(header, kind):
     assert looks_like_contact_column(header, EMPTY) == kind
 
 
-@pytest.mark.parametrize("header", [
-    "score", "comment", "channel", "agent", "date", "id", "order number", "segment", "Agent name", "agent_email",
-    "käsittelijä", "Käsittelijän nimi", "handläggare", "Handläggarens namn", "Asiakasneuvoja", "Product name",
-    "Tuotteen nimi", "Mobile app rating", "Email consent", "Sähköpostilupa", "Kanava", "Päivämäärä",
-    "Suositteluhalukkuus", "Perustelu", "Toimiala", "Vastaus ID", "Tilausnumero", "Ärende", "Segment",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "score",
+        "comment",
+        "channel",
+        "agent",
+        "date",
+        "id",
+        "order number",
+        "segment",
+        "Agent name",
+        "agent_email",
+        "käsittelijä",
+        "Käsittelijän nimi",
+        "handläggare",
+        "Handläggarens namn",
+        "Asiakasneuvoja",
+        "Product name",
+        "Tuotteen nimi",
+        "Mobile app rating",
+        "Email consent",
+        "Sähköpostilupa",
+        "Kanava",
+        "Päivämäärä",
+        "Suositteluhalukkuus",
+        "Perustelu",
+        "Toimiala",
+        "Vastaus ID",
+        "Tilausnumero",
+        "Ärende",
+        "Segment",
+    ],
+)
 def test_ordinary_headers(header):
     assert looks_like_contact_column(header, EMPTY) is None
 
@@ -509,16 +661,30 @@ def test_contact_column_by_content():
 
 
 def test_contact_columns_on_a_frame():
-    df = pd.DataFrame({
-        "Vastaus ID": ["R1", "R2"], "Päivämäärä": ["2.12.2025", "3.12.2025"], "Suositteluhalukkuus": [10, 3],
-        "Perustelu": ["Hyvä, soita 040 123 4567", "Huono"], "Kanava": ["phone", "email"],
-        "Asiakasneuvoja": ["Emma W.", "Mikko L."], "Sähköposti": ["a@b.fi", ""], "Kundens namn": ["A", "B"],
-        "Yhteystieto": ["+358 40 123 4567", "c@d.fi"], "Henkilötunnus": ["", ""],
-    })
-    assert contact_columns(df) == {"Sähköposti": "email", "Kundens namn": "name", "Yhteystieto": "email",
-                                   "Henkilötunnus": "personal id"}
-    assert contact_columns(df, skip=["Sähköposti", "Yhteystieto"]) == {"Kundens namn": "name",
-                                                                         "Henkilötunnus": "personal id"}
+    df = pd.DataFrame(
+        {
+            "Vastaus ID": ["R1", "R2"],
+            "Päivämäärä": ["2.12.2025", "3.12.2025"],
+            "Suositteluhalukkuus": [10, 3],
+            "Perustelu": ["Hyvä, soita 040 123 4567", "Huono"],
+            "Kanava": ["phone", "email"],
+            "Asiakasneuvoja": ["Emma W.", "Mikko L."],
+            "Sähköposti": ["a@b.fi", ""],
+            "Kundens namn": ["A", "B"],
+            "Yhteystieto": ["+358 40 123 4567", "c@d.fi"],
+            "Henkilötunnus": ["", ""],
+        }
+    )
+    assert contact_columns(df) == {
+        "Sähköposti": "email",
+        "Kundens namn": "name",
+        "Yhteystieto": "email",
+        "Henkilötunnus": "personal id",
+    }
+    assert contact_columns(df, skip=["Sähköposti", "Yhteystieto"]) == {
+        "Kundens namn": "name",
+        "Henkilötunnus": "personal id",
+    }
 
 
 def test_sample_survey_has_no_contact_columns():

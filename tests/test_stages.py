@@ -35,21 +35,37 @@ from npsthemes.stages import (
 EXPECTED_FAILURES = {
     "ThresholdTuner": {
         "check_classifier_multioutput": "predict applies each output's tuned threshold, not 0.5, so it is not "
-                                        "predict_proba(X).round() by design",
+        "predict_proba(X).round() by design",
     },
 }
 
 
-@parametrize_with_checks([ThemeDetector(), ThresholdTuner(cv=3), PolarityModel()],
-                         expected_failed_checks=lambda est: EXPECTED_FAILURES.get(type(est).__name__, {}))
+@parametrize_with_checks(
+    [ThemeDetector(), ThresholdTuner(cv=3), PolarityModel()],
+    expected_failed_checks=lambda est: EXPECTED_FAILURES.get(type(est).__name__, {}),
+)
 def test_numeric_stages_pass_sklearn_checks(estimator, check):
     check(estimator)
 
 
-TEXT_ESTIMATORS = [ThemeClassifier(), ThemeClassifier.default(), TextAnalyzer(), FeatureBlocks(), NgramBlock(),
-                   EmbeddingBlock(), Explainer()]
-API_CHECKS = [check_estimator_cloneable, check_estimator_repr, check_get_params_invariance, check_set_params,
-              check_no_attributes_set_in_init, check_parameters_default_constructible, check_mixin_order]
+TEXT_ESTIMATORS = [
+    ThemeClassifier(),
+    ThemeClassifier.default(),
+    TextAnalyzer(),
+    FeatureBlocks(),
+    NgramBlock(),
+    EmbeddingBlock(),
+    Explainer(),
+]
+API_CHECKS = [
+    check_estimator_cloneable,
+    check_estimator_repr,
+    check_get_params_invariance,
+    check_set_params,
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+    check_mixin_order,
+]
 
 
 @pytest.mark.parametrize("estimator", TEXT_ESTIMATORS, ids=lambda e: type(e).__name__)
@@ -88,8 +104,11 @@ def test_composite_predictions_do_not_depend_on_row_order(small_labelled):
 def test_unfitted_stages_raise_not_fitted(small_labelled):
     from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 
-    for call in (lambda: ThemeClassifier().tag(["x"]), lambda: TextAnalyzer().transform(["x"]),
-                 lambda: ThemeDetector().predict_proba(np.zeros((1, 2)))):
+    for call in (
+        lambda: ThemeClassifier().tag(["x"]),
+        lambda: TextAnalyzer().transform(["x"]),
+        lambda: ThemeDetector().predict_proba(np.zeros((1, 2))),
+    ):
         with pytest.raises(SklearnNotFittedError):
             call()
     with pytest.raises(NotFittedError):
@@ -144,8 +163,10 @@ def test_one_model_shared_between_threads_tags_as_one_thread(default_model, smal
     the caches that prediction fills grow under locks."""
     blob = pickle.dumps(default_model.classifier)
     texts = small_labelled.data["text"].tolist()
-    chunks = [pd.DataFrame({"text": texts[k::4] + [f"uusi sana{k}{i} ja toinen{i}" for i in range(50)],
-                            "score": 5}) for k in range(4)]
+    chunks = [
+        pd.DataFrame({"text": texts[k::4] + [f"uusi sana{k}{i} ja toinen{i}" for i in range(50)], "score": 5})
+        for k in range(4)
+    ]
     expected = [pickle.loads(blob).tag_frame(c)[1] for c in chunks]
     shared = pickle.loads(blob)
     results: dict[int, pd.DataFrame] = {}

@@ -7,8 +7,19 @@ from npsthemes import LabelError, default_taxonomy, load_labelled, load_taxonomy
 from npsthemes.errors import TaxonomyError
 from npsthemes.labelled import parse_labels
 
-DEFAULT_IDS = ["competence", "availability", "web_interface", "communication", "speed", "personal_service",
-               "price", "outcome", "reliability", "end_customer_experience", "ease"]
+DEFAULT_IDS = [
+    "competence",
+    "availability",
+    "web_interface",
+    "communication",
+    "speed",
+    "personal_service",
+    "price",
+    "outcome",
+    "reliability",
+    "end_customer_experience",
+    "ease",
+]
 
 
 def test_default_taxonomy_has_exactly_the_fixed_ids_and_labels():
@@ -44,11 +55,13 @@ def test_parse_labels():
 
 def test_bad_rows_reported_with_row_numbers(tmp_path):
     p = tmp_path / "l.csv"
-    pd.DataFrame({
-        "text": ["ok", "Too expensive", "", "Slow", "Great people", "x"],
-        "labels": ["", "price:negative", "speed:negative", "speed:slowish", "staff:positive", "price"],
-        "score": [8, 3, 5, 2, 10, 11],
-    }).to_csv(p, index=False)
+    pd.DataFrame(
+        {
+            "text": ["ok", "Too expensive", "", "Slow", "Great people", "x"],
+            "labels": ["", "price:negative", "speed:negative", "speed:slowish", "staff:positive", "price"],
+            "score": [8, 3, 5, 2, 10, 11],
+        }
+    ).to_csv(p, index=False)
     tax = default_taxonomy()
     with pytest.raises(LabelError) as ei:
         load_labelled(p, tax)
@@ -65,8 +78,13 @@ def test_bad_rows_reported_with_row_numbers(tmp_path):
 
 
 def test_split_column_kept_and_validated(tmp_path):
-    df = pd.DataFrame({"text": ["a b", "c d", "e f"], "labels": ["price:negative", "", "speed:positive"],
-                       "split": ["train", "TEST", "validation"]})
+    df = pd.DataFrame(
+        {
+            "text": ["a b", "c d", "e f"],
+            "labels": ["price:negative", "", "speed:positive"],
+            "split": ["train", "TEST", "validation"],
+        }
+    )
     data = load_labelled(df, on_error="report")
     assert data.data["split"].tolist() == ["train", "test"]
     assert "column 'split': expected train or test" in data.rejected["reason"].iloc[0]

@@ -105,7 +105,18 @@ if TYPE_CHECKING:  # pragma: no cover
 def __getattr__(name: str):
     module = _EXPORTS.get(name)
     if module is None:
-        if name in {"insights", "report", "stats", "loading", "tagging", "analysis", "cli", "datasets", "privacy", "alerts"}:
+        if name in {
+            "insights",
+            "report",
+            "stats",
+            "loading",
+            "tagging",
+            "analysis",
+            "cli",
+            "datasets",
+            "privacy",
+            "alerts",
+        }:
             import importlib
 
             return importlib.import_module(f".{name}", __name__)

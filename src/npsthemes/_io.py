@@ -28,8 +28,9 @@ def json_int(text: str) -> int | str:
     return int(text) if len(text) < 19 or -(2**63) <= int(text) < 2**63 else text
 
 
-def parse_json_text(text: str, path: str | os.PathLike, error: type[Exception], what: str | None = None,
-                    parse_int: Any = None) -> Any:
+def parse_json_text(
+    text: str, path: str | os.PathLike, error: type[Exception], what: str | None = None, parse_int: Any = None
+) -> Any:
     """Parse JSON text; invalid or too deeply nested JSON raises ``error`` with one line naming the file."""
     try:
         return json.loads(text, parse_int=parse_int)
@@ -39,8 +40,9 @@ def parse_json_text(text: str, path: str | os.PathLike, error: type[Exception], 
         raise error(f"{path}: {what + ' is ' if what else ''}JSON nested too deeply to read") from exc
 
 
-def read_json(path: Path, error: type[Exception], what: str | None = None, encoding: str = "utf-8",
-              max_bytes: int | None = None) -> Any:
+def read_json(
+    path: Path, error: type[Exception], what: str | None = None, encoding: str = "utf-8", max_bytes: int | None = None
+) -> Any:
     """Parse a JSON file; an unreadable, undecodable, too large or invalid one raises ``error`` with one line
     naming the file. ``max_bytes`` refuses larger files (and non-regular files such as devices or FIFOs)."""
     try:
@@ -192,8 +194,9 @@ def check_not_input(output: str | os.PathLike, inputs: Any) -> None:
             raise OutputError(f"{out}: is the input file; refusing to overwrite it (choose another output path)")
 
 
-def check_output_dir(out_dir: str | os.PathLike, replaceable: Any = (), inputs: Any = (),
-                     what: str = "an npsthemes report") -> None:
+def check_output_dir(
+    out_dir: str | os.PathLike, replaceable: Any = (), inputs: Any = (), what: str = "an npsthemes report"
+) -> None:
     """Refuse an output directory that is a file, holds one of ``inputs``, or holds files other than
     ``replaceable`` (see :func:`write_directory`); nothing is written. Call it before long work."""
     out = Path(out_dir)
@@ -208,19 +211,30 @@ def check_output_dir(out_dir: str | os.PathLike, replaceable: Any = (), inputs: 
         return
     entries = sorted(p.name for p in out.iterdir())
     for src in inputs if isinstance(inputs, (list, tuple, set)) else [inputs]:
-        if isinstance(src, (str, os.PathLike)) and Path(src).exists() and any(
-                same_file(out / name, Path(src)) for name in entries):
-            raise OutputError(f"{out}: holds the input file {src}; refusing to replace it (choose another "
-                              "output directory)")
+        if (
+            isinstance(src, (str, os.PathLike))
+            and Path(src).exists()
+            and any(same_file(out / name, Path(src)) for name in entries)
+        ):
+            raise OutputError(
+                f"{out}: holds the input file {src}; refusing to replace it (choose another output directory)"
+            )
     foreign = [name for name in entries if name not in set(replaceable)]
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
-        raise OutputError(f"{out}: holds files that are not part of {what} ({shown}); refusing to replace it "
-                          "(choose a new or empty directory)")
+        raise OutputError(
+            f"{out}: holds files that are not part of {what} ({shown}); refusing to replace it "
+            "(choose a new or empty directory)"
+        )
 
 
-def write_directory(out_dir: str | os.PathLike, files: dict[str, bytes], replaceable: Any = (),
-                    inputs: Any = (), what: str = "an npsthemes report") -> dict[str, Path]:
+def write_directory(
+    out_dir: str | os.PathLike,
+    files: dict[str, bytes],
+    replaceable: Any = (),
+    inputs: Any = (),
+    what: str = "an npsthemes report",
+) -> dict[str, Path]:
     """Write ``files`` (name -> bytes) as the directory ``out_dir``, replacing it as a whole.
 
     The files go into a temporary sibling directory first, which then takes the place of ``out_dir``: a run that

@@ -67,15 +67,43 @@ from .loading import LoadReport, Survey, _ensure_survey
 from .persistence import Model, load_model
 
 __all__ = [
-    "AlertRun", "Routing", "RoutingRule", "run_alerts", "load_routing", "alert_ids", "deliver", "Delivery",
-    "validate_webhook_url", "write_alerts", "EVENT", "UNROUTED", "ALERT_COLUMNS", "STATE_SCHEMA",
+    "AlertRun",
+    "Routing",
+    "RoutingRule",
+    "run_alerts",
+    "load_routing",
+    "alert_ids",
+    "deliver",
+    "Delivery",
+    "validate_webhook_url",
+    "write_alerts",
+    "EVENT",
+    "UNROUTED",
+    "ALERT_COLUMNS",
+    "STATE_SCHEMA",
 ]
 
 EVENT = "npsthemes.detractor_alert"
 UNROUTED = "(unrouted)"
 #: Columns of :attr:`AlertRun.alerts` and of the ``--out`` file, always in this order.
-ALERT_COLUMNS = ["alert_id", "status", "owner", "id", "date", "score", "comment", "themes", "criticised", "channel",
-                 "agent", "segment", "source", "source_row", "attempts", "last_error"]
+ALERT_COLUMNS = [
+    "alert_id",
+    "status",
+    "owner",
+    "id",
+    "date",
+    "score",
+    "comment",
+    "themes",
+    "criticised",
+    "channel",
+    "agent",
+    "segment",
+    "source",
+    "source_row",
+    "attempts",
+    "last_error",
+]
 OUT_FORMATS = (".csv", ".xlsx", ".jsonl", ".json", ".parquet")
 
 
@@ -166,8 +194,9 @@ class RoutingRule:
     min_score: int | None = None
     max_score: int | None = None
 
-    def matches(self, *, score: int, criticised: Sequence[str], channel: Any = None, agent: Any = None,
-                segment: Any = None) -> bool:
+    def matches(
+        self, *, score: int, criticised: Sequence[str], channel: Any = None, agent: Any = None, segment: Any = None
+    ) -> bool:
         if self.min_score is not None and score < self.min_score:
             return False
         if self.max_score is not None and score > self.max_score:
@@ -188,8 +217,9 @@ class Routing:
     default: str | None = None
     source: str = "routing"
 
-    def route(self, *, score: int, criticised: Sequence[str], channel: Any = None, agent: Any = None,
-              segment: Any = None) -> str:
+    def route(
+        self, *, score: int, criticised: Sequence[str], channel: Any = None, agent: Any = None, segment: Any = None
+    ) -> str:
         for rule in self.rules:
             if rule.matches(score=score, criticised=criticised, channel=channel, agent=agent, segment=segment):
                 return rule.owner
@@ -201,8 +231,10 @@ class Routing:
         for rule in self.rules:
             for t in rule.theme or ():
                 if t not in known:
-                    raise RoutingError(f"{self.source}: rule {rule.number}, key 'theme': expected a theme id of the "
-                                       f"model ({', '.join(known)}), got {t!r}")
+                    raise RoutingError(
+                        f"{self.source}: rule {rule.number}, key 'theme': expected a theme id of the "
+                        f"model ({', '.join(known)}), got {t!r}"
+                    )
 
     def columns_used(self) -> set[str]:
         return {k for r in self.rules for k in ("channel", "agent", "segment") if getattr(r, k) is not None}
@@ -214,7 +246,8 @@ def _type_name(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     return {dict: "a mapping", list: "a list", str: "text", int: "a number", float: "a number"}.get(
-        type(v), type(v).__name__)
+        type(v), type(v).__name__
+    )
 
 
 def _got(v: Any) -> str:
@@ -232,8 +265,9 @@ def _yaml_load(text: str, path: Path) -> Any:
         for key_node, _ in node.value:
             key = loader.construct_object(key_node, deep=deep)
             if key in keys:
-                raise RoutingError(f"{path}: key {key!r} appears twice in one mapping "
-                                   f"(line {key_node.start_mark.line + 1})")
+                raise RoutingError(
+                    f"{path}: key {key!r} appears twice in one mapping (line {key_node.start_mark.line + 1})"
+                )
             keys.add(key)
         return loader.construct_mapping(node, deep=deep)
 
@@ -268,19 +302,24 @@ def _owner(value: Any, path: Path, where: str) -> str:
 
 
 def _score_bound(value: Any, path: Path, where: str, key: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or float(value) != int(value) \
-            or not 0 <= value <= 10:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or float(value) != int(value)
+        or not 0 <= value <= 10
+    ):
         raise RoutingError(f"{path}: {where}, key {key!r}: expected a whole number 0-10, got {_got(value)}")
     return int(value)
 
 
-def routing_from_dict(data: Any, source: str | os.PathLike = "routing", themes: Iterable[str] | None = None
-                      ) -> Routing:
+def routing_from_dict(data: Any, source: str | os.PathLike = "routing", themes: Iterable[str] | None = None) -> Routing:
     """Validate a parsed routing document (see :func:`load_routing`)."""
     path = Path(source)
     if not isinstance(data, dict):
-        raise RoutingError(f"{path}: expected a mapping with 'default' and/or 'rules', got "
-                           f"{'an empty file' if data is None else _type_name(data)}")
+        raise RoutingError(
+            f"{path}: expected a mapping with 'default' and/or 'rules', got "
+            f"{'an empty file' if data is None else _type_name(data)}"
+        )
     unknown = [k for k in data if k not in _TOP_KEYS]
     if unknown:
         raise RoutingError(f"{path}: unknown key {unknown[0]!r}; expected one of {', '.join(_TOP_KEYS)}")
@@ -311,10 +350,15 @@ def routing_from_dict(data: Any, source: str | os.PathLike = "routing", themes: 
         for key in ("min_score", "max_score"):
             if key in r:
                 conds[key] = _score_bound(r[key], path, where, key)
-        if conds.get("min_score") is not None and conds.get("max_score") is not None \
-                and conds["min_score"] > conds["max_score"]:
-            raise RoutingError(f"{path}: {where}, key 'min_score': expected at most max_score "
-                               f"({conds['max_score']}), got {conds['min_score']}")
+        if (
+            conds.get("min_score") is not None
+            and conds.get("max_score") is not None
+            and conds["min_score"] > conds["max_score"]
+        ):
+            raise RoutingError(
+                f"{path}: {where}, key 'min_score': expected at most max_score "
+                f"({conds['max_score']}), got {conds['min_score']}"
+            )
         rules.append(RoutingRule(number=i, owner=owner, **conds))
     routing = Routing(rules=tuple(rules), default=default, source=str(path))
     if themes is not None:
@@ -343,8 +387,9 @@ def load_routing(path: str | os.PathLike, themes: Iterable[str] | None = None) -
         raise RoutingError(f"{path}: is a directory, expected a routing file (.yaml, .yml or .json)")
     suffix = path.suffix.lower()
     if suffix not in (".yaml", ".yml", ".json"):
-        raise RoutingError(f"{path}: unsupported routing file extension {path.suffix or '(none)'!r}; expected "
-                           ".yaml, .yml or .json")
+        raise RoutingError(
+            f"{path}: unsupported routing file extension {path.suffix or '(none)'!r}; expected .yaml, .yml or .json"
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -365,12 +410,15 @@ def load_routing(path: str | os.PathLike, themes: Iterable[str] | None = None) -
 def validate_webhook_url(url: str) -> str:
     """The URL if it is an absolute http or https URL with a host; else :class:`AlertConfigError`."""
     if not isinstance(url, str) or not url or any(not ch.isprintable() or ch.isspace() for ch in url):
-        raise AlertConfigError("webhook URL: expected an http:// or https:// URL without spaces, got "
-                               f"{_got(url) if not isinstance(url, str) else repr(url[:80])}")
+        raise AlertConfigError(
+            "webhook URL: expected an http:// or https:// URL without spaces, got "
+            f"{_got(url) if not isinstance(url, str) else repr(url[:80])}"
+        )
     parts = urllib.parse.urlsplit(url)
     if parts.scheme.lower() not in ("http", "https"):
-        raise AlertConfigError(f"webhook URL: expected an http:// or https:// URL, got scheme "
-                               f"{parts.scheme or '(none)'!r}")
+        raise AlertConfigError(
+            f"webhook URL: expected an http:// or https:// URL, got scheme {parts.scheme or '(none)'!r}"
+        )
     try:
         host, _port = parts.hostname, parts.port
     except ValueError as exc:
@@ -437,8 +485,11 @@ def deliver(
     before retry ``k + 1`` (at most 60 s; a numeric ``Retry-After`` is honoured up to 60 s). 2xx = delivered;
     408, 429, 5xx, timeouts and connection errors are retried; other statuses (4xx, redirects) are not."""
     opener = urllib.request.build_opener(_NoRedirect())
-    headers = {"Content-Type": "application/json", "User-Agent": f"npsthemes/{__version__}",
-               "Accept": "application/json, */*;q=0.5"}
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": f"npsthemes/{__version__}",
+        "Accept": "application/json, */*;q=0.5",
+    }
     if alert_id:
         headers["Idempotency-Key"] = alert_id
     attempts = 0
@@ -447,7 +498,7 @@ def deliver(
         if attempt:
             sleep(delay)
         attempts += 1
-        delay = min(60.0, backoff * 2 ** attempt)
+        delay = min(60.0, backoff * 2**attempt)
         req = urllib.request.Request(url, data=body, method="POST", headers=headers)
         try:
             with opener.open(req, timeout=timeout) as resp:
@@ -501,8 +552,23 @@ CREATE TABLE alerts (
 );
 CREATE INDEX alerts_status ON alerts (status, first_seen);
 """
-_COLUMNS = {"alert_id", "status", "payload", "owner", "score", "source", "source_row", "first_seen", "updated",
-            "attempts", "last_error", "last_attempt", "sent_at", "claimant", "lease_until"}
+_COLUMNS = {
+    "alert_id",
+    "status",
+    "payload",
+    "owner",
+    "score",
+    "source",
+    "source_row",
+    "first_seen",
+    "updated",
+    "attempts",
+    "last_error",
+    "last_attempt",
+    "sent_at",
+    "claimant",
+    "lease_until",
+}
 
 
 def _utc(ts: float | None = None) -> str:
@@ -529,8 +595,9 @@ class _State:
             return
         try:
             if readonly:
-                self.conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=busy_timeout,
-                                            isolation_level=None)
+                self.conn = sqlite3.connect(
+                    path.resolve().as_uri() + "?mode=ro", uri=True, timeout=busy_timeout, isolation_level=None
+                )
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self.conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
@@ -569,20 +636,25 @@ class _State:
                         conn.execute(stmt)
                 conn.execute(f"PRAGMA application_id = {_APP_ID}")
                 conn.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
-                conn.execute("INSERT INTO meta VALUES ('created_by', ?), ('created', ?)",
-                             (f"npsthemes {__version__}", _utc()))
+                conn.execute(
+                    "INSERT INTO meta VALUES ('created_by', ?), ('created', ?)", (f"npsthemes {__version__}", _utc())
+                )
             elif app != _APP_ID:
-                raise AlertStateError(f"{self.path}: an SQLite database of another program, not an npsthemes "
-                                      "alerts state file")
+                raise AlertStateError(
+                    f"{self.path}: an SQLite database of another program, not an npsthemes alerts state file"
+                )
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version != _SCHEMA_VERSION:
-                raise AlertStateError(f"{self.path}: alerts state schema version {version}; this npsthemes reads "
-                                      f"version {_SCHEMA_VERSION}")
+                raise AlertStateError(
+                    f"{self.path}: alerts state schema version {version}; this npsthemes reads "
+                    f"version {_SCHEMA_VERSION}"
+                )
             cols = {r[1] for r in conn.execute("PRAGMA table_info(alerts)")}
             if not _COLUMNS <= cols:
                 missing = ", ".join(sorted(_COLUMNS - cols))
-                raise AlertStateError(f"{self.path}: not a valid npsthemes alerts state file (table 'alerts' lacks "
-                                      f"{missing})")
+                raise AlertStateError(
+                    f"{self.path}: not a valid npsthemes alerts state file (table 'alerts' lacks {missing})"
+                )
             if not self.readonly:
                 conn.execute("COMMIT")
             return True
@@ -619,12 +691,15 @@ class _State:
     # -- reads
     def statuses(self, ids: Sequence[str]) -> dict[str, tuple[str, int, str | None]]:
         """{alert_id: (status, attempts, claimant)} for the ids present."""
+
         def fn(conn: sqlite3.Connection) -> dict[str, tuple[str, int, str | None]]:
             out = {}
             for k in range(0, len(ids), 500):
-                chunk = list(ids[k:k + 500])
-                q = f"SELECT alert_id, status, attempts, claimant FROM alerts WHERE alert_id IN " \
+                chunk = list(ids[k : k + 500])
+                q = (
+                    f"SELECT alert_id, status, attempts, claimant FROM alerts WHERE alert_id IN "
                     f"({','.join('?' * len(chunk))})"
+                )
                 for a, s, n, c in conn.execute(q, chunk):
                     out[a] = (s, n, c)
             return out
@@ -635,7 +710,7 @@ class _State:
         def fn(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
             out = {}
             for k in range(0, len(ids), 500):
-                chunk = list(ids[k:k + 500])
+                chunk = list(ids[k : k + 500])
                 cur = conn.execute(f"SELECT * FROM alerts WHERE alert_id IN ({','.join('?' * len(chunk))})", chunk)
                 names = [d[0] for d in cur.description]
                 for r in cur:
@@ -646,9 +721,13 @@ class _State:
 
     def due(self, now: float) -> list[dict[str, Any]]:
         """Alerts a delivery run would pick up: pending, or 'sending' with an expired lease (oldest first)."""
+
         def fn(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-            cur = conn.execute("SELECT * FROM alerts WHERE status = 'pending' OR (status = 'sending' AND "
-                               "lease_until < ?) ORDER BY first_seen, rowid", (now,))
+            cur = conn.execute(
+                "SELECT * FROM alerts WHERE status = 'pending' OR (status = 'sending' AND "
+                "lease_until < ?) ORDER BY first_seen, rowid",
+                (now,),
+            )
             names = [d[0] for d in cur.description]
             return [dict(zip(names, r)) for r in cur]
 
@@ -665,16 +744,30 @@ class _State:
     # -- writes
     def insert_new(self, alerts: Sequence[dict[str, Any]], status: str, now: float) -> set[str]:
         """Insert the alerts not yet in the state (``status`` pending or recorded); returns the inserted ids."""
+
         def fn(conn: sqlite3.Connection) -> set[str]:
-            conn.execute("UPDATE alerts SET status = 'pending', lease_until = NULL, updated = ? "
-                         "WHERE status = 'sending' AND lease_until < ?", (_utc(now), now))
+            conn.execute(
+                "UPDATE alerts SET status = 'pending', lease_until = NULL, updated = ? "
+                "WHERE status = 'sending' AND lease_until < ?",
+                (_utc(now), now),
+            )
             inserted = set()
             for a in alerts:
                 cur = conn.execute(
                     "INSERT OR IGNORE INTO alerts (alert_id, status, payload, owner, score, source, source_row, "
                     "first_seen, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (a["alert_id"], status, a["_body"].decode("utf-8"), a["owner"], a["score"], a["source"],
-                     a["source_row"], a["created"], a["created"]))
+                    (
+                        a["alert_id"],
+                        status,
+                        a["_body"].decode("utf-8"),
+                        a["owner"],
+                        a["score"],
+                        a["source"],
+                        a["source_row"],
+                        a["created"],
+                        a["created"],
+                    ),
+                )
                 if cur.rowcount:
                     inserted.add(a["alert_id"])
             return inserted
@@ -683,17 +776,25 @@ class _State:
 
     def claim_next(self, claimant: str, lease: float) -> dict[str, Any] | None:
         """Claim the oldest pending alert this run has not attempted yet (status 'sending', leased)."""
+
         def fn(conn: sqlite3.Connection) -> dict[str, Any] | None:
             now = time.time()
-            conn.execute("UPDATE alerts SET status = 'pending', lease_until = NULL, updated = ? "
-                         "WHERE status = 'sending' AND lease_until < ?", (_utc(now), now))
-            row = conn.execute("SELECT alert_id, payload, attempts FROM alerts WHERE status = 'pending' AND "
-                               "coalesce(claimant, '') != ? ORDER BY first_seen, rowid LIMIT 1",
-                               (claimant,)).fetchone()
+            conn.execute(
+                "UPDATE alerts SET status = 'pending', lease_until = NULL, updated = ? "
+                "WHERE status = 'sending' AND lease_until < ?",
+                (_utc(now), now),
+            )
+            row = conn.execute(
+                "SELECT alert_id, payload, attempts FROM alerts WHERE status = 'pending' AND "
+                "coalesce(claimant, '') != ? ORDER BY first_seen, rowid LIMIT 1",
+                (claimant,),
+            ).fetchone()
             if row is None:
                 return None
-            conn.execute("UPDATE alerts SET status = 'sending', claimant = ?, lease_until = ?, updated = ? "
-                         "WHERE alert_id = ?", (claimant, now + lease, _utc(now), row[0]))
+            conn.execute(
+                "UPDATE alerts SET status = 'sending', claimant = ?, lease_until = ?, updated = ? WHERE alert_id = ?",
+                (claimant, now + lease, _utc(now), row[0]),
+            )
             return {"alert_id": row[0], "payload": row[1], "attempts": row[2]}
 
         return self._run(fn)
@@ -702,15 +803,19 @@ class _State:
         def fn(conn: sqlite3.Connection) -> None:
             now = _utc()
             if result.ok:
-                conn.execute("UPDATE alerts SET status = 'sent', sent_at = ?, attempts = attempts + ?, "
-                             "last_error = NULL, last_attempt = ?, lease_until = NULL, updated = ?, claimant = ? "
-                             "WHERE alert_id = ? AND status != 'sent'",
-                             (now, result.attempts, now, now, claimant, alert_id))
+                conn.execute(
+                    "UPDATE alerts SET status = 'sent', sent_at = ?, attempts = attempts + ?, "
+                    "last_error = NULL, last_attempt = ?, lease_until = NULL, updated = ?, claimant = ? "
+                    "WHERE alert_id = ? AND status != 'sent'",
+                    (now, result.attempts, now, now, claimant, alert_id),
+                )
             else:
-                conn.execute("UPDATE alerts SET status = 'pending', attempts = attempts + ?, last_error = ?, "
-                             "last_attempt = ?, lease_until = NULL, updated = ? "
-                             "WHERE alert_id = ? AND status = 'sending' AND claimant = ?",
-                             (result.attempts, result.error, now, now, alert_id, claimant))
+                conn.execute(
+                    "UPDATE alerts SET status = 'pending', attempts = attempts + ?, last_error = ?, "
+                    "last_attempt = ?, lease_until = NULL, updated = ? "
+                    "WHERE alert_id = ? AND status = 'sending' AND claimant = ?",
+                    (result.attempts, result.error, now, now, alert_id, claimant),
+                )
 
         self._run(fn)
 
@@ -827,12 +932,13 @@ def _check_paths(source: Any, routing: Any, out: Any, state: Any, rejects: Any) 
                 raise AlertConfigError(f"{p}: {flag} is {what}; give another path (inputs are never overwritten)")
     given = [(f, p) for f, p in outputs if p is not None]
     for i, (f1, p1) in enumerate(given):
-        for f2, p2 in given[i + 1:]:
+        for f2, p2 in given[i + 1 :]:
             if same_file(p1, p2):
                 raise AlertConfigError(f"{p1}: given as both {f1} and {f2}; give two different paths")
     if out is not None and Path(out).suffix.lower() not in OUT_FORMATS:
-        raise AlertConfigError(f"{out}: unsupported `out` extension {Path(out).suffix or '(none)'!r}; expected "
-                               f"{', '.join(OUT_FORMATS)}")
+        raise AlertConfigError(
+            f"{out}: unsupported `out` extension {Path(out).suffix or '(none)'!r}; expected {', '.join(OUT_FORMATS)}"
+        )
 
 
 def run_alerts(
@@ -899,8 +1005,9 @@ def run_alerts(
     if routing is not None:
         routing.check_themes(model.taxonomy.ids)
         for col in sorted(routing.columns_used() - set(survey.responses.columns)):
-            warnings.append(f"{routing.source}: rules use {col!r} but the survey has no {col} column (those rules "
-                            "never match)")
+            warnings.append(
+                f"{routing.source}: rules use {col!r} but the survey has no {col} column (those rules never match)"
+            )
     resp = survey.responses
     det = np.flatnonzero(resp["score"].to_numpy() <= threshold)
     ids = alert_ids(resp.iloc[det])
@@ -912,20 +1019,57 @@ def run_alerts(
 
         # tag and route the detractors not alerted before
         step("tagging", None, None)
-        alerts = _build_alerts(survey, model, det[todo], [ids[k] for k in todo], routing, threshold, redact,
-                               source_name)
+        alerts = _build_alerts(
+            survey, model, det[todo], [ids[k] for k in todo], routing, threshold, redact, source_name
+        )
         if st is None:
-            return _run_stateless(alerts, survey, webhook, dry_run, out, threshold, timeout, retries, backoff, sleep,
-                                  step, warnings, len(ids))
-        return _run_with_state(st, alerts, ids, known, survey, webhook, dry_run, out, threshold, timeout, retries,
-                               backoff, sleep, step, warnings)
+            return _run_stateless(
+                alerts,
+                survey,
+                webhook,
+                dry_run,
+                out,
+                threshold,
+                timeout,
+                retries,
+                backoff,
+                sleep,
+                step,
+                warnings,
+                len(ids),
+            )
+        return _run_with_state(
+            st,
+            alerts,
+            ids,
+            known,
+            survey,
+            webhook,
+            dry_run,
+            out,
+            threshold,
+            timeout,
+            retries,
+            backoff,
+            sleep,
+            step,
+            warnings,
+        )
     finally:
         if st is not None:
             st.close()
 
 
-def _build_alerts(survey: Survey, model: Model, rows: np.ndarray, ids: list[str], routing: Routing | None,
-                  threshold: int, redact: bool, source_name: str) -> list[dict[str, Any]]:
+def _build_alerts(
+    survey: Survey,
+    model: Model,
+    rows: np.ndarray,
+    ids: list[str],
+    routing: Routing | None,
+    threshold: int,
+    redact: bool,
+    source_name: str,
+) -> list[dict[str, Any]]:
     from .tagging import tag_survey
 
     resp = survey.responses
@@ -939,8 +1083,7 @@ def _build_alerts(survey: Survey, model: Model, rows: np.ndarray, ids: list[str]
         pos = {int(r): k for k, r in enumerate(rows)}
         m = m[m["response"].isin(list(pos))].assign(response=lambda d: d["response"].map(pos))
     else:
-        part = Survey(responses=resp.iloc[rows].reset_index(drop=True), rejected=survey.rejected,
-                      report=survey.report)
+        part = Survey(responses=resp.iloc[rows].reset_index(drop=True), rejected=survey.rejected, report=survey.report)
         tagged = tag_survey(part, model)
         sub, m = tagged.responses, tagged.mentions
         owner_of = None
@@ -985,8 +1128,9 @@ def _build_alerts(survey: Survey, model: Model, rows: np.ndarray, ids: list[str]
     return out
 
 
-def _frame_row(payload: dict[str, Any], status: str, attempts: int = 0, last_error: str | None = None
-               ) -> dict[str, Any]:
+def _frame_row(
+    payload: dict[str, Any], status: str, attempts: int = 0, last_error: str | None = None
+) -> dict[str, Any]:
     row = {c: payload.get(c) for c in ALERT_COLUMNS}
     row["themes"] = ";".join(payload.get("themes") or [])
     row["criticised"] = ";".join(payload.get("criticised") or [])
@@ -1007,8 +1151,10 @@ def _payload(st: _State, text: str, alert_id: str) -> dict[str, Any]:
     except (TypeError, json.JSONDecodeError):
         data = None
     if not isinstance(data, dict):
-        raise AlertStateError(f"{st.path}: alert {alert_id!r}: the stored payload is not a JSON object (the state "
-                              "file was changed by hand?)")
+        raise AlertStateError(
+            f"{st.path}: alert {alert_id!r}: the stored payload is not a JSON object (the state "
+            "file was changed by hand?)"
+        )
     return data
 
 
@@ -1024,8 +1170,9 @@ def _finish(run: AlertRun) -> AlertRun:
     return run
 
 
-def _run_stateless(alerts, survey, webhook, dry_run, out, threshold, timeout, retries, backoff, sleep, step,
-                   warnings, n_detractors) -> AlertRun:
+def _run_stateless(
+    alerts, survey, webhook, dry_run, out, threshold, timeout, retries, backoff, sleep, step, warnings, n_detractors
+) -> AlertRun:
     rows = []
     sent = failed = 0
     for k, a in enumerate(alerts):
@@ -1033,34 +1180,82 @@ def _run_stateless(alerts, survey, webhook, dry_run, out, threshold, timeout, re
             rows.append(_frame_row(a, "would_send" if dry_run and webhook else "listed"))
             continue
         step("delivering", k, len(alerts))
-        res = deliver(webhook, a["_body"], alert_id=a["alert_id"], timeout=timeout, retries=retries,
-                      backoff=backoff, sleep=sleep)
+        res = deliver(
+            webhook, a["_body"], alert_id=a["alert_id"], timeout=timeout, retries=retries, backoff=backoff, sleep=sleep
+        )
         sent += res.ok
         failed += not res.ok
         rows.append(_frame_row(a, "sent" if res.ok else "failed", res.attempts, res.error))
-    return _finish(AlertRun(
-        alerts=_frame(rows), new=len(alerts), already_sent=0, sent=sent, pending=0, failed_now=failed, retried=0,
-        load_report=survey.report, would_send=len(alerts) if dry_run and webhook else 0, detractors=n_detractors,
-        threshold=threshold, dry_run=dry_run, webhook=_url_shown(webhook) if webhook else None,
-        out=Path(out) if out is not None else None, warnings=warnings,
-    ))
+    return _finish(
+        AlertRun(
+            alerts=_frame(rows),
+            new=len(alerts),
+            already_sent=0,
+            sent=sent,
+            pending=0,
+            failed_now=failed,
+            retried=0,
+            load_report=survey.report,
+            would_send=len(alerts) if dry_run and webhook else 0,
+            detractors=n_detractors,
+            threshold=threshold,
+            dry_run=dry_run,
+            webhook=_url_shown(webhook) if webhook else None,
+            out=Path(out) if out is not None else None,
+            warnings=warnings,
+        )
+    )
 
 
-def _run_with_state(st: _State, alerts, ids, known, survey, webhook, dry_run, out, threshold, timeout, retries,
-                    backoff, sleep, step, warnings) -> AlertRun:
-    base = dict(load_report=survey.report, detractors=len(ids), threshold=threshold, dry_run=dry_run,
-                state=st.path, webhook=_url_shown(webhook) if webhook else None,
-                out=Path(out) if out is not None else None, warnings=warnings)
+def _run_with_state(
+    st: _State,
+    alerts,
+    ids,
+    known,
+    survey,
+    webhook,
+    dry_run,
+    out,
+    threshold,
+    timeout,
+    retries,
+    backoff,
+    sleep,
+    step,
+    warnings,
+) -> AlertRun:
+    base = dict(
+        load_report=survey.report,
+        detractors=len(ids),
+        threshold=threshold,
+        dry_run=dry_run,
+        state=st.path,
+        webhook=_url_shown(webhook) if webhook else None,
+        out=Path(out) if out is not None else None,
+        warnings=warnings,
+    )
     handled_before = sum(1 for s in known.values() if s[0] in ("sent", "recorded"))
     if dry_run:
         rows = [_frame_row(a, "would_send" if webhook else "would_record") for a in alerts]
         due = st.due(time.time()) if st.conn is not None else []
         if webhook:
-            rows += [_frame_row(_payload(st, r["payload"], r["alert_id"]), "would_retry", r["attempts"],
-                                r["last_error"]) for r in due]
-        return _finish(AlertRun(
-            alerts=_frame(rows), new=len(alerts), already_sent=handled_before, sent=0, pending=len(due),
-            failed_now=0, retried=0, would_send=(len(alerts) + len(due)) if webhook else 0, **base))
+            rows += [
+                _frame_row(_payload(st, r["payload"], r["alert_id"]), "would_retry", r["attempts"], r["last_error"])
+                for r in due
+            ]
+        return _finish(
+            AlertRun(
+                alerts=_frame(rows),
+                new=len(alerts),
+                already_sent=handled_before,
+                sent=0,
+                pending=len(due),
+                failed_now=0,
+                retried=0,
+                would_send=(len(alerts) + len(due)) if webhook else 0,
+                **base,
+            )
+        )
 
     inserted = st.insert_new(alerts, "pending" if webhook else "recorded", time.time())
     attempted: list[str] = []
@@ -1076,8 +1271,15 @@ def _run_with_state(st: _State, alerts, ids, known, survey, webhook, dry_run, ou
             if claim is None:
                 break
             _payload(st, claim["payload"], claim["alert_id"])  # sent as stored, but it must be an alert
-            res = deliver(webhook, claim["payload"].encode("utf-8"), alert_id=claim["alert_id"], timeout=timeout,
-                          retries=retries, backoff=backoff, sleep=sleep)
+            res = deliver(
+                webhook,
+                claim["payload"].encode("utf-8"),
+                alert_id=claim["alert_id"],
+                timeout=timeout,
+                retries=retries,
+                backoff=backoff,
+                sleep=sleep,
+            )
             st.finish(claim["alert_id"], claimant, res)
             attempted.append(claim["alert_id"])
             results[claim["alert_id"]] = res
@@ -1099,11 +1301,19 @@ def _run_with_state(st: _State, alerts, ids, known, survey, webhook, dry_run, ou
     mine = {a for a, res in results.items() if res.ok} | (inserted if not webhook else set())
     now_status = st.statuses(ids)
     already = sum(1 for a in set(ids) if a not in mine and now_status.get(a, ("",))[0] in ("sent", "recorded"))
-    return _finish(AlertRun(
-        alerts=_frame(rows), new=len(inserted), already_sent=already,
-        sent=sum(1 for r in results.values() if r.ok), pending=st.count("pending"),
-        failed_now=sum(1 for r in results.values() if not r.ok), retried=retried,
-        recorded=len(inserted) if not webhook else 0, **base))
+    return _finish(
+        AlertRun(
+            alerts=_frame(rows),
+            new=len(inserted),
+            already_sent=already,
+            sent=sum(1 for r in results.values() if r.ok),
+            pending=st.count("pending"),
+            failed_now=sum(1 for r in results.values() if not r.ok),
+            retried=retried,
+            recorded=len(inserted) if not webhook else 0,
+            **base,
+        )
+    )
 
 
 # ------------------------------------------------------------------------------------------------ output
@@ -1120,6 +1330,7 @@ def write_alerts(alerts: pd.DataFrame, path: str | os.PathLike) -> Path:
 
         return atomic_write_bytes(path, tables_to_xlsx({"Alerts": alerts})[0])
     if suffix not in OUT_FORMATS:
-        raise OutputError(f"cannot write {path}: unsupported extension {path.suffix or '(none)'!r}; expected "
-                          f"{', '.join(OUT_FORMATS)}")
+        raise OutputError(
+            f"cannot write {path}: unsupported extension {path.suffix or '(none)'!r}; expected {', '.join(OUT_FORMATS)}"
+        )
     return write_table(guard_formulas(alerts) if suffix == ".csv" else alerts, path)

@@ -14,7 +14,6 @@ from typing import Any
 import pandas as pd
 
 from . import insights, views
-from ._io import jsonable
 from .errors import DataError
 from .loading import LoadReport, Survey, _ensure_survey
 from .persistence import Model, load_model
@@ -139,25 +138,36 @@ def _no_progress(text: str, done: int | None = None, total: int | None = None) -
 
 def html_context(a: Analysis, lang: str) -> dict[str, Any]:
     """The HTML template's data, shaped from the analysis by the pure functions of :mod:`npsthemes.views`."""
+
     def label(theme: str) -> str:
         return a.taxonomy.label(theme, lang)
 
     last_change, last_period, prev_period = views.last_period_change(a.score_change, label, a.taxonomy.ids)
     focus = views.focus_themes(a.development_areas, a.themes)
     return {
-        "o": a.overall, "report": a.load_report, "cov": a.coverage, "label": label,
-        "theme_table": a.themes, "trend_table": a.trend,
+        "o": a.overall,
+        "report": a.load_report,
+        "cov": a.coverage,
+        "label": label,
+        "theme_table": a.themes,
+        "trend_table": a.trend,
         "strengths": a.strengths.to_dict(orient="records"),
         "development": a.development_areas.to_dict(orient="records"),
-        "themes": a.themes.to_dict(orient="records"), "quotes": a.quotes,
+        "themes": a.themes.to_dict(orient="records"),
+        "quotes": a.quotes,
         "ts_views": views.theme_segment_views(a.theme_segments, focus, label),
         "segments": a.segments.to_dict(orient="records") if len(a.segments) else [],
         "trend": a.trend.to_dict(orient="records") if len(a.trend) else [],
-        "last_change": last_change, "last_period": last_period, "prev_period": prev_period,
+        "last_change": last_change,
+        "last_period": last_period,
+        "prev_period": prev_period,
         "untagged": a.untagged_words.to_dict(orient="records"),
         "disagreements": a.disagreements.head(30).to_dict(orient="records"),
-        "n_disagreements": len(a.disagreements), "model": a.model_info, "settings": a.settings,
-        "n_follow_up": len(a.follow_up), "follow_up_routes": views.follow_up_routes(a.follow_up),
+        "n_disagreements": len(a.disagreements),
+        "model": a.model_info,
+        "settings": a.settings,
+        "n_follow_up": len(a.follow_up),
+        "follow_up_routes": views.follow_up_routes(a.follow_up),
         "channel_counts": views.channel_counts(a.responses),
     }
 
@@ -167,17 +177,27 @@ def excel_sheets(a: Analysis) -> dict[str, tuple[pd.DataFrame, str | None]]:
     from .report import capped
 
     summary = views.excel_summary(
-        a.overall, a.load_report.rows_read, a.load_report.rows_rejected, a.coverage["coverage"],
-        a.strengths["theme"].tolist(), a.development_areas["theme"].tolist(), len(a.follow_up),
-        f"{a.model_info['name']} {a.model_info['version']}", a.settings.get("source"))
+        a.overall,
+        a.load_report.rows_read,
+        a.load_report.rows_rejected,
+        a.coverage["coverage"],
+        a.strengths["theme"].tolist(),
+        a.development_areas["theme"].tolist(),
+        len(a.follow_up),
+        f"{a.model_info['name']} {a.model_info['version']}",
+        a.settings.get("source"),
+    )
     sheets: dict[str, tuple[pd.DataFrame, str | None]] = {
         "Summary": (summary, None),
         "Themes": (a.themes, None),
         "Segments": (a.segments if len(a.segments) else pd.DataFrame({"note": ["no grouping columns"]}), None),
         "Trend": (a.trend if len(a.trend) else pd.DataFrame({"note": ["no dates"]}), None),
         "Responses": capped(a.responses_table(), "responses", "responses.csv"),
-        "FollowUp": (capped(a.follow_up, "detractors", "followup.csv") if len(a.follow_up)
-                     else (pd.DataFrame({"note": ["no detractors"]}), None)),
+        "FollowUp": (
+            capped(a.follow_up, "detractors", "followup.csv")
+            if len(a.follow_up)
+            else (pd.DataFrame({"note": ["no detractors"]}), None)
+        ),
     }
     if len(a.theme_segments):
         sheets["ThemeSegments"] = (a.theme_segments, None)
@@ -245,8 +265,9 @@ def analyze(
     overall = nps(resp)
     overall["rows_read"] = survey.report.rows_read
     overall["rows_rejected"] = survey.report.rows_rejected
-    table = insights.theme_table(resp, mentions, themes, n_boot=n_boot, confidence=confidence,
-                                 min_mentions=min_mentions, seed=seed)
+    table = insights.theme_table(
+        resp, mentions, themes, n_boot=n_boot, confidence=confidence, min_mentions=min_mentions, seed=seed
+    )
     table = _label_themes(table, model.taxonomy, lang)
     strengths_ids, dev_ids = insights.rank_themes(table)
     strengths = table.set_index("theme").loc[strengths_ids].reset_index()
@@ -280,28 +301,61 @@ def analyze(
     manifest = model.manifest
     heldout = (manifest.get("metrics") or {}).get("heldout") or {}
     model_info = {
-        "name": model.name, "version": model.version, "path": str(model.path) if model.path else None,
-        "created": manifest.get("created"), "languages": manifest.get("languages"),
+        "name": model.name,
+        "version": model.version,
+        "path": str(model.path) if model.path else None,
+        "created": manifest.get("created"),
+        "languages": manifest.get("languages"),
         "taxonomy": f"{model.taxonomy.name} {model.taxonomy.version}",
-        "heldout": {k: heldout.get(k) for k in ("n", "micro_precision", "micro_recall", "micro_f1", "macro_f1",
-                                                 "polarity_accuracy", "coverage")} if heldout else None,
-        "independent": {k: ((manifest.get("metrics") or {}).get("independent") or {}).get(k)
-                        for k in ("n", "micro_f1", "polarity_accuracy")}
-        if (manifest.get("metrics") or {}).get("independent") else None,
+        "heldout": {
+            k: heldout.get(k)
+            for k in ("n", "micro_precision", "micro_recall", "micro_f1", "macro_f1", "polarity_accuracy", "coverage")
+        }
+        if heldout
+        else None,
+        "independent": {
+            k: ((manifest.get("metrics") or {}).get("independent") or {}).get(k)
+            for k in ("n", "micro_f1", "polarity_accuracy")
+        }
+        if (manifest.get("metrics") or {}).get("independent")
+        else None,
         "training_n": (manifest.get("training_data") or {}).get("n"),
     }
     export = tagged_rows_for_export(tagged, include_rejected=False, redact=redact)
     analysis = Analysis(
-        overall=overall, themes=table, strengths=strengths, development_areas=development, segments=segments,
-        theme_segments=theme_segments, trend=trend, theme_trend=theme_trend, score_change=change, responses=resp,
-        mentions=mentions, coverage=insights.coverage(resp), untagged_words=insights.untagged_words(resp, stop),
-        disagreements=insights.score_text_disagreements(resp, mentions), quotes=quotes,
-        load_report=survey.report, rejected=rejected_rows(survey, redact), model_info=model_info, taxonomy=model.taxonomy,
-        settings={"by": by_cols, "period": period if has_dates else None, "lang": lang, "n_boot": n_boot,
-                  "confidence": confidence, "min_mentions": min_mentions, "min_n": min_n, "seed": seed,
-                  "source": survey.report.source,
-                  "source_path": None if isinstance(source, pd.DataFrame) or survey.report.source == "DataFrame"
-                  else str(survey.report.source)},
+        overall=overall,
+        themes=table,
+        strengths=strengths,
+        development_areas=development,
+        segments=segments,
+        theme_segments=theme_segments,
+        trend=trend,
+        theme_trend=theme_trend,
+        score_change=change,
+        responses=resp,
+        mentions=mentions,
+        coverage=insights.coverage(resp),
+        untagged_words=insights.untagged_words(resp, stop),
+        disagreements=insights.score_text_disagreements(resp, mentions),
+        quotes=quotes,
+        load_report=survey.report,
+        rejected=rejected_rows(survey, redact),
+        model_info=model_info,
+        taxonomy=model.taxonomy,
+        settings={
+            "by": by_cols,
+            "period": period if has_dates else None,
+            "lang": lang,
+            "n_boot": n_boot,
+            "confidence": confidence,
+            "min_mentions": min_mentions,
+            "min_n": min_n,
+            "seed": seed,
+            "source": survey.report.source,
+            "source_path": None
+            if isinstance(source, pd.DataFrame) or survey.report.source == "DataFrame"
+            else str(survey.report.source),
+        },
         responses_export=export,
         follow_up=insights.follow_up_list(resp, mentions, table),
     )

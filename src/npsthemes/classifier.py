@@ -175,8 +175,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.min_themes = min_themes
 
     @classmethod
-    def default(cls, *, embedding_model: str | None = None, embedding_weight: float = 1.0,
-                **params: Any) -> ThemeClassifier:
+    def default(
+        cls, *, embedding_model: str | None = None, embedding_weight: float = 1.0, **params: Any
+    ) -> ThemeClassifier:
         """A classifier with every stage given explicitly (so ``get_params(deep=True)`` lists the nested
         parameters), then ``set_params(**params)``. ``embedding_model``: the path of a local
         sentence-transformers model whose embeddings are added as a feature block (extra ``embeddings``)."""
@@ -235,8 +236,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         a model's manifest records."""
         out: dict[str, Any] = {}
         full = self.default() if all(getattr(self, n) is None for n in _STAGE_NAMES) else self
-        params = {**{n: _default_stage(n) for n in _STAGE_NAMES if getattr(full, n) is None},
-                  **full.get_params(deep=True)}
+        params = {
+            **{n: _default_stage(n) for n in _STAGE_NAMES if getattr(full, n) is None},
+            **full.get_params(deep=True),
+        }
         for key, value in sorted(params.items()):
             if hasattr(value, "get_params"):
                 out[key] = type(value).__name__
@@ -320,8 +323,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             self.polarity_ = clone(polarity).fit(P, pols, categories=category_codes(batch.scores[pairs[:, 0]]))
         else:
             self.polarity_ = None
-        self.explainer_ = clone(self._stage("explainer")).fit(self.vectorizer_, self.theme_detector_,
-                                                               self.text_.stop_words())
+        self.explainer_ = clone(self._stage("explainer")).fit(
+            self.vectorizer_, self.theme_detector_, self.text_.stop_words()
+        )
         return self
 
     # ------------------------------------------------------------------ internals (no shared state changes)
@@ -357,20 +361,31 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         tables = (ids, vocab.surface, ids, vocab.lemma)
         clause_rows = np.repeat(np.arange(len(clause_ptr) - 1), np.diff(clause_ptr))
         doc_rows = np.repeat(np.arange(len(docs)), lengths)
-        return (lexicon.features(lang_index, *tables, clause_rows, len(clause_ptr) - 1),
-                lexicon.features(lang_index, *tables, doc_rows, len(docs)))
+        return (
+            lexicon.features(lang_index, *tables, clause_rows, len(clause_ptr) - 1),
+            lexicon.features(lang_index, *tables, doc_rows, len(docs)),
+        )
 
-    def _polarity_inputs(self, batch: Batch, comment_X: sp.csr_matrix, clause_X: sp.csr_matrix, owner: np.ndarray,
-                         pairs: np.ndarray, polarity: Any) -> tuple[sp.csr_matrix, np.ndarray]:
+    def _polarity_inputs(
+        self,
+        batch: Batch,
+        comment_X: sp.csr_matrix,
+        clause_X: sp.csr_matrix,
+        owner: np.ndarray,
+        pairs: np.ndarray,
+        polarity: Any,
+    ) -> tuple[sp.csr_matrix, np.ndarray]:
         """The polarity features of (comment, theme) pairs, and the clause row that gives each its context."""
         ctx = context_rows(len(batch), owner, pairs, lambda rows: self._theme_proba(clause_X[rows]))
         lexicon = self._lexicon_features(batch) if self.lexicon_ is not None else None
-        P = polarity_features(clause_X, comment_X, ctx, pairs, len(self.classes_), lexicon, polarity.context,
-                              polarity.lexicon_weight)
+        P = polarity_features(
+            clause_X, comment_X, ctx, pairs, len(self.classes_), lexicon, polarity.context, polarity.lexicon_weight
+        )
         return P, ctx
 
-    def _polarity_for_pairs(self, batch: Batch, comment_X: sp.csr_matrix, clause_X: sp.csr_matrix,
-                            owner: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _polarity_for_pairs(
+        self, batch: Batch, comment_X: sp.csr_matrix, clause_X: sp.csr_matrix, owner: np.ndarray, pairs: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Polarity label and probability of each (doc, theme) pair, and the clause row that decided it."""
         if not len(pairs):
             return np.zeros(0, dtype=object), np.zeros(0), np.zeros(0, dtype=int)
@@ -396,10 +411,11 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         index = {t: j for j, t in enumerate(self.classes_)}
         pairs: list[tuple[int, int]] = []
         for i, ts in enumerate(themes):
-            for t in ([ts] if isinstance(ts, str) else ts):
+            for t in [ts] if isinstance(ts, str) else ts:
                 if t not in index:
-                    raise DataError(f"theme {t!r} is not one of the model's themes: {', '.join(self.classes_)}",
-                                    param="themes")
+                    raise DataError(
+                        f"theme {t!r} is not one of the model's themes: {', '.join(self.classes_)}", param="themes"
+                    )
                 pairs.append((i, index[t]))
         return pairs
 
@@ -418,8 +434,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def predict_labels(self, X: Any) -> np.ndarray:
         """Label strings ``"theme:polarity;theme:polarity"`` (empty when no theme) for each comment."""
         tags = self.tag(X, evidence=False)
-        return np.array([";".join(f"{t['theme']}:{t['polarity']}" for t in r["themes"]) for r in tags],
-                        dtype=object)
+        return np.array([";".join(f"{t['theme']}:{t['polarity']}" for t in r["themes"]) for r in tags], dtype=object)
 
     def predict_polarity(self, X: Any, themes: Sequence[str | Sequence[str]]) -> list[Any]:
         """Polarity of given themes in given comments (SemEval subtask 4: the gold themes are given).
@@ -440,8 +455,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             out[i][str(self.classes_[j])] = p
         return out
 
-    def predict_with_polarity_of(self, X: Any, themes: Sequence[Sequence[str]]
-                                 ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    def predict_with_polarity_of(
+        self, X: Any, themes: Sequence[Sequence[str]]
+    ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
         """For evaluation, from one pass over ``X``: the predicted ``{theme: polarity}`` of each comment (as
         :meth:`tag`), and the polarity of the given themes of each comment (as :meth:`predict_polarity`)."""
         batch, comment_X = self._analyse(X)
@@ -459,8 +475,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             (predicted if k < n_predicted else given)[i][str(self.classes_[j])] = str(p)
         return predicted, given
 
-    def tag_frame(self, X: Any, *, evidence: bool = True, fallback_language: str | None = None
-                  ) -> tuple[list[str], pd.DataFrame]:
+    def tag_frame(
+        self, X: Any, *, evidence: bool = True, fallback_language: str | None = None
+    ) -> tuple[list[str], pd.DataFrame]:
         """Columnar tagging output: the language of each comment, and one row per (comment, theme) mention with
         ``row`` (position in X), ``theme``, ``polarity``, ``probability``, ``polarity_probability``, ``evidence``
         (``"; "``-joined words) and ``clause``, ordered by row and descending probability. Cheaper than
@@ -484,13 +501,25 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         clause_X, owner = self.vectorizer_.transform_clauses(sub, sub_X)
         pols, pprob, ctx = self._polarity_for_pairs(sub, sub_X, clause_X, owner, sub_pairs)
         clause_text = self._clause_texts(sub, ctx)
-        ev = (["; ".join(e) for e in self.explainer_.explain(batch, comment_X, pairs, self.vectorizer_,
-                                                             self.theme_detector_)]
-              if evidence else [""] * len(pairs))
-        frame = pd.DataFrame({
-            "row": doc_idx, "theme": self.classes_.astype(object)[theme_idx], "polarity": pols,
-            "probability": prob, "polarity_probability": pprob, "evidence": ev, "clause": clause_text,
-        })
+        ev = (
+            [
+                "; ".join(e)
+                for e in self.explainer_.explain(batch, comment_X, pairs, self.vectorizer_, self.theme_detector_)
+            ]
+            if evidence
+            else [""] * len(pairs)
+        )
+        frame = pd.DataFrame(
+            {
+                "row": doc_idx,
+                "theme": self.classes_.astype(object)[theme_idx],
+                "polarity": pols,
+                "probability": prob,
+                "polarity_probability": pprob,
+                "evidence": ev,
+                "clause": clause_text,
+            }
+        )
         return batch.langs, frame
 
     def tag(self, X: Any, *, evidence: bool = True, fallback_language: str | None = None) -> list[dict[str, Any]]:
@@ -502,11 +531,16 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         langs, frame = self.tag_frame(X, evidence=evidence, fallback_language=fallback_language)
         results: list[dict[str, Any]] = [{"language": lang, "themes": []} for lang in langs]
         for r in frame.itertuples(index=False):
-            results[r.row]["themes"].append({
-                "theme": str(r.theme), "polarity": str(r.polarity), "probability": float(r.probability),
-                "polarity_probability": float(r.polarity_probability),
-                "evidence": r.evidence.split("; ") if r.evidence else [], "clause": r.clause,
-            })
+            results[r.row]["themes"].append(
+                {
+                    "theme": str(r.theme),
+                    "polarity": str(r.polarity),
+                    "probability": float(r.probability),
+                    "polarity_probability": float(r.polarity_probability),
+                    "evidence": r.evidence.split("; ") if r.evidence else [],
+                    "clause": r.clause,
+                }
+            )
         return results
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:

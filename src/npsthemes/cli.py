@@ -66,7 +66,8 @@ grouping = _options(
     click.option("--period", type=PERIODS, help="Group by period of the date column."),
 )
 model_option = click.option(
-    "--model", type=click.Path(path_type=Path),
+    "--model",
+    type=click.Path(path_type=Path),
     help="Model directory (default: the shipped model). A model is code: its model.joblib is a pickle that runs "
     "when loaded. Its SHA-256 is checked against manifest.json first, which catches corruption and tampering with "
     "the file, not a malicious model with a matching manifest: only load models from sources you trust.",
@@ -87,9 +88,19 @@ def _source(file: Path | None, sample: bool) -> Any:
 
 #: Library messages name parameters in backquotes (`score_column`); printed here, they name the flag instead.
 FLAG_OF = {
-    "score_column": "--score-column", "comment_column": "--comment-column", "date_column": "--date-column",
-    "period": "--period", "redact": "--redact", "model": "--model", "out": "--out", "heldout": "--heldout",
-    "webhook": "--webhook", "routing": "--routing", "state": "--state", "rejects": "--rejects", "by": "--by",
+    "score_column": "--score-column",
+    "comment_column": "--comment-column",
+    "date_column": "--date-column",
+    "period": "--period",
+    "redact": "--redact",
+    "model": "--model",
+    "out": "--out",
+    "heldout": "--heldout",
+    "webhook": "--webhook",
+    "routing": "--routing",
+    "state": "--state",
+    "rejects": "--rejects",
+    "by": "--by",
 }
 _PARAM = re.compile(r"`([a-z_]+)`")
 
@@ -128,17 +139,34 @@ def _print_load_report(report: Any) -> None:
 @survey_input
 @grouping
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("--ci", type=click.Choice(["wald", "adjusted", "bootstrap"]), default="wald", show_default=True,
-              help="Interval method: wald, adjusted (better at small n) or bootstrap.")
-@click.option("--min-n", type=click.IntRange(1), default=30, show_default=True,
-              help="Groups smaller than this are flagged as small samples.")
+@click.option(
+    "--ci",
+    type=click.Choice(["wald", "adjusted", "bootstrap"]),
+    default="wald",
+    show_default=True,
+    help="Interval method: wald, adjusted (better at small n) or bootstrap.",
+)
+@click.option(
+    "--min-n",
+    type=click.IntRange(1),
+    default=30,
+    show_default=True,
+    help="Groups smaller than this are flagged as small samples.",
+)
 def nps_cli(file, sample, score_column, comment_column, date_column, sheet, rejects, by, period, fmt, ci, min_n):
     """NPS with a 95 % interval, overall and by group or period."""
     from .summary import nps_summary
 
     result = nps_summary(
-        _source(file, sample), by=list(by), period=period, method=ci, min_n=min_n,
-        score_column=score_column, comment_column=comment_column, date_column=date_column, sheet=sheet,
+        _source(file, sample),
+        by=list(by),
+        period=period,
+        method=ci,
+        min_n=min_n,
+        score_column=score_column,
+        comment_column=comment_column,
+        date_column=date_column,
+        sheet=sheet,
         rejects=rejects,
     )
     _print_load_report(result["load_report"])
@@ -163,9 +191,12 @@ def nps_cli(file, sample, score_column, comment_column, date_column, sheet, reje
                 frame.isetitem(k, frame.iloc[:, k].map(lambda v: clean(v) if isinstance(v, str) else v))
         sys.stdout.write(frame.to_csv(index=False))
         return
-    out.print(Text(f"NPS {_nps_text(payload)}", style="bold"), f" "
-              f"promoters {payload['promoters']} / passives {payload['passives']} / detractors {payload['detractors']}"
-              f"  ({payload['method']} 95 % interval)")
+    out.print(
+        Text(f"NPS {_nps_text(payload)}", style="bold"),
+        f" "
+        f"promoters {payload['promoters']} / passives {payload['passives']} / detractors {payload['detractors']}"
+        f"  ({payload['method']} 95 % interval)",
+    )
     if "groups" in payload:
         keys = result["group_keys"]
         table = Table(show_header=True, header_style="bold")
@@ -178,13 +209,19 @@ def nps_cli(file, sample, score_column, comment_column, date_column, sheet, reje
         for g in payload["groups"]:
             row = [clean(g[k]) for k in keys] + [
                 str(g["n"]) + (" (small)" if g["small_sample"] else ""),
-                _fmt(g["nps"]), f"{_fmt(g['ci_low'])} to {_fmt(g['ci_high'])}",
-                str(g["promoters"]), str(g["passives"]), str(g["detractors"]),
+                _fmt(g["nps"]),
+                f"{_fmt(g['ci_low'])} to {_fmt(g['ci_high'])}",
+                str(g["promoters"]),
+                str(g["passives"]),
+                str(g["detractors"]),
             ]
             if period:
                 ch = g.get("change")
-                row.append("" if ch is None or (isinstance(ch, float) and math.isnan(ch)) else
-                           f"{ch:+.1f}{' *' if g.get('change_significant') else ''}")
+                row.append(
+                    ""
+                    if ch is None or (isinstance(ch, float) and math.isnan(ch))
+                    else f"{ch:+.1f}{' *' if g.get('change_significant') else ''}"
+                )
             table.add_row(*row)
         out.print(table)
         if period:
@@ -194,22 +231,68 @@ def nps_cli(file, sample, score_column, comment_column, date_column, sheet, reje
 @cli.command("analyze")
 @survey_input
 @model_option
-@click.option("--by", "by", multiple=True, help="Segment by this column (repeatable; default: channel, agent, "
-              "segment, team and industry where present).")
+@click.option(
+    "--by",
+    "by",
+    multiple=True,
+    help="Segment by this column (repeatable; default: channel, agent, segment, team and industry where present).",
+)
 @click.option("--period", type=PERIODS, default="month", show_default=True, help="Period of the trend views.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("npsthemes-report"),
-              show_default=True, help="Output directory.")
-@click.option("--lang", type=click.Choice(["en", "fi", "sv"]), default="en", show_default=True,
-              help="Language of the report's labels.")
-@click.option("--min-mentions", type=click.IntRange(1), default=10, show_default=True,
-              help="Fewer mentions than this in a direction: too thin to rank.")
-@click.option("--bootstrap", "n_boot", type=click.IntRange(100), default=2000, show_default=True,
-              help="Bootstrap resamples for the impact intervals (seeded).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("npsthemes-report"),
+    show_default=True,
+    help="Output directory.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "fi", "sv"]),
+    default="en",
+    show_default=True,
+    help="Language of the report's labels.",
+)
+@click.option(
+    "--min-mentions",
+    type=click.IntRange(1),
+    default=10,
+    show_default=True,
+    help="Fewer mentions than this in a direction: too thin to rank.",
+)
+@click.option(
+    "--bootstrap",
+    "n_boot",
+    type=click.IntRange(100),
+    default=2000,
+    show_default=True,
+    help="Bootstrap resamples for the impact intervals (seeded).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap.")
-@click.option("--redact", is_flag=True, help="Mask personal data in responses.csv and rejects.csv too (comments, "
-              "evidence, contact-data columns). The report's quotes are always masked; followup.csv is not.")
-def analyze_cli(file, sample, score_column, comment_column, date_column, sheet, rejects, model, by, period, out_dir,
-                lang, min_mentions, n_boot, seed, redact):
+@click.option(
+    "--redact",
+    is_flag=True,
+    help="Mask personal data in responses.csv and rejects.csv too (comments, "
+    "evidence, contact-data columns). The report's quotes are always masked; followup.csv is not.",
+)
+def analyze_cli(
+    file,
+    sample,
+    score_column,
+    comment_column,
+    date_column,
+    sheet,
+    rejects,
+    model,
+    by,
+    period,
+    out_dir,
+    lang,
+    min_mentions,
+    n_boot,
+    seed,
+    redact,
+):
     """The main job: strengths and development areas by theme, with impact on NPS, segments and trends."""
     from ._io import check_not_input, check_output_dir
     from .analysis import OUTPUT_FILES, analyze
@@ -219,16 +302,27 @@ def analyze_cli(file, sample, score_column, comment_column, date_column, sheet, 
     if rejects is not None:
         check_not_input(rejects, source)
     with _Progress("analysing") as prog:
+
         def progress(text: str, done: int | None, total: int | None) -> None:
             prog.step(text)
             if done is not None and total:
                 prog.count(done, total)
 
         analysis = analyze(
-            source, model, by=list(by) or None, period=period, lang=lang, n_boot=n_boot, seed=seed,
-            min_mentions=min_mentions, redact=redact, progress=progress, score_column=score_column,
+            source,
+            model,
+            by=list(by) or None,
+            period=period,
+            lang=lang,
+            n_boot=n_boot,
+            seed=seed,
+            min_mentions=min_mentions,
+            redact=redact,
+            progress=progress,
+            score_column=score_column,
             comment_column=comment_column,
-            date_column=date_column, sheet=sheet,
+            date_column=date_column,
+            sheet=sheet,
         )
         prog.step("writing")
         paths = analysis.write(out_dir)
@@ -240,19 +334,40 @@ def analyze_cli(file, sample, score_column, comment_column, date_column, sheet, 
     for w in analysis.write_warnings:
         _warn(w)
     o = analysis.overall
-    out.print(Text(f"NPS {_nps_text(o)}", style="bold"), f" (promoters {o['promoters']}, passives {o['passives']}, "
-              f"detractors {o['detractors']}); themes found in {_pct(analysis.coverage['coverage'])} % of comments")
+    out.print(
+        Text(f"NPS {_nps_text(o)}", style="bold"),
+        f" (promoters {o['promoters']}, passives {o['passives']}, "
+        f"detractors {o['detractors']}); themes found in {_pct(analysis.coverage['coverage'])} % of comments",
+    )
     labels = analysis.themes.set_index("theme")["label"]
-    table = Table("", "theme", "NPS points", "95 % interval", "mentions (+/-)", "status", header_style="bold",
-                  title="What to keep (strengths, by positive impact) and what to fix first (by NPS points at stake)")
+    table = Table(
+        "",
+        "theme",
+        "NPS points",
+        "95 % interval",
+        "mentions (+/-)",
+        "status",
+        header_style="bold",
+        title="What to keep (strengths, by positive impact) and what to fix first (by NPS points at stake)",
+    )
     for r in analysis.strengths.head(5).itertuples():
-        table.add_row(Text("keep", style="green"), clean(labels[r.theme]), f"{r.impact_positive:+.1f}",
-                      f"{r.impact_positive_ci_low:.1f} to {r.impact_positive_ci_high:.1f}",
-                      f"{r.positive}/{r.negative}", r.status.replace("_", " "))
+        table.add_row(
+            Text("keep", style="green"),
+            clean(labels[r.theme]),
+            f"{r.impact_positive:+.1f}",
+            f"{r.impact_positive_ci_low:.1f} to {r.impact_positive_ci_high:.1f}",
+            f"{r.positive}/{r.negative}",
+            r.status.replace("_", " "),
+        )
     for r in analysis.development_areas.head(5).itertuples():
-        table.add_row(Text("fix", style="red"), clean(labels[r.theme]), f"{r.points_at_stake:+.1f}",
-                      f"{r.points_at_stake_ci_low:.1f} to {r.points_at_stake_ci_high:.1f}",
-                      f"{r.positive}/{r.negative}", r.status.replace("_", " "))
+        table.add_row(
+            Text("fix", style="red"),
+            clean(labels[r.theme]),
+            f"{r.points_at_stake:+.1f}",
+            f"{r.points_at_stake_ci_low:.1f} to {r.points_at_stake_ci_high:.1f}",
+            f"{r.positive}/{r.negative}",
+            r.status.replace("_", " "),
+        )
     if table.row_count:
         out.print(table)
     else:
@@ -260,8 +375,13 @@ def analyze_cli(file, sample, score_column, comment_column, date_column, sheet, 
     thin = analysis.themes[analysis.themes["status"].isin(["uncertain", "too_few_mentions"])]["label"].tolist()
     if thin:
         out.print(clean("evidence too thin to rank: " + ", ".join(thin)))
-    out.print(clean(f"report: {paths['report.html']}  (also " + ", ".join(
-        str(p.name) for k, p in paths.items() if k != "report.html") + f" in {out_dir})"))
+    out.print(
+        clean(
+            f"report: {paths['report.html']}  (also "
+            + ", ".join(str(p.name) for k, p in paths.items() if k != "report.html")
+            + f" in {out_dir})"
+        )
+    )
 
 
 def _plain(value: Any, limit: int | None = None) -> str:
@@ -287,46 +407,112 @@ def _webhook_url(ctx: click.Context, param: click.Parameter, value: str | None) 
 @cli.command("alerts")
 @survey_input
 @model_option
-@click.option("--threshold", type=click.IntRange(0, 10), default=6, show_default=True,
-              help="Alert on every response with this score or less.")
-@click.option("--routing", type=click.Path(path_type=Path),
-              help="Routing file (YAML or JSON): rules giving each alert its owner. Default: the criticised theme "
-              "with the most NPS points at stake, or (unrouted).")
-@click.option("--state", type=click.Path(path_type=Path),
-              help="SQLite state file: a rerun alerts only new detractors and retries failed deliveries; "
-              "concurrent runs never send twice. Without it every detractor in FILE is an alert.")
-@click.option("--webhook", metavar="URL", callback=_webhook_url,
-              help="POST each alert as JSON to this http(s) URL. Without it alerts are only written to --out "
-              "(and recorded in --state).")
-@click.option("--dry-run", is_flag=True,
-              help="Send nothing and change nothing (no webhook call, state not written); report what would be "
-              "sent. --out is still written, as the preview.")
-@click.option("--out", "out_path", type=click.Path(path_type=Path),
-              help="Write this run's alerts: .csv, .xlsx or .jsonl (also .json, .parquet).")
-@click.option("--no-redact", is_flag=True,
-              help="Keep comments as written (default: e-mail addresses, phone numbers, IBANs, payment cards and "
-              "Finnish and Swedish personal identity codes are masked; see npsthemes.privacy).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
-              help="Seconds to wait for the webhook on each attempt.")
-@click.option("--retries", type=click.IntRange(0, 20), default=3, show_default=True,
-              help="Retries of a failed delivery (timeouts, 408, 429, 5xx), with exponential backoff.")
-def alerts_cli(file, sample, score_column, comment_column, date_column, sheet, rejects, model, threshold, routing,
-               state, webhook, dry_run, out_path, no_redact, timeout, retries):
+@click.option(
+    "--threshold",
+    type=click.IntRange(0, 10),
+    default=6,
+    show_default=True,
+    help="Alert on every response with this score or less.",
+)
+@click.option(
+    "--routing",
+    type=click.Path(path_type=Path),
+    help="Routing file (YAML or JSON): rules giving each alert its owner. Default: the criticised theme "
+    "with the most NPS points at stake, or (unrouted).",
+)
+@click.option(
+    "--state",
+    type=click.Path(path_type=Path),
+    help="SQLite state file: a rerun alerts only new detractors and retries failed deliveries; "
+    "concurrent runs never send twice. Without it every detractor in FILE is an alert.",
+)
+@click.option(
+    "--webhook",
+    metavar="URL",
+    callback=_webhook_url,
+    help="POST each alert as JSON to this http(s) URL. Without it alerts are only written to --out "
+    "(and recorded in --state).",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Send nothing and change nothing (no webhook call, state not written); report what would be "
+    "sent. --out is still written, as the preview.",
+)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(path_type=Path),
+    help="Write this run's alerts: .csv, .xlsx or .jsonl (also .json, .parquet).",
+)
+@click.option(
+    "--no-redact",
+    is_flag=True,
+    help="Keep comments as written (default: e-mail addresses, phone numbers, IBANs, payment cards and "
+    "Finnish and Swedish personal identity codes are masked; see npsthemes.privacy).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for the webhook on each attempt.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 20),
+    default=3,
+    show_default=True,
+    help="Retries of a failed delivery (timeouts, 408, 429, 5xx), with exponential backoff.",
+)
+def alerts_cli(
+    file,
+    sample,
+    score_column,
+    comment_column,
+    date_column,
+    sheet,
+    rejects,
+    model,
+    threshold,
+    routing,
+    state,
+    webhook,
+    dry_run,
+    out_path,
+    no_redact,
+    timeout,
+    retries,
+):
     """Detractor alerts: every response scoring THRESHOLD (6) or less goes at once to its owner."""
     from .alerts import run_alerts
     from .errors import DeliveryError
 
     with _Progress("alerts") as prog:
+
         def progress(text: str, done: int | None, total: int | None) -> None:
             prog.step(text)
             if done is not None and total:
                 prog.count(done, total)
 
         run = run_alerts(
-            _source(file, sample), model, threshold=threshold, routing=routing, state=state, webhook=webhook,
-            dry_run=dry_run, out=out_path, redact=not no_redact, timeout=timeout, retries=retries,
-            progress=progress, rejects=rejects, score_column=score_column, comment_column=comment_column,
-            date_column=date_column, sheet=sheet,
+            _source(file, sample),
+            model,
+            threshold=threshold,
+            routing=routing,
+            state=state,
+            webhook=webhook,
+            dry_run=dry_run,
+            out=out_path,
+            redact=not no_redact,
+            timeout=timeout,
+            retries=retries,
+            progress=progress,
+            rejects=rejects,
+            score_column=score_column,
+            comment_column=comment_column,
+            date_column=date_column,
+            sheet=sheet,
         )
     err.print(_plain(run.load_report.summary()))
     for w in run.warnings:
@@ -338,20 +524,29 @@ def alerts_cli(file, sample, score_column, comment_column, date_column, sheet, r
     if len(run.alerts):
         shown = run.alerts.head(10)
         for r in shown.itertuples():
-            out.print(f"  {_plain(r.status):<12} {_plain(r.owner, 24):<24} {r.score:>2}  row {r.source_row:<6} "
-                      f"{_plain(r.comment, 70)}")
+            out.print(
+                f"  {_plain(r.status):<12} {_plain(r.owner, 24):<24} {r.score:>2}  row {r.source_row:<6} "
+                f"{_plain(r.comment, 70)}"
+            )
         if len(run.alerts) > len(shown):
-            out.print(f"... and {len(run.alerts) - len(shown)} more" + (f" (all in {_plain(out_path)})"
-                                                                           if out_path else ""))
+            out.print(
+                f"... and {len(run.alerts) - len(shown)} more" + (f" (all in {_plain(out_path)})" if out_path else "")
+            )
     if out_path is not None:
         out.print(f"alerts written to {_plain(out_path)}")
     if run.failed_now:
-        where = (f"kept pending in {run.state}; the next run retries them" if run.state is not None else
-                 "no --state, so nothing keeps them: they are listed with status 'failed'"
-                 + (f" in {out_path}" if out_path else "") + "; rerun to send them")
+        where = (
+            f"kept pending in {run.state}; the next run retries them"
+            if run.state is not None
+            else "no --state, so nothing keeps them: they are listed with status 'failed'"
+            + (f" in {out_path}" if out_path else "")
+            + "; rerun to send them"
+        )
         last = run.alerts.loc[run.alerts["status"].isin(["pending", "failed"]), "last_error"].dropna()
-        raise DeliveryError(f"{run.failed_now} alert(s) could not be delivered to {run.webhook} ({where})"
-                            + (f"; last error: {_plain(last.iloc[-1])}" if len(last) else ""))
+        raise DeliveryError(
+            f"{run.failed_now} alert(s) could not be delivered to {run.webhook} ({where})"
+            + (f"; last error: {_plain(last.iloc[-1])}" if len(last) else "")
+        )
 
 
 class _Progress:
@@ -360,8 +555,16 @@ class _Progress:
     def __init__(self, description: str):
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        self._p = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                           TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
+        self._p = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        )
         self._task = self._p.add_task(description, total=None)
 
     def __enter__(self) -> _Progress:
@@ -388,9 +591,12 @@ def _pct(x: Any) -> str:
 
 
 def _print_metrics(res: dict[str, Any]) -> None:
-    out.print(Text(f"n={res['n']}", style="bold"), f" micro P {_pct(res['micro_precision'])}  R {_pct(res['micro_recall'])}  "
-              f"F1 {_pct(res['micro_f1'])}  macro F1 {_pct(res['macro_f1'])}  polarity accuracy "
-              f"{_pct(res['polarity_accuracy'])}  coverage {_pct(res['coverage'])} %")
+    out.print(
+        Text(f"n={res['n']}", style="bold"),
+        f" micro P {_pct(res['micro_precision'])}  R {_pct(res['micro_recall'])}  "
+        f"F1 {_pct(res['micro_f1'])}  macro F1 {_pct(res['macro_f1'])}  polarity accuracy "
+        f"{_pct(res['polarity_accuracy'])}  coverage {_pct(res['coverage'])} %",
+    )
     if res.get("language_accuracy") is not None:
         out.print(f"language detection accuracy {_pct(res['language_accuracy'])} %")
     table = Table("theme", "precision", "recall", "F1", "support", header_style="bold")
@@ -407,17 +613,29 @@ def _print_metrics(res: dict[str, Any]) -> None:
 @cli.command("train")
 @click.argument("labeled", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Model directory to write.")
-@click.option("--taxonomy", type=click.Path(path_type=Path),
-              help="Taxonomy JSON; labels outside it are errors (default: the themes found in the labels).")
-@click.option("--heldout", type=click.Path(path_type=Path),
-              help="Labelled held-out file to evaluate on (not needed when LABELED has a train/test 'split' column).")
+@click.option(
+    "--taxonomy",
+    type=click.Path(path_type=Path),
+    help="Taxonomy JSON; labels outside it are errors (default: the themes found in the labels).",
+)
+@click.option(
+    "--heldout",
+    type=click.Path(path_type=Path),
+    help="Labelled held-out file to evaluate on (not needed when LABELED has a train/test 'split' column).",
+)
 @click.option("--name", default="custom", show_default=True, help="Model name for the manifest.")
 @click.option("--model-version", default="1.0.0", show_default=True, help="Model version for the manifest.")
-@click.option("--independent", type=click.Path(path_type=Path),
-              help="A second labelled file, written separately from the training data, to evaluate on as well.")
+@click.option(
+    "--independent",
+    type=click.Path(path_type=Path),
+    help="A second labelled file, written separately from the training data, to evaluate on as well.",
+)
 @click.option("--description", help="One-line description for the manifest and model card.")
-@click.option("--embedding-model", type=click.Path(path_type=Path),
-              help="Local sentence-transformers model directory to add embedding features (extra 'embeddings').")
+@click.option(
+    "--embedding-model",
+    type=click.Path(path_type=Path),
+    help="Local sentence-transformers model directory to add embedding features (extra 'embeddings').",
+)
 def train_cli(labeled, out_dir, taxonomy, heldout, name, model_version, independent, description, embedding_model):
     """Train a theme model on labelled comments (text, labels 'theme:polarity;...', optional score, language)."""
     from .training import train_model
@@ -425,13 +643,25 @@ def train_cli(labeled, out_dir, taxonomy, heldout, name, model_version, independ
     params = {"embedding_model": str(embedding_model)} if embedding_model else None
     with _Progress("training") as prog:
         model = train_model(
-            labeled, taxonomy=taxonomy, heldout=heldout, out=out_dir, name=name, version=model_version,
-            params=params, progress=prog.step, description=description,
-            independent=(f"Independent set {independent.name}, written separately from the training data",
-                         independent) if independent else None,
+            labeled,
+            taxonomy=taxonomy,
+            heldout=heldout,
+            out=out_dir,
+            name=name,
+            version=model_version,
+            params=params,
+            progress=prog.step,
+            description=description,
+            independent=(f"Independent set {independent.name}, written separately from the training data", independent)
+            if independent
+            else None,
         )
-    out.print(clean(f"model written to {out_dir} ({len(model.classifier.classes_)} themes, "
-              f"{model.manifest['training_data']['n']} training comments)"))
+    out.print(
+        clean(
+            f"model written to {out_dir} ({len(model.classifier.classes_)} themes, "
+            f"{model.manifest['training_data']['n']} training comments)"
+        )
+    )
     if "heldout" in model.metrics:
         out.print("held-out evaluation:")
         _print_metrics(model.metrics["heldout"])
@@ -441,8 +671,11 @@ def train_cli(labeled, out_dir, taxonomy, heldout, name, model_version, independ
 @click.argument("labeled", type=click.Path(path_type=Path))
 @model_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--cv", type=click.IntRange(2, 20), help="Instead: K-fold cross-validation on LABELED with the "
-              "model's parameters (trains K models).")
+@click.option(
+    "--cv",
+    type=click.IntRange(2, 20),
+    help="Instead: K-fold cross-validation on LABELED with the model's parameters (trains K models).",
+)
 def evaluate_cli(labeled, model, fmt, cv):
     """Evaluate a model on labelled comments: theme P/R/F1, polarity accuracy, coverage, per theme and language."""
     from .training import cross_validate_model, evaluate_model
@@ -470,23 +703,39 @@ def evaluate_cli(labeled, model, fmt, cv):
 @cli.command("tag")
 @survey_input
 @model_option
-@click.option("--out", "out_path", required=True, type=click.Path(path_type=Path),
-              help="Output file: .csv, .parquet or .jsonl.")
-@click.option("--redact", is_flag=True, help="Mask personal data in the output and --rejects (comments, evidence, "
-              "contact-data columns).")
+@click.option(
+    "--out", "out_path", required=True, type=click.Path(path_type=Path), help="Output file: .csv, .parquet or .jsonl."
+)
+@click.option(
+    "--redact",
+    is_flag=True,
+    help="Mask personal data in the output and --rejects (comments, evidence, contact-data columns).",
+)
 def tag_cli(file, sample, score_column, comment_column, date_column, sheet, rejects, model, out_path, redact):
     """Tag every row of a survey with NPS category, language, and themes with polarity and probability."""
     from .tagging import tag_file
 
     with _Progress("tagging") as prog:
-        result = tag_file(_source(file, sample), out_path, model=model, rejects=rejects, progress=prog.count,
-                          redact=redact,
-                          score_column=score_column, comment_column=comment_column, date_column=date_column,
-                          sheet=sheet)
+        result = tag_file(
+            _source(file, sample),
+            out_path,
+            model=model,
+            rejects=rejects,
+            progress=prog.count,
+            redact=redact,
+            score_column=score_column,
+            comment_column=comment_column,
+            date_column=date_column,
+            sheet=sheet,
+        )
     _print_load_report(result.survey.report)
     tagged = int((result.responses["n_themes"] > 0).sum())
-    out.print(clean(f"{len(result.responses)} accepted responses tagged ({tagged} with at least one theme); "
-                    f"{result.survey.report.rows_read} rows written (rejected rows with their reason) -> {out_path}"))
+    out.print(
+        clean(
+            f"{len(result.responses)} accepted responses tagged ({tagged} with at least one theme); "
+            f"{result.survey.report.rows_read} rows written (rejected rows with their reason) -> {out_path}"
+        )
+    )
 
 
 @cli.command("inspect")
@@ -500,6 +749,7 @@ def inspect_cli(model_dir, fmt):
     if fmt == "json":
         sys.stdout.write(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
         return
+
     def d(key: str) -> dict:
         v = manifest.get(key)
         return v if isinstance(v, dict) else {}
@@ -511,12 +761,15 @@ def inspect_cli(model_dir, fmt):
         v = manifest.get(key)
         return clean(", ".join(map(str, v)) if isinstance(v, list) else v)
 
-    out.print(Text(clean(f"{manifest.get('name')} {manifest.get('model_version')}"), style="bold"),
-              clean(f"(format {manifest.get('format_version')}, created {manifest.get('created')})"))
+    out.print(
+        Text(clean(f"{manifest.get('name')} {manifest.get('model_version')}"), style="bold"),
+        clean(f"(format {manifest.get('format_version')}, created {manifest.get('created')})"),
+    )
     out.print(clean("versions: " + ", ".join(f"{k} {v}" for k, v in d("versions").items())))
     td = d("training_data")
-    out.print(clean(f"training data: {td.get('source')} ({td.get('n')} comments, sha256 "
-                    f"{str(td.get('sha256'))[:16]}...)"))
+    out.print(
+        clean(f"training data: {td.get('source')} ({td.get('n')} comments, sha256 {str(td.get('sha256'))[:16]}...)")
+    )
     out.print(f"languages: {listed('languages')}; polarities: {listed('polarities')}")
     table = Table("theme", "threshold", header_style="bold")
     for t, v in d("thresholds").items():
@@ -524,8 +777,12 @@ def inspect_cli(model_dir, fmt):
     out.print(table)
     for key, met in d("metrics").items():
         met = met if isinstance(met, dict) else {}
-        out.print(clean(f"{key}: n={met.get('n')} micro F1 {_pct(met.get('micro_f1'))}, polarity accuracy "
-                        f"{_pct(met.get('polarity_accuracy'))}, coverage {_pct(met.get('coverage'))} %"))
+        out.print(
+            clean(
+                f"{key}: n={met.get('n')} micro F1 {_pct(met.get('micro_f1'))}, polarity accuracy "
+                f"{_pct(met.get('polarity_accuracy'))}, coverage {_pct(met.get('coverage'))} %"
+            )
+        )
     for name, info in d("files").items():
         info = info if isinstance(info, dict) else {}
         out.print(clean(f"file {name}: {num(info.get('bytes'), ',')} bytes, sha256 {str(info.get('sha256'))[:16]}..."))
@@ -577,9 +834,13 @@ def _main(argv: list[str] | None) -> int:
     except Exception as exc:
         if os.environ.get("NPSTHEMES_DEBUG"):
             raise
-        err.print(clean(f"Error: [E999] internal error (a bug in npsthemes {__version__}; please report it with "
-                        f"the command that caused it; NPSTHEMES_DEBUG=1 shows the traceback): "
-                        f"{type(exc).__name__}: {exc}"))
+        err.print(
+            clean(
+                f"Error: [E999] internal error (a bug in npsthemes {__version__}; please report it with "
+                f"the command that caused it; NPSTHEMES_DEBUG=1 shows the traceback): "
+                f"{type(exc).__name__}: {exc}"
+            )
+        )
         return 1
     return rv if isinstance(rv, int) else 0
 

@@ -52,7 +52,7 @@ def token_values(cache: dict, key: Hashable, tokens: list[str], fn: Callable[[st
     if table is not tokens:
         values = np.zeros(0, dtype=dtype)
     if len(values) < len(tokens):
-        new = np.fromiter((fn(t) for t in tokens[len(values):]), dtype=dtype, count=len(tokens) - len(values))
+        new = np.fromiter((fn(t) for t in tokens[len(values) :]), dtype=dtype, count=len(tokens) - len(values))
         values = np.concatenate([values, new])
         cache[key] = (tokens, values)
     return values
@@ -127,8 +127,7 @@ class TokenTfidf:
             lengths = np.fromiter((len(r) for r in self._rows), dtype=np.int64, count=len(self._rows))
             indptr = np.concatenate([[0], np.cumsum(lengths)])
             indices = np.concatenate(self._rows) if self._rows else np.zeros(0, dtype=np.int64)
-            self._T = sp.csr_matrix((np.ones(len(indices)), indices, indptr),
-                                    shape=(len(self._rows), self.n_features))
+            self._T = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(self._rows), self.n_features))
             self._T.sum_duplicates()
             self._T_rows = len(self._rows)
         return self._T
@@ -170,7 +169,7 @@ class TokenTfidf:
         if self.norm == "l2":
             sq = np.zeros(X.shape[0])
             nz = np.diff(X.indptr) > 0
-            sq[nz] = np.sqrt(np.add.reduceat(X.data ** 2, X.indptr[:-1][nz]))
+            sq[nz] = np.sqrt(np.add.reduceat(X.data**2, X.indptr[:-1][nz]))
             sq[sq == 0] = 1
             X.data /= np.repeat(sq, np.diff(X.indptr))
         X.data = X.data.astype(np.float32)
@@ -181,7 +180,7 @@ class TokenTfidf:
         n_rows = len(indptr) - 1
         row_of = np.repeat(np.arange(n_rows), np.diff(indptr))
         m = len(ids) - n + 1
-        starts = np.flatnonzero(row_of[:m] == row_of[n - 1:])  # rows are contiguous: same row at both ends
+        starts = np.flatnonzero(row_of[:m] == row_of[n - 1 :])  # rows are contiguous: same row at both ends
         rows = row_of[starts]
         if n == 2:
             feats = self._bigram_features((ids[starts] << 32) | ids[starts + 1])
@@ -209,8 +208,11 @@ class TokenTfidf:
         if not known.all():
             new = keys[~known]
             vocab, tokens = self.vocab, self._tokens
-            new_feats = np.fromiter((vocab.get(tokens[k >> 32] + " " + tokens[k & 0xFFFFFFFF], -1)
-                                     for k in new.tolist()), dtype=np.int64, count=len(new))
+            new_feats = np.fromiter(
+                (vocab.get(tokens[k >> 32] + " " + tokens[k & 0xFFFFFFFF], -1) for k in new.tolist()),
+                dtype=np.int64,
+                count=len(new),
+            )
             merged = np.concatenate([self._bigram_keys, new])
             order = np.argsort(merged, kind="stable")
             self._bigram_keys = merged[order]

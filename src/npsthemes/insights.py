@@ -76,10 +76,17 @@ def _x(responses: pd.DataFrame) -> np.ndarray:
 
 def _cells(x: np.ndarray, member: np.ndarray) -> np.ndarray:
     """Counts [in_P, in_A, in_D, out_P, out_A, out_D]."""
-    return np.array([
-        np.sum(member & (x == 1)), np.sum(member & (x == 0)), np.sum(member & (x == -1)),
-        np.sum(~member & (x == 1)), np.sum(~member & (x == 0)), np.sum(~member & (x == -1)),
-    ], dtype=np.int64)
+    return np.array(
+        [
+            np.sum(member & (x == 1)),
+            np.sum(member & (x == 0)),
+            np.sum(member & (x == -1)),
+            np.sum(~member & (x == 1)),
+            np.sum(~member & (x == 0)),
+            np.sum(~member & (x == -1)),
+        ],
+        dtype=np.int64,
+    )
 
 
 def _impact_from_cells(c: np.ndarray) -> np.ndarray:
@@ -93,8 +100,9 @@ def _impact_from_cells(c: np.ndarray) -> np.ndarray:
     return np.where(n_out > 0, s - s_out, np.nan)
 
 
-def _impact_with_ci(x: np.ndarray, member: np.ndarray, rng: np.random.Generator, n_boot: int,
-                    confidence: float) -> tuple[float, float, float]:
+def _impact_with_ci(
+    x: np.ndarray, member: np.ndarray, rng: np.random.Generator, n_boot: int, confidence: float
+) -> tuple[float, float, float]:
     cells = _cells(x, member)
     if cells[:3].sum() == 0:
         return 0.0, 0.0, 0.0
@@ -149,8 +157,11 @@ def theme_table(
         pos_idx[_ridx(m[m["polarity"] == "positive"])] = True
         k = int(any_idx.sum())
         xt = x[any_idx]
-        tn = nps_from_counts(int((xt == 1).sum()), int((xt == 0).sum()), int((xt == -1).sum()),
-                             confidence=confidence) if k else None
+        tn = (
+            nps_from_counts(int((xt == 1).sum()), int((xt == 0).sum()), int((xt == -1).sum()), confidence=confidence)
+            if k
+            else None
+        )
         imp = _impact_with_ci(x, any_idx, rng, n_boot, confidence)
         neg = _impact_with_ci(x, neg_idx, rng, n_boot, confidence)
         pos = _impact_with_ci(x, pos_idx, rng, n_boot, confidence)
@@ -170,24 +181,36 @@ def theme_table(
             status = "uncertain"
         else:
             status = "too_few_mentions"
-        rows.append({
-            "theme": theme,
-            "mentions": k,
-            "positive": n_pos,
-            "negative": n_neg,
-            "share": k / commenting if commenting else np.nan,
-            "positive_share": n_pos / commenting if commenting else np.nan,
-            "negative_share": n_neg / commenting if commenting else np.nan,
-            "theme_nps": tn["nps"] if tn else np.nan,
-            "theme_nps_ci_low": tn["ci_low"] if tn else np.nan,
-            "theme_nps_ci_high": tn["ci_high"] if tn else np.nan,
-            "impact": imp[0], "impact_ci_low": imp[1], "impact_ci_high": imp[2],
-            "impact_negative": neg[0], "impact_negative_ci_low": neg[1], "impact_negative_ci_high": neg[2],
-            "points_at_stake": -neg[0], "points_at_stake_ci_low": -neg[2], "points_at_stake_ci_high": -neg[1],
-            "impact_positive": pos[0], "impact_positive_ci_low": pos[1], "impact_positive_ci_high": pos[2],
-            "praise_share": ps, "praise_share_ci_low": ps_lo, "praise_share_ci_high": ps_hi,
-            "status": status,
-        })
+        rows.append(
+            {
+                "theme": theme,
+                "mentions": k,
+                "positive": n_pos,
+                "negative": n_neg,
+                "share": k / commenting if commenting else np.nan,
+                "positive_share": n_pos / commenting if commenting else np.nan,
+                "negative_share": n_neg / commenting if commenting else np.nan,
+                "theme_nps": tn["nps"] if tn else np.nan,
+                "theme_nps_ci_low": tn["ci_low"] if tn else np.nan,
+                "theme_nps_ci_high": tn["ci_high"] if tn else np.nan,
+                "impact": imp[0],
+                "impact_ci_low": imp[1],
+                "impact_ci_high": imp[2],
+                "impact_negative": neg[0],
+                "impact_negative_ci_low": neg[1],
+                "impact_negative_ci_high": neg[2],
+                "points_at_stake": -neg[0],
+                "points_at_stake_ci_low": -neg[2],
+                "points_at_stake_ci_high": -neg[1],
+                "impact_positive": pos[0],
+                "impact_positive_ci_low": pos[1],
+                "impact_positive_ci_high": pos[2],
+                "praise_share": ps,
+                "praise_share_ci_low": ps_lo,
+                "praise_share_ci_high": ps_hi,
+                "status": status,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -243,11 +266,14 @@ def representative_quotes(
         shown = mask_personal_data(text)
         if len(shown) > max_chars:
             shown = shown[: max_chars - 1].rsplit(" ", 1)[0] + "…"
-        chosen.append({
-            "text": shown, "score": int(row["score"]),
-            "date": None if date is None or pd.isna(date) else pd.Timestamp(date).strftime("%Y-%m-%d"),
-            "clarity": float(clarity[o]),
-        })
+        chosen.append(
+            {
+                "text": shown,
+                "score": int(row["score"]),
+                "date": None if date is None or pd.isna(date) else pd.Timestamp(date).strftime("%Y-%m-%d"),
+                "clarity": float(clarity[o]),
+            }
+        )
         seen.append(toks)
         if len(chosen) >= k:
             break
@@ -271,8 +297,9 @@ def coverage(responses: pd.DataFrame) -> dict[str, Any]:
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 
-def untagged_words(responses: pd.DataFrame, stop_words: set[str] | frozenset[str], top: int = 25,
-                   min_responses: int = 3) -> pd.DataFrame:
+def untagged_words(
+    responses: pd.DataFrame, stop_words: set[str] | frozenset[str], top: int = 25, min_responses: int = 3
+) -> pd.DataFrame:
     """Most frequent words (3+ letters, not stop words) in commenting but untagged responses: what the taxonomy
     may be missing. Counts are of responses containing the word; ties keep the order of first appearance (a set
     here would order them by string hashes, which differ between runs).
@@ -293,18 +320,20 @@ def untagged_words(responses: pd.DataFrame, stop_words: set[str] | frozenset[str
             if low in stop_words:
                 continue
             seen.setdefault(low)
-            before = text[:m.start()].rstrip()
+            before = text[: m.start()].rstrip()
             if before and before[-1] not in ".!?:;\"'([-–—":
                 inside[low] += 1
                 capital[low] += w[0].isupper()
         counts.update(seen.keys())  # each word once per response
-    rows = [(w, n) for w, n in counts.most_common()
-            if n >= min_responses and not (inside[w] and capital[w] * 2 > inside[w])]
+    rows = [
+        (w, n) for w, n in counts.most_common() if n >= min_responses and not (inside[w] and capital[w] * 2 > inside[w])
+    ]
     return pd.DataFrame(rows[:top], columns=["word", "responses"])
 
 
-def score_text_disagreements(responses: pd.DataFrame, mentions: pd.DataFrame, *, high: int = 9, low: int = 4
-                             ) -> pd.DataFrame:
+def score_text_disagreements(
+    responses: pd.DataFrame, mentions: pd.DataFrame, *, high: int = 9, low: int = 4
+) -> pd.DataFrame:
     """Responses whose score and text disagree strongly: score >= ``high`` with only negative mentions, or
     score <= ``low`` with only positive mentions (possible sarcasm, a mis-click or a mis-tag: review them)."""
     cols = ["response", "score", "comment", "themes", "kind"]
@@ -319,18 +348,21 @@ def score_text_disagreements(responses: pd.DataFrame, mentions: pd.DataFrame, *,
     only_neg = (neg.to_numpy() == total.to_numpy()) & (scores >= high)
     only_pos = (pos.to_numpy() == total.to_numpy()) & (scores <= low)
     sel = only_neg | only_pos
-    out = pd.DataFrame({
-        "response": r[sel],
-        "score": scores[sel].astype(int),
-        "comment": [mask_personal_data(str(t)) for t in responses["comment"].to_numpy()[r[sel]]],
-        "themes": responses["themes"].to_numpy()[r[sel]],
-        "kind": np.where(only_neg[sel], "high score, only criticism", "low score, only praise"),
-    })
+    out = pd.DataFrame(
+        {
+            "response": r[sel],
+            "score": scores[sel].astype(int),
+            "comment": [mask_personal_data(str(t)) for t in responses["comment"].to_numpy()[r[sel]]],
+            "themes": responses["themes"].to_numpy()[r[sel]],
+            "kind": np.where(only_neg[sel], "high score, only criticism", "low score, only praise"),
+        }
+    )
     return out[cols]
 
 
-def follow_up_list(responses: pd.DataFrame, mentions: pd.DataFrame, table: pd.DataFrame, *, max_score: int = 6
-                   ) -> pd.DataFrame:
+def follow_up_list(
+    responses: pd.DataFrame, mentions: pd.DataFrame, table: pd.DataFrame, *, max_score: int = 6
+) -> pd.DataFrame:
     """Detractors to contact (close the loop): every response with score <= ``max_score`` (default: all
     detractors), with what they criticised, so a CX team can call back and route the case.
 
@@ -352,8 +384,9 @@ def follow_up_list(responses: pd.DataFrame, mentions: pd.DataFrame, table: pd.Da
     evidence: dict[int, list[str]] = {}
     if len(mentions):
         m = mentions[mentions["response"].isin(sel)]
-        for r, theme, pol, ev in zip(m["response"], m["theme"], m["polarity"],
-                                     m["evidence"] if "evidence" in m else [""] * len(m)):
+        for r, theme, pol, ev in zip(
+            m["response"], m["theme"], m["polarity"], m["evidence"] if "evidence" in m else [""] * len(m)
+        ):
             if pol == "negative":
                 crit.setdefault(r, []).append(theme)
                 if ev:
@@ -377,8 +410,9 @@ def follow_up_list(responses: pd.DataFrame, mentions: pd.DataFrame, table: pd.Da
     return out[["priority"] + base + keep]
 
 
-def theme_segments(responses: pd.DataFrame, mentions: pd.DataFrame, by: str, themes: Sequence[str],
-                   min_n: int = 30) -> pd.DataFrame:
+def theme_segments(
+    responses: pd.DataFrame, mentions: pd.DataFrame, by: str, themes: Sequence[str], min_n: int = 30
+) -> pd.DataFrame:
     """Theme x segment: for each segment of column ``by`` and each theme, the share of the segment's commenting
     respondents who criticise / praise the theme, with the segment's n and NPS: where each development area is
     concentrated."""
@@ -397,15 +431,25 @@ def theme_segments(responses: pd.DataFrame, mentions: pd.DataFrame, by: str, the
             neg = int(counts.get((s, t, "negative"), 0))
             pos = int(counts.get((s, t, "positive"), 0))
             c = int(seg_c[s])
-            rows.append({"column": by, "segment": s, "theme": t, "n": int(seg_n[s]), "commenting": c,
-                         "segment_nps": float(seg_nps[s]), "negative": neg, "positive": pos,
-                         "negative_share": neg / c if c else np.nan, "positive_share": pos / c if c else np.nan,
-                         "small_sample": bool(c < min_n)})
+            rows.append(
+                {
+                    "column": by,
+                    "segment": s,
+                    "theme": t,
+                    "n": int(seg_n[s]),
+                    "commenting": c,
+                    "segment_nps": float(seg_nps[s]),
+                    "negative": neg,
+                    "positive": pos,
+                    "negative_share": neg / c if c else np.nan,
+                    "positive_share": pos / c if c else np.nan,
+                    "small_sample": bool(c < min_n),
+                }
+            )
     return pd.DataFrame(rows)
 
 
-def theme_trend(responses: pd.DataFrame, mentions: pd.DataFrame, period: str, themes: Sequence[str]
-                ) -> pd.DataFrame:
+def theme_trend(responses: pd.DataFrame, mentions: pd.DataFrame, period: str, themes: Sequence[str]) -> pd.DataFrame:
     """Per period and theme: mentions, negative and positive, as shares of the period's commenting respondents."""
     per = period_labels(responses["date"], period).to_numpy()
     commenting = has_comment(responses).to_numpy()
@@ -419,9 +463,18 @@ def theme_trend(responses: pd.DataFrame, mentions: pd.DataFrame, period: str, th
         for t in themes:
             neg = int(counts.get((p, t, "negative"), 0))
             pos = int(counts.get((p, t, "positive"), 0))
-            rows.append({"period": p, "theme": t, "commenting": c, "negative": neg, "positive": pos,
-                         "negative_share": neg / c if c else np.nan, "positive_share": pos / c if c else np.nan,
-                         "share": (neg + pos) / c if c else np.nan})
+            rows.append(
+                {
+                    "period": p,
+                    "theme": t,
+                    "commenting": c,
+                    "negative": neg,
+                    "positive": pos,
+                    "negative_share": neg / c if c else np.nan,
+                    "positive_share": pos / c if c else np.nan,
+                    "share": (neg + pos) / c if c else np.nan,
+                }
+            )
     return pd.DataFrame(rows)
 
 

@@ -165,8 +165,11 @@ def load_labelled(
         labels.append(labs)
         scores.append(score)
         lang = rec.get(lang_col) if lang_col else None
-        langs.append(None if lang is None or (isinstance(lang, float) and np.isnan(lang)) or str(lang).strip() == ""
-                     else str(lang).strip().lower())
+        langs.append(
+            None
+            if lang is None or (isinstance(lang, float) and np.isnan(lang)) or str(lang).strip() == ""
+            else str(lang).strip().lower()
+        )
         ids.append(rec.get(id_col) if id_col else row)
         rows.append(row)
         if split_col:
@@ -178,8 +181,16 @@ def load_labelled(
         raise LabelError(f"{name}: {len(bad)} bad rows: {shown}{more}")
     if not texts:
         raise LabelError(f"{name}: no usable labelled rows")
-    data = pd.DataFrame({"text": texts, "labels": labels, "score": np.asarray(scores, dtype=float),
-                         "language": langs, "id": ids, "source_row": rows})
+    data = pd.DataFrame(
+        {
+            "text": texts,
+            "labels": labels,
+            "score": np.asarray(scores, dtype=float),
+            "language": langs,
+            "id": ids,
+            "source_row": rows,
+        }
+    )
     if split_col:
         data["split"] = splits
     return LabelledData(data=data, rejected=rejected, source=name)

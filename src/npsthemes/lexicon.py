@@ -30,8 +30,31 @@ __all__ = ["NEGATIONS", "SentimentLexicon", "load_lexicon"]
 
 #: Negation words (surface forms, lower case); spaCy splits "isn't" into "is" + "n't".
 NEGATIONS: dict[str, frozenset[str]] = {
-    "en": frozenset({"not", "no", "never", "n't", "nt", "nothing", "nobody", "none", "nor", "neither", "without",
-                     "hardly", "cannot", "dont", "didnt", "doesnt", "isnt", "wasnt", "wont", "cant", "aint"}),
+    "en": frozenset(
+        {
+            "not",
+            "no",
+            "never",
+            "n't",
+            "nt",
+            "nothing",
+            "nobody",
+            "none",
+            "nor",
+            "neither",
+            "without",
+            "hardly",
+            "cannot",
+            "dont",
+            "didnt",
+            "doesnt",
+            "isnt",
+            "wasnt",
+            "wont",
+            "cant",
+            "aint",
+        }
+    ),
     "fi": frozenset({"ei", "en", "et", "emme", "ette", "eivät", "eikä", "enkä", "etkä", "ilman", "tuskin"}),
     "sv": frozenset({"inte", "ej", "aldrig", "ingen", "inget", "inga", "utan", "knappast", "icke"}),
 }
@@ -93,20 +116,35 @@ class SentimentLexicon:
         neg = NEGATIONS.get(lang, frozenset())
         return token_values(self._arrays, (lang, what), tokens, lambda t: t in neg, bool)
 
-    def features(self, lang_index: np.ndarray, surface_ids: np.ndarray, surface_tokens: list[str],
-                 lemma_ids: np.ndarray, lemma_tokens: list[str], row_of_token: np.ndarray, n_rows: int
-                 ) -> np.ndarray:
+    def features(
+        self,
+        lang_index: np.ndarray,
+        surface_ids: np.ndarray,
+        surface_tokens: list[str],
+        lemma_ids: np.ndarray,
+        lemma_tokens: list[str],
+        row_of_token: np.ndarray,
+        n_rows: int,
+    ) -> np.ndarray:
         """Dense (n_rows, 3) features of rows of tokens. ``lang_index[k]`` is the position in ``languages`` of
         token k's language, ``row_of_token[k]`` the row (clause or comment) it belongs to, in order; negation
         does not cross rows. Returns ``tanh(pos / 4)``, ``tanh(neg / 4)`` and ``tanh((pos - neg) / 4)``.
         Thread-safe (the per-table values grow under this object's lock)."""
         with lock_of(self):
-            return self._features(lang_index, surface_ids, surface_tokens, lemma_ids, lemma_tokens, row_of_token,
-                                  n_rows)
+            return self._features(
+                lang_index, surface_ids, surface_tokens, lemma_ids, lemma_tokens, row_of_token, n_rows
+            )
 
-    def _features(self, lang_index: np.ndarray, surface_ids: np.ndarray, surface_tokens: list[str],
-                  lemma_ids: np.ndarray, lemma_tokens: list[str], row_of_token: np.ndarray, n_rows: int
-                  ) -> np.ndarray:
+    def _features(
+        self,
+        lang_index: np.ndarray,
+        surface_ids: np.ndarray,
+        surface_tokens: list[str],
+        lemma_ids: np.ndarray,
+        lemma_tokens: list[str],
+        row_of_token: np.ndarray,
+        n_rows: int,
+    ) -> np.ndarray:
         valence = np.zeros(len(surface_ids))
         negator = np.zeros(len(surface_ids), dtype=bool)
         for code, lang in enumerate(self.languages):

@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 from ._io import json_int, parse_json_text
-from .stats import SCORE_MAX, SCORE_MIN, categorize
 from .errors import (
     ColumnNotFoundError,
     DataError,
@@ -34,30 +33,110 @@ from .errors import (
     NoValidRowsError,
     UnsupportedFormatError,
 )
+from .stats import SCORE_MAX, SCORE_MIN, categorize
 
 __all__ = ["Survey", "LoadReport", "load_survey", "find_columns", "read_table", "COLUMN_ALIASES"]
 
 #: Column names recognised for each role (compared lower-case, without accents and punctuation).
 COLUMN_ALIASES: dict[str, list[str]] = {
     "score": [
-        "score", "nps", "nps score", "npsscore", "rating", "likelihood to recommend", "recommend",
-        "recommendation", "arvosana", "pisteet", "pistemaara", "suositteluhalukkuus", "suosittelu",
-        "nps arvosana", "betyg", "poang", "nps betyg", "rekommendation",
+        "score",
+        "nps",
+        "nps score",
+        "npsscore",
+        "rating",
+        "likelihood to recommend",
+        "recommend",
+        "recommendation",
+        "arvosana",
+        "pisteet",
+        "pistemaara",
+        "suositteluhalukkuus",
+        "suosittelu",
+        "nps arvosana",
+        "betyg",
+        "poang",
+        "nps betyg",
+        "rekommendation",
     ],
     "comment": [
-        "comment", "comments", "reason", "feedback", "verbatim", "text", "open answer", "free text",
-        "answer", "perustelu", "kommentti", "kommentit", "palaute", "vapaa teksti", "avoin vastaus",
-        "perustelut", "kommentar", "motivering", "fritext", "svar", "oppet svar", "kommentarer",
+        "comment",
+        "comments",
+        "reason",
+        "feedback",
+        "verbatim",
+        "text",
+        "open answer",
+        "free text",
+        "answer",
+        "perustelu",
+        "kommentti",
+        "kommentit",
+        "palaute",
+        "vapaa teksti",
+        "avoin vastaus",
+        "perustelut",
+        "kommentar",
+        "motivering",
+        "fritext",
+        "svar",
+        "oppet svar",
+        "kommentarer",
     ],
-    "id": ["id", "response id", "responseid", "respondent id", "respondent", "vastaus id", "vastaaja",
-           "tunniste", "svar id", "svarsid"],
-    "date": ["date", "timestamp", "created", "created at", "submitted", "submitted at", "response date",
-             "answered at", "time", "pvm", "paivamaara", "paivays", "aika", "vastausaika", "datum",
-             "tidpunkt", "svarsdatum"],
-    "channel": ["channel", "contact channel", "touchpoint", "kanava", "yhteyskanava", "yhteystapa", "kanal",
-                "kontaktkanal"],
-    "agent": ["agent", "handler", "advisor", "adviser", "representative", "kasittelija",
-              "asiakasneuvoja", "asiakaspalvelija", "handlaggare", "radgivare", "kundradgivare"],
+    "id": [
+        "id",
+        "response id",
+        "responseid",
+        "respondent id",
+        "respondent",
+        "vastaus id",
+        "vastaaja",
+        "tunniste",
+        "svar id",
+        "svarsid",
+    ],
+    "date": [
+        "date",
+        "timestamp",
+        "created",
+        "created at",
+        "submitted",
+        "submitted at",
+        "response date",
+        "answered at",
+        "time",
+        "pvm",
+        "paivamaara",
+        "paivays",
+        "aika",
+        "vastausaika",
+        "datum",
+        "tidpunkt",
+        "svarsdatum",
+    ],
+    "channel": [
+        "channel",
+        "contact channel",
+        "touchpoint",
+        "kanava",
+        "yhteyskanava",
+        "yhteystapa",
+        "kanal",
+        "kontaktkanal",
+    ],
+    "agent": [
+        "agent",
+        "handler",
+        "advisor",
+        "adviser",
+        "representative",
+        "kasittelija",
+        "asiakasneuvoja",
+        "asiakaspalvelija",
+        "handlaggare",
+        "radgivare",
+        "kundradgivare",
+    ],
     "segment": ["segment", "customer segment", "asiakassegmentti", "segmentti", "kundsegment"],
     "team": ["team", "tiimi", "grupp"],
     "industry": ["industry", "sector", "customer industry", "toimiala", "ala", "bransch", "sektor"],
@@ -66,8 +145,21 @@ COLUMN_ALIASES: dict[str, list[str]] = {
 # Words that, found inside a longer header ("How likely are you to recommend us?"), identify a role.
 _CONTAINS: dict[str, list[str]] = {
     "score": ["recommend", "nps", "suosittel", "rekommend", "likelihood", "todennakoisesti"],
-    "comment": ["why", "miksi", "varfor", "reason", "perustel", "kommentti", "comment", "feedback",
-                "palaute", "motiver", "kommentar", "millä perusteella", "mill perusteella"],
+    "comment": [
+        "why",
+        "miksi",
+        "varfor",
+        "reason",
+        "perustel",
+        "kommentti",
+        "comment",
+        "feedback",
+        "palaute",
+        "motiver",
+        "kommentar",
+        "millä perusteella",
+        "mill perusteella",
+    ],
 }
 
 ROLES = list(COLUMN_ALIASES)
@@ -106,8 +198,9 @@ class LoadReport:
         }
 
     def summary(self) -> str:
-        text = (f"{self.source}: {self.rows_read} rows read, {self.rows_accepted} accepted, "
-                f"{self.rows_rejected} rejected")
+        text = (
+            f"{self.source}: {self.rows_read} rows read, {self.rows_accepted} accepted, {self.rows_rejected} rejected"
+        )
         if self.reasons:
             text += " (" + ", ".join(f"{reason}: {n}" for reason, n in self.reasons.items()) + ")"
         return text
@@ -155,9 +248,7 @@ class Survey:
             if _norm(col) == _norm(name):
                 return str(col)
         shown = [c for c in self.responses.columns if c not in ("source_row",)]
-        raise ColumnNotFoundError(
-            f"{self.report.source}: no column {name!r}; columns: {', '.join(map(str, shown))}"
-        )
+        raise ColumnNotFoundError(f"{self.report.source}: no column {name!r}; columns: {', '.join(map(str, shown))}")
 
     def __len__(self) -> int:
         return len(self.responses)
@@ -193,9 +284,15 @@ def _detect_encoding(raw: bytes, encoding: str | None) -> str:
 
 
 # The first bytes of files that are not text, so a renamed workbook or Parquet file gets a helpful message.
-_MAGIC = {b"PK\x03\x04": "an XLSX workbook or another ZIP archive", b"PAR1": "a Parquet file",
-          b"\xd0\xcf\x11\xe0": "an old binary Excel (.xls) file", b"%PDF": "a PDF document",
-          b"\x89PNG": "a PNG image", b"\x1f\x8b": "a gzip archive", b"SQLite format 3": "an SQLite database"}
+_MAGIC = {
+    b"PK\x03\x04": "an XLSX workbook or another ZIP archive",
+    b"PAR1": "a Parquet file",
+    b"\xd0\xcf\x11\xe0": "an old binary Excel (.xls) file",
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\x1f\x8b": "a gzip archive",
+    b"SQLite format 3": "an SQLite database",
+}
 
 
 def _decode_text(path: Path, raw: bytes, encoding: str | None, warnings: list[str]) -> str:
@@ -203,8 +300,10 @@ def _decode_text(path: Path, raw: bytes, encoding: str | None, warnings: list[st
     one line; NUL characters in an otherwise textual file are removed and counted in ``warnings``."""
     for magic, what in _MAGIC.items():
         if raw.startswith(magic):
-            raise UnsupportedFormatError(f"{path}: this is {what}, not text; save or rename it with the right "
-                                         "extension (.xlsx, .parquet) or export it as CSV")
+            raise UnsupportedFormatError(
+                f"{path}: this is {what}, not text; save or rename it with the right "
+                "extension (.xlsx, .parquet) or export it as CSV"
+            )
     enc = _detect_encoding(raw, encoding)
     try:
         text = raw.decode(enc)
@@ -216,8 +315,10 @@ def _decode_text(path: Path, raw: bytes, encoding: str | None, warnings: list[st
     if nul:
         head = text[:4096]
         if head.count("\x00") > max(8, len(head) // 10):
-            raise UnsupportedFormatError(f"{path}: this looks like a binary file, not text "
-                                         f"({head.count(chr(0))} NUL bytes in the first {len(head)} characters)")
+            raise UnsupportedFormatError(
+                f"{path}: this looks like a binary file, not text "
+                f"({head.count(chr(0))} NUL bytes in the first {len(head)} characters)"
+            )
         text = text.replace("\x00", "")
         warnings.append(f"{nul} NUL control characters removed from the text")
     return text
@@ -262,9 +363,10 @@ def _read_csv(path: Path, delimiter: str | None, encoding: str | None) -> pd.Dat
         raise EmptyInputError(f"{path}: the file is empty")
     default = "\t" if path.suffix.lower() == ".tsv" else ","
     sep = delimiter or _sniff_delimiter(text[:65536], default)
-    if len(sep) != 1 or sep in "\"\r\n":
-        raise UnsupportedFormatError(f"{path}: delimiter must be one character other than a quote or a newline; "
-                                     f"got {sep!r}")
+    if len(sep) != 1 or sep in '"\r\n':
+        raise UnsupportedFormatError(
+            f"{path}: delimiter must be one character other than a quote or a newline; got {sep!r}"
+        )
     # The widest record decides the number of columns, so that a row with one field more than the header (an
     # unquoted decimal comma, a stray delimiter) can neither shift the columns nor become the index: its extra
     # fields are reported and the row is rejected with its number.
@@ -280,12 +382,22 @@ def _read_csv(path: Path, delimiter: str | None, encoding: str | None) -> pd.Dat
         raise EmptyInputError(f"{path}: the file is empty")
     try:
         grid = pd.read_csv(
-            io.StringIO(text), sep=sep, header=None, names=list(range(width)), dtype=str, keep_default_na=False,
-            na_filter=False, skip_blank_lines=True, engine="c", quotechar='"', doublequote=True,
+            io.StringIO(text),
+            sep=sep,
+            header=None,
+            names=list(range(width)),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=True,
+            engine="c",
+            quotechar='"',
+            doublequote=True,
         )
     except (pd.errors.ParserError, ValueError, OverflowError) as exc:
         raise UnsupportedFormatError(
-            f"{path}: cannot parse as delimited text (delimiter {sep!r}): {_first_line(exc)}") from exc
+            f"{path}: cannot parse as delimited text (delimiter {sep!r}): {_first_line(exc)}"
+        ) from exc
     except pd.errors.EmptyDataError as exc:
         raise EmptyInputError(f"{path}: the file is empty") from exc
     header = grid.iloc[0, :n_header].tolist()
@@ -295,10 +407,12 @@ def _read_csv(path: Path, delimiter: str | None, encoding: str | None) -> pd.Dat
         filled = (data.iloc[:, n_header:] != "").to_numpy()
         fields = np.where(filled.any(axis=1), width - np.argmax(filled[:, ::-1], axis=1), 0)
         for pos in np.flatnonzero(fields).tolist():
-            extra = sep.join(data.iloc[pos, n_header:int(fields[pos])].tolist())
-            bad_rows[pos] = (f"row has {int(fields[pos])} fields, the header has {n_header} (an unquoted "
-                             f"{'decimal comma or ' if sep == ',' else ''}delimiter inside a value?); extra: "
-                             f"{extra[:60]!r}")
+            extra = sep.join(data.iloc[pos, n_header : int(fields[pos])].tolist())
+            bad_rows[pos] = (
+                f"row has {int(fields[pos])} fields, the header has {n_header} (an unquoted "
+                f"{'decimal comma or ' if sep == ',' else ''}delimiter inside a value?); extra: "
+                f"{extra[:60]!r}"
+            )
     data = data.iloc[:, :n_header]
     data.columns = _header_names(header[:n_header])
     data.attrs["row_offset"] = 2  # header is spreadsheet row 1
@@ -325,8 +439,11 @@ def _first_line(exc: BaseException) -> str:
 
 def _records_frame(path: Path, data: Any, where: str) -> pd.DataFrame:
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        kind = type(data).__name__ if not isinstance(data, list) else next(
-            type(r).__name__ for r in data if not isinstance(r, dict))
+        kind = (
+            type(data).__name__
+            if not isinstance(data, list)
+            else next(type(r).__name__ for r in data if not isinstance(r, dict))
+        )
         raise UnsupportedFormatError(f"{path}: expected {where} of records (JSON objects), got a {kind}")
     return pd.DataFrame.from_records(data)
 
@@ -348,8 +465,7 @@ def _fix_surrogates(records: list, text: str) -> list:
     UTF-8 output can hold: in records parsed from ``text``, replace them (keys and values)."""
     if not _SURROGATE_ESCAPE.search(text):
         return records
-    return [{_no_surrogates(k): _no_surrogates(v) for k, v in r.items()} if isinstance(r, dict) else r
-            for r in records]
+    return [{_no_surrogates(k): _no_surrogates(v) for k, v in r.items()} if isinstance(r, dict) else r for r in records]
 
 
 def _read_json(path: Path, encoding: str | None) -> pd.DataFrame:
@@ -413,10 +529,17 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 
 _READERS = {
-    ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".tab": "csv",
-    ".xlsx": "excel", ".xlsm": "excel",
-    ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
-    ".parquet": "parquet", ".pq": "parquet",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".tab": "csv",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
 }
 
 
@@ -513,10 +636,25 @@ _NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]
 TOO_MANY_FIELDS = "row has too many fields"
 
 #: Columns that npsthemes adds to its tables; input columns with these names are kept as ``<name>_original``.
-GENERATED_COLUMNS = frozenset({
-    "source_row", "reason", "category", "language", "themes", "n_themes", "theme_probabilities", "evidence",
-    "status", "reject_reason", "score_raw", "priority", "criticised", "praised", "route_to",
-})
+GENERATED_COLUMNS = frozenset(
+    {
+        "source_row",
+        "reason",
+        "category",
+        "language",
+        "themes",
+        "n_themes",
+        "theme_probabilities",
+        "evidence",
+        "status",
+        "reject_reason",
+        "score_raw",
+        "priority",
+        "criticised",
+        "praised",
+        "route_to",
+    }
+)
 
 
 def _original_name(col: str, reserved: dict[str, str]) -> str:
@@ -530,6 +668,8 @@ def _free_name(name: str, taken: Any) -> str:
         k += 1
         out = f"{name}_{k}"
     return out
+
+
 SCORE_REASONS = ("score is missing", "score is not a number", "score is not a whole number", "score is outside 0-10")
 
 
@@ -566,8 +706,11 @@ def parse_scores(values: pd.Series | Sequence[Any]) -> tuple[np.ndarray, np.ndar
             missing = text.str.lower().isin(_MISSING_TOKENS).to_numpy()
             whole = text.str.fullmatch(_WHOLE_TEXT.pattern).to_numpy(dtype=bool) & ~missing
             number = text.str.fullmatch(_NUMBER_TEXT.pattern).to_numpy(dtype=bool)
-            r = np.where(missing, "score is missing", np.where(
-                whole, "", np.where(number, "score is not a whole number", "score is not a number"))).astype(object)
+            r = np.where(
+                missing,
+                "score is missing",
+                np.where(whole, "", np.where(number, "score is not a whole number", "score is not a number")),
+            ).astype(object)
             a = np.full(len(text), np.nan)
             # float() rather than pd.to_numeric, which overflows on long digit runs under pandas 2.2
             a[whole] = [float(t) for t in text[whole].str.replace(",", ".", regex=False)]
@@ -701,8 +844,13 @@ def load_survey(
         if col.startswith("Unnamed:") and raw[col].astype(str).str.strip().isin(_MISSING_TOKENS).all():
             raw = raw.drop(columns=col)
     overrides = {
-        "score": score_column, "comment": comment_column, "id": id_column, "date": date_column,
-        "channel": channel_column, "agent": agent_column, "segment": segment_column,
+        "score": score_column,
+        "comment": comment_column,
+        "id": id_column,
+        "date": date_column,
+        "channel": channel_column,
+        "agent": agent_column,
+        "segment": segment_column,
     }
     try:
         columns = find_columns(list(raw.columns), overrides)
@@ -712,7 +860,9 @@ def load_survey(
         raise ColumnNotFoundError(
             f"{name}: no score column found; columns seen: {', '.join(map(str, raw.columns))}. "
             "Name it 'score' (or nps, rating, arvosana, suositteluhalukkuus, betyg, ...) or name it with "
-            "`score_column`", param="score_column")
+            "`score_column`",
+            param="score_column",
+        )
 
     # Input columns named like the columns npsthemes adds (source_row, reason, category, themes, ...) are kept
     # under a suffixed name, so neither can overwrite the other; `columns` keeps the names as the user sees them.
@@ -736,9 +886,12 @@ def load_survey(
 
     if bad.all():
         sample = rejected.iloc[0]
-        example = (f"row {sample['source_row']}: {sample['reason']}" if sample["reason"].startswith("row has") else
-                   f"row {sample['source_row']}, column {columns['score']!r}: expected a whole number 0-10, "
-                   f"got {sample[used['score']]!r}")
+        example = (
+            f"row {sample['source_row']}: {sample['reason']}"
+            if sample["reason"].startswith("row has")
+            else f"row {sample['source_row']}, column {columns['score']!r}: expected a whole number 0-10, "
+            f"got {sample[used['score']]!r}"
+        )
         raise NoValidRowsError(
             f"{name}: all {rows_read} rows were rejected ({', '.join(f'{k}: {v}' for k, v in reason_counts.items())}); "
             f"e.g. {example}"
@@ -768,9 +921,11 @@ def load_survey(
     for role in ("channel", "agent", "segment", "team", "industry", "id"):
         if role in data:
             col = data[role]
-            col = col.astype("string") if not pd.api.types.is_object_dtype(col) else col.astype(str).where(
-                col.notna()
-            ).astype("string")
+            col = (
+                col.astype("string")
+                if not pd.api.types.is_object_dtype(col)
+                else col.astype(str).where(col.notna()).astype("string")
+            )
             col = col.str.strip()
             data[role] = col.mask(col == "")
     from .privacy import contact_columns
@@ -779,8 +934,10 @@ def load_survey(
     contact = {reverse: kind for col, kind in contact.items() for reverse in [_original_name(col, reserved)]}
     if contact:
         shown = ", ".join(f"{c!r} ({k})" for c, k in contact.items())
-        warnings.append(f"columns that look like contact data: {shown}; they are copied as they are into "
-                        "responses.csv, followup.csv and the tag output (`redact` masks them there)")
+        warnings.append(
+            f"columns that look like contact data: {shown}; they are copied as they are into "
+            "responses.csv, followup.csv and the tag output (`redact` masks them there)"
+        )
     data["category"] = categorize(data["score"])
     data.insert(0, "source_row", source_row[good])
     report = LoadReport(

@@ -77,19 +77,28 @@ class Manifest:
             raise ModelVersionError(
                 f"{path}: model format version {fmt!r} is not supported (this npsthemes reads version "
                 f"{FORMAT_VERSION}; version 1 models predate the classifier's stages); retrain it with "
-                "`npsthemes train` (models/build_default.sh rebuilds the default model)")
+                "`npsthemes train` (models/build_default.sh rebuilds the default model)"
+            )
         files = manifest.get("files")
         if not isinstance(files, dict) or MODEL_FILE not in files:
             raise ModelIntegrityError(f"{path}: manifest lists no {MODEL_FILE}")
         entries: dict[str, FileEntry] = {}
         for name, info in files.items():
             if name not in MODEL_DIR_FILES:
-                raise ModelIntegrityError(f"{path}: the manifest lists {name!r}; a model directory holds only "
-                                          f"{', '.join(MODEL_DIR_FILES)}; refusing to load it")
-            if not (isinstance(info, dict) and isinstance(info.get("sha256"), str)
-                    and isinstance(info.get("bytes"), int) and not isinstance(info.get("bytes"), bool)):
-                raise ModelIntegrityError(f"{path}: manifest entry for {name} needs 'sha256' (text) and 'bytes' "
-                                          f"(a whole number); got {info!r}")
+                raise ModelIntegrityError(
+                    f"{path}: the manifest lists {name!r}; a model directory holds only "
+                    f"{', '.join(MODEL_DIR_FILES)}; refusing to load it"
+                )
+            if not (
+                isinstance(info, dict)
+                and isinstance(info.get("sha256"), str)
+                and isinstance(info.get("bytes"), int)
+                and not isinstance(info.get("bytes"), bool)
+            ):
+                raise ModelIntegrityError(
+                    f"{path}: manifest entry for {name} needs 'sha256' (text) and 'bytes' "
+                    f"(a whole number); got {info!r}"
+                )
             entries[name] = FileEntry(info["sha256"], info["bytes"])
         themes = manifest.get("themes")
         if not isinstance(themes, list) or not all(isinstance(t, str) for t in themes):
@@ -100,9 +109,17 @@ class Manifest:
         versions = manifest.get("versions", {})
         if not isinstance(versions, dict):
             raise bad("'versions' must be an object", versions)
-        return cls(path=path, format_version=fmt, name=str(manifest.get("name", "unnamed")),
-                   model_version=str(manifest.get("model_version", "0")), themes=tuple(themes), taxonomy=taxonomy,
-                   files=entries, versions={str(k): str(v) for k, v in versions.items()}, data=manifest)
+        return cls(
+            path=path,
+            format_version=fmt,
+            name=str(manifest.get("name", "unnamed")),
+            model_version=str(manifest.get("model_version", "0")),
+            themes=tuple(themes),
+            taxonomy=taxonomy,
+            files=entries,
+            versions={str(k): str(v) for k, v in versions.items()},
+            data=manifest,
+        )
 
     def check_files(self) -> None:
         """Every listed file is a regular file of the recorded size and SHA-256 (before anything is unpickled)."""
@@ -111,14 +128,19 @@ class Manifest:
             if not f.exists():
                 raise ModelIntegrityError(f"{self.path}: file {name} listed in the manifest is missing")
             if f.is_symlink() or not f.is_file():
-                raise ModelIntegrityError(f"{self.path}: {name} is not a regular file in the model directory; "
-                                          "refusing to load it")
+                raise ModelIntegrityError(
+                    f"{self.path}: {name} is not a regular file in the model directory; refusing to load it"
+                )
             if f.stat().st_size != info.bytes:
-                raise ModelIntegrityError(f"{self.path}: {name} has {f.stat().st_size} bytes, the manifest says "
-                                          f"{info.bytes} (truncated or replaced); refusing to load it")
+                raise ModelIntegrityError(
+                    f"{self.path}: {name} has {f.stat().st_size} bytes, the manifest says "
+                    f"{info.bytes} (truncated or replaced); refusing to load it"
+                )
             if sha256_file(f) != info.sha256:
-                raise ModelIntegrityError(f"{self.path}: {name} does not match its SHA-256 in the manifest "
-                                          "(changed after the model was saved); refusing to load it")
+                raise ModelIntegrityError(
+                    f"{self.path}: {name} does not match its SHA-256 in the manifest "
+                    "(changed after the model was saved); refusing to load it"
+                )
 
     def check_versions(self) -> None:
         """Refuse another scikit-learn major.minor; warn (:class:`ModelVersionWarning`) about another spaCy or
@@ -129,14 +151,18 @@ class Manifest:
             if _major_minor(saved) != _major_minor(installed[lib]):
                 raise ModelVersionError(
                     f"{self.path}: model was saved with {lib} {saved} but {installed[lib]} is installed; install "
-                    f"{lib}=={'.'.join(_major_minor(saved))}.* or retrain with `npsthemes train`")
+                    f"{lib}=={'.'.join(_major_minor(saved))}.* or retrain with `npsthemes train`"
+                )
         for lib in _WARNED_LIBS:
             built = self.versions.get(lib)
             if built is not None and built != installed[lib]:
                 warnings.warn(
                     f"{self.path}: model was built with {lib} {built} but {installed[lib]} is installed; its "
                     f"tokens or lemmas, and so some predictions, may differ slightly; retrain it with "
-                    f"`npsthemes train` to be sure", ModelVersionWarning, stacklevel=3)
+                    f"`npsthemes train` to be sure",
+                    ModelVersionWarning,
+                    stacklevel=3,
+                )
 
 
 def _version(dist: str) -> str:
@@ -175,8 +201,11 @@ def default_model_path() -> Path:
     for cand in (here / "_models" / "default", here.parent.parent / "models" / "default"):
         if (cand / MANIFEST).exists():
             return cand
-    raise ModelError("the default model is not installed (expected npsthemes/_models/default or "
-                     "models/default in the source tree); give a model directory (`model`)", param="model")
+    raise ModelError(
+        "the default model is not installed (expected npsthemes/_models/default or "
+        "models/default in the source tree); give a model directory (`model`)",
+        param="model",
+    )
 
 
 @dataclass
@@ -244,8 +273,12 @@ def render_model_card(manifest: dict[str, Any]) -> str:
             f"n = {met['n']} comments: micro P {pct(met['micro_precision'])}, R {pct(met['micro_recall'])}, "
             f"F1 {pct(met['micro_f1'])}; macro F1 {pct(met['macro_f1'])}; polarity accuracy "
             f"{pct(met['polarity_accuracy'])}; coverage {pct(met['coverage'])} %"
-            + (f"; language detection accuracy {pct(met['language_accuracy'])}"
-               if met.get("language_accuracy") is not None else "") + ".",
+            + (
+                f"; language detection accuracy {pct(met['language_accuracy'])}"
+                if met.get("language_accuracy") is not None
+                else ""
+            )
+            + ".",
             "",
             "| theme | precision | recall | F1 | support |",
             "|---|---|---|---|---|",
@@ -261,7 +294,7 @@ def render_model_card(manifest: dict[str, Any]) -> str:
         "- Trained on synthetic comments written for this project (B2B credit management / collection / invoicing "
         "customer service). Wording, domains and themes far from that will be tagged less well: evaluate on a "
         "few hundred of your own labelled comments (`npsthemes evaluate`) before trusting the numbers.",
-        "- Sarcasm and irony are often read literally; very short comments (\"ok\", \"-\") get no theme by design.",
+        '- Sarcasm and irony are often read literally; very short comments ("ok", "-") get no theme by design.',
         "- Polarity is positive/negative per theme mention; a comment that praises and criticises the same theme "
         "gets the dominant one.",
         "",
@@ -287,8 +320,9 @@ def save_model(model: Model, path: str | os.PathLike) -> Path:
     buf = io.BytesIO()
     joblib.dump(model.classifier, buf, compress=3)
     files = {MODEL_FILE: buf.getvalue(), CARD: card}
-    manifest["files"] = {name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-                         for name, data in files.items()}
+    manifest["files"] = {
+        name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for name, data in files.items()
+    }
     files[MANIFEST] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     # replaced as a whole; a directory holding anything but a model's files is refused, never emptied
     write_directory(path, files, replaceable=MODEL_DIR_FILES, what="an npsthemes model")

@@ -28,11 +28,29 @@ __all__ = ["Doc", "DocBatch", "TextPreprocessor", "LanguageDetector", "CONTRAST_
 
 #: Words that start a new clause: one comment can praise one thing and criticise another.
 CONTRAST_WORDS: dict[str, frozenset[str]] = {
-    "fi": frozenset({"mutta", "mut", "mutku", "vaikka", "kuitenkin", "toisaalta", "paitsi", "silti", "joskin",
-                     "vaan", "valitettavasti", "harmi", "harmillisesti", "miinuksena", "plussana"}),
+    "fi": frozenset(
+        {
+            "mutta",
+            "mut",
+            "mutku",
+            "vaikka",
+            "kuitenkin",
+            "toisaalta",
+            "paitsi",
+            "silti",
+            "joskin",
+            "vaan",
+            "valitettavasti",
+            "harmi",
+            "harmillisesti",
+            "miinuksena",
+            "plussana",
+        }
+    ),
     "sv": frozenset({"men", "fast", "dock", "däremot", "förutom", "trots", "tyvärr", "annars"}),
-    "en": frozenset({"but", "although", "though", "however", "except", "whereas", "unfortunately",
-                     "otherwise", "apart", "sadly"}),
+    "en": frozenset(
+        {"but", "although", "though", "however", "except", "whereas", "unfortunately", "otherwise", "apart", "sadly"}
+    ),
 }
 _SENT_PUNCT = frozenset(__import__("spacy.pipeline", fromlist=["Sentencizer"]).Sentencizer.default_punct_chars)
 _BULLETS = {"+", "-", "–", "•", "*", ";", "|", "/"}
@@ -137,7 +155,7 @@ class _Straddle:
         cut_set = set(starts)
         for i in range(len(tokens)):
             for k in range(i + 1, len(tokens) + 1):
-                if text[starts[i]:starts[k]] in self.rules:
+                if text[starts[i] : starts[k]] in self.rules:
                     cut_set.update(range(starts[i], starts[k]))
         cuts = sorted(cut_set)
         heads = [text[k:] for k in cuts if 0 <= k < len(text) and text[k:] in self.prefixes]
@@ -330,8 +348,11 @@ class TextPreprocessor:
             gaps = first[1:] - 1  # not a space inside a text but the gap between two texts
             maybe[gaps[(gaps >= 0) & (gaps < len(maybe))]] = False
             ends = self._vocab.ends
-            risky = [j for j in np.flatnonzero(maybe).tolist()
-                     if straddle.straddles(ends[int(ids[j])], ends[int(ids[j + 1])])]
+            risky = [
+                j
+                for j in np.flatnonzero(maybe).tolist()
+                if straddle.straddles(ends[int(ids[j])], ends[int(ids[j + 1])])
+            ]
             if risky:
                 for i in np.unique(np.searchsorted(first, risky, side="right") - 1).tolist():
                     pieces[i] = [texts[i]]
@@ -398,8 +419,16 @@ class DocBatch(Sequence):
     ``clause_ends[clause_ptr[i]:clause_ptr[i + 1]]`` (none when it has no tokens).
     """
 
-    def __init__(self, texts: list[str], langs: list[str], vocab: _Vocab, token_ids: np.ndarray, doc_ptr: np.ndarray,
-                 clause_ends: np.ndarray, clause_ptr: np.ndarray):
+    def __init__(
+        self,
+        texts: list[str],
+        langs: list[str],
+        vocab: _Vocab,
+        token_ids: np.ndarray,
+        doc_ptr: np.ndarray,
+        clause_ends: np.ndarray,
+        clause_ptr: np.ndarray,
+    ):
         self.texts = texts
         self.langs = langs
         self.vocab = vocab
@@ -418,8 +447,15 @@ class DocBatch(Sequence):
             doc_ptr.append(dp[1:] + doc_ptr[-1][-1])
             ends.append(ce)
             clause_ptr.append(cp[1:] + clause_ptr[-1][-1])
-        return cls(texts, langs, vocab, np.concatenate(tokens), np.concatenate(doc_ptr), np.concatenate(ends),
-                   np.concatenate(clause_ptr))
+        return cls(
+            texts,
+            langs,
+            vocab,
+            np.concatenate(tokens),
+            np.concatenate(doc_ptr),
+            np.concatenate(ends),
+            np.concatenate(clause_ptr),
+        )
 
     def take(self, idx: np.ndarray) -> DocBatch:
         """The documents ``idx`` (positions), in that order."""
@@ -427,8 +463,15 @@ class DocBatch(Sequence):
         tokens, n_tokens = _expand(self.doc_ptr, self.token_ids, idx)
         ends, n_clauses = _expand(self.clause_ptr, self.clause_ends, idx)
         il = idx.tolist()
-        return DocBatch([self.texts[i] for i in il], [self.langs[i] for i in il], self.vocab, tokens,
-                        np.concatenate([[0], np.cumsum(n_tokens)]), ends, np.concatenate([[0], np.cumsum(n_clauses)]))
+        return DocBatch(
+            [self.texts[i] for i in il],
+            [self.langs[i] for i in il],
+            self.vocab,
+            tokens,
+            np.concatenate([[0], np.cumsum(n_tokens)]),
+            ends,
+            np.concatenate([[0], np.cumsum(n_clauses)]),
+        )
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -447,9 +490,15 @@ class DocBatch(Sequence):
         ids = self.token_ids[a:b]
         surface, lemma = self.vocab.surface, self.vocab.lemma
         tl = ids.tolist()
-        ends = self.clause_ends[self.clause_ptr[i]:self.clause_ptr[i + 1]].tolist()
-        return Doc(self.texts[i], self.langs[i], [surface[t] for t in tl], [lemma[t] for t in tl],
-                   list(zip([0] + ends[:-1], ends)), {"token": ids, "vocab": self.vocab})
+        ends = self.clause_ends[self.clause_ptr[i] : self.clause_ptr[i + 1]].tolist()
+        return Doc(
+            self.texts[i],
+            self.langs[i],
+            [surface[t] for t in tl],
+            [lemma[t] for t in tl],
+            list(zip([0] + ends[:-1], ends)),
+            {"token": ids, "vocab": self.vocab},
+        )
 
     def clause_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Row boundaries of every clause in the flat token arrays (a document without tokens gets one empty
@@ -496,8 +545,9 @@ class LanguageDetector:
             self.vectorizer_ = None
             self.model_ = None
             return self
-        self.vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), min_df=2, sublinear_tf=True,
-                                           lowercase=True, dtype=np.float32)
+        self.vectorizer_ = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(1, 4), min_df=2, sublinear_tf=True, lowercase=True, dtype=np.float32
+        )
         X = self.vectorizer_.fit_transform([" ".join(_words(t)) for t in texts])
         self.model_ = MultinomialNB(alpha=self.alpha).fit(X, langs)
         return self
@@ -525,8 +575,12 @@ class LanguageDetector:
         from .features import TokenTfidf
 
         fast = self.__dict__.get("_fast")
-        if (fast is None or fast.vectorizer is not self.vectorizer_ or len(fast._rows) > self.max_cache
-                or len(self._piece_letters) > self.max_cache):
+        if (
+            fast is None
+            or fast.vectorizer is not self.vectorizer_
+            or len(fast._rows) > self.max_cache
+            or len(self._piece_letters) > self.max_cache
+        ):
             fast = self._fast = TokenTfidf(self.vectorizer_)
             self._piece_of: dict[str, int] = {}
             self._piece_ptr: list[int] = [0]
@@ -547,8 +601,9 @@ class LanguageDetector:
                 self._piece_letters.append(len(_NON_LETTERS.sub("", piece)))
             ids[k] = pid
         ptr, piece_words, piece_letters = self._piece_arrays = tuple(
-            _grown(a, v, np.int64) for a, v in zip(self._piece_arrays,
-                                                   (self._piece_ptr, self._piece_words, self._piece_letters)))
+            _grown(a, v, np.int64)
+            for a, v in zip(self._piece_arrays, (self._piece_ptr, self._piece_words, self._piece_letters))
+        )
         words, n_words = _expand(ptr, piece_words, ids)
         n_pieces = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
         piece_bounds = np.concatenate([[0], np.cumsum(n_pieces)])
@@ -559,8 +614,9 @@ class LanguageDetector:
         return self.model_.predict_proba(X), letters[piece_bounds[1:]] - letters[piece_bounds[:-1]]
 
     def __getstate__(self) -> dict:
-        return drop_derived(self.__dict__, ("_fast", "_piece_of", "_piece_ptr", "_piece_words", "_piece_letters",
-                                            "_piece_arrays"))
+        return drop_derived(
+            self.__dict__, ("_fast", "_piece_of", "_piece_ptr", "_piece_words", "_piece_letters", "_piece_arrays")
+        )
 
     def detect(self, texts: Sequence[str], fallback: str | None = None) -> list[str]:
         texts = list(texts)

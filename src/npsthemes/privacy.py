@@ -69,8 +69,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["KINDS", "PersonalData", "redact", "find_personal_data", "redact_series", "looks_like_contact_column",
-           "contact_columns"]
+__all__ = [
+    "KINDS",
+    "PersonalData",
+    "redact",
+    "find_personal_data",
+    "redact_series",
+    "looks_like_contact_column",
+    "contact_columns",
+]
 
 #: The kinds of personal data, in the order they are detected.
 KINDS: tuple[str, ...] = ("email", "iban", "card", "se-id", "fi-id", "phone")
@@ -172,14 +179,94 @@ def _emails(text: str, pos: int = 0) -> list[_Span]:
 
 #: IBAN length by country (SWIFT IBAN registry).
 _IBAN_LENGTHS: dict[str, int] = {
-    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BI": 27, "BR": 29,
-    "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DJ": 27, "DK": 18, "DO": 28, "EE": 20, "EG": 29,
-    "ES": 24, "FI": 18, "FK": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28,
-    "HN": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20,
-    "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "LY": 25, "MC": 27, "MD": 24, "ME": 22, "MK": 19,
-    "MN": 20, "MR": 27, "MT": 31, "MU": 30, "NI": 28, "NL": 18, "NO": 15, "OM": 23, "PK": 24, "PL": 28, "PS": 29,
-    "PT": 25, "QA": 29, "RO": 24, "RS": 22, "RU": 33, "SA": 24, "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24,
-    "SM": 27, "SO": 23, "ST": 25, "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
+    "AD": 24,
+    "AE": 23,
+    "AL": 28,
+    "AT": 20,
+    "AZ": 28,
+    "BA": 20,
+    "BE": 16,
+    "BG": 22,
+    "BH": 22,
+    "BI": 27,
+    "BR": 29,
+    "BY": 28,
+    "CH": 21,
+    "CR": 22,
+    "CY": 28,
+    "CZ": 24,
+    "DE": 22,
+    "DJ": 27,
+    "DK": 18,
+    "DO": 28,
+    "EE": 20,
+    "EG": 29,
+    "ES": 24,
+    "FI": 18,
+    "FK": 18,
+    "FO": 18,
+    "FR": 27,
+    "GB": 22,
+    "GE": 22,
+    "GI": 23,
+    "GL": 18,
+    "GR": 27,
+    "GT": 28,
+    "HN": 28,
+    "HR": 21,
+    "HU": 28,
+    "IE": 22,
+    "IL": 23,
+    "IQ": 23,
+    "IS": 26,
+    "IT": 27,
+    "JO": 30,
+    "KW": 30,
+    "KZ": 20,
+    "LB": 28,
+    "LC": 32,
+    "LI": 21,
+    "LT": 20,
+    "LU": 20,
+    "LV": 21,
+    "LY": 25,
+    "MC": 27,
+    "MD": 24,
+    "ME": 22,
+    "MK": 19,
+    "MN": 20,
+    "MR": 27,
+    "MT": 31,
+    "MU": 30,
+    "NI": 28,
+    "NL": 18,
+    "NO": 15,
+    "OM": 23,
+    "PK": 24,
+    "PL": 28,
+    "PS": 29,
+    "PT": 25,
+    "QA": 29,
+    "RO": 24,
+    "RS": 22,
+    "RU": 33,
+    "SA": 24,
+    "SC": 31,
+    "SD": 18,
+    "SE": 24,
+    "SI": 19,
+    "SK": 24,
+    "SM": 27,
+    "SO": 23,
+    "ST": 25,
+    "SV": 28,
+    "TL": 23,
+    "TN": 24,
+    "TR": 26,
+    "UA": 29,
+    "VA": 22,
+    "VG": 24,
+    "XK": 20,
     "YE": 30,
 }
 _IBAN = re.compile(
@@ -257,7 +344,7 @@ def _cards(text: str, pos: int = 0) -> list[_Span]:
                 if total > 19 or b - a < 3:
                     break
                 if total >= 13:
-                    digits = "".join(text[s:e] for s, e in groups[i:j + 1])
+                    digits = "".join(text[s:e] for s, e in groups[i : j + 1])
                     if _card_ok(digits) and _luhn_ok(digits):
                         hit = j  # the longest valid one from group i
             if hit is None:
@@ -268,9 +355,7 @@ def _cards(text: str, pos: int = 0) -> list[_Span]:
     return out
 
 
-_SE_ID = re.compile(
-    r"[0-9](?<!\w[0-9])(?<![0-9][.,:/+-][0-9])[0-9]{5}(?:[0-9]{2})?[-+]?[0-9]{4}(?!\w)(?![.,:/-][0-9])"
-)
+_SE_ID = re.compile(r"[0-9](?<!\w[0-9])(?<![0-9][.,:/+-][0-9])[0-9]{5}(?:[0-9]{2})?[-+]?[0-9]{4}(?!\w)(?![.,:/-][0-9])")
 
 
 def _se_id_ok(m: re.Match) -> bool:
@@ -294,15 +379,31 @@ def _se_ids(text: str, pos: int = 0) -> list[_Span]:
 _FI_ID = re.compile(
     r"[0-9](?<!\w[0-9])(?<![0-9][.,:/+-][0-9])[0-9]{5}[-+A-FU-Ya-fu-y][0-9]{3}[0-9A-Ya-y](?!\w)(?![.,:/-][0-9])"
 )
-_CENTURY = {"+": 1800, "-": 1900, "Y": 1900, "X": 1900, "W": 1900, "V": 1900, "U": 1900,
-            "A": 2000, "B": 2000, "C": 2000, "D": 2000, "E": 2000, "F": 2000}
+_CENTURY = {
+    "+": 1800,
+    "-": 1900,
+    "Y": 1900,
+    "X": 1900,
+    "W": 1900,
+    "V": 1900,
+    "U": 1900,
+    "A": 2000,
+    "B": 2000,
+    "C": 2000,
+    "D": 2000,
+    "E": 2000,
+    "F": 2000,
+}
 
 
 def _fi_id_ok(m: re.Match) -> bool:
     text = m.group()
     dd, mm, yy, sign, zzz, check = text[:2], text[2:4], text[4:6], text[6], text[7:10], text[10]
-    return (int(zzz) >= 2 and _date_ok(_CENTURY[sign.upper()] + int(yy), int(mm), int(dd))
-            and _hetu_check_char(dd + mm + yy + zzz) == check.upper())
+    return (
+        int(zzz) >= 2
+        and _date_ok(_CENTURY[sign.upper()] + int(yy), int(mm), int(dd))
+        and _hetu_check_char(dd + mm + yy + zzz) == check.upper()
+    )
 
 
 def _fi_ids(text: str, pos: int = 0) -> list[_Span]:
@@ -320,9 +421,11 @@ _PHONE = re.compile(
     rf"(?:{_SEP}[0-9]{{2,}}){{0,8}}"
     rf"(?!\w)(?![.,:/][0-9])"
 )
-_ORDER_WORDS = (r"order|tilaus|ärende|arende|case|invoice|lasku|faktura|ref|viite|booking|bokning|varaus|ticket"
-                r"|tiketti|reklama|receipt|kuitti|kvitto|tracking|seuranta|sändning|paket|paketti|lähetys|sopimus"
-                r"|avtal|contract|bankgiro|plusgiro")
+_ORDER_WORDS = (
+    r"order|tilaus|ärende|arende|case|invoice|lasku|faktura|ref|viite|booking|bokning|varaus|ticket"
+    r"|tiketti|reklama|receipt|kuitti|kvitto|tracking|seuranta|sändning|paket|paketti|lähetys|sopimus"
+    r"|avtal|contract|bankgiro|plusgiro"
+)
 _ORDER_HINT = re.compile(rf"#|{_ORDER_WORDS}")  # on lower-cased text: a fast test before the next one
 _AFTER_ORDER_WORD = re.compile(
     rf"(?:\b(?:{_ORDER_WORDS})\w*\W{{0,3}}(?:(?:nro|no|nr|num|number|numero|nummer|id|tunnus)\b\W{{0,3}})?"
@@ -346,8 +449,7 @@ def _amount_around(text: str, start: int, end: int) -> bool:
 
 def _thousands(groups: list[tuple[int, int]], first_max: int) -> bool:
     """Digit groups as in a thousands-grouped number: the first 1..first_max digits, then groups of three."""
-    return len(groups) >= 2 and groups[0][1] - groups[0][0] <= first_max and all(
-        b - a == 3 for a, b in groups[1:])
+    return len(groups) >= 2 and groups[0][1] - groups[0][0] <= first_max and all(b - a == 3 for a, b in groups[1:])
 
 
 def _phone_end(text: str, m: re.Match) -> int | None:
@@ -374,15 +476,14 @@ def _phone_end(text: str, m: re.Match) -> int | None:
     used = groups[:k]
     end = used[-1][1]
     span = text[start:end]
-    before = text[max(0, start - 40):start].lower()
+    before = text[max(0, start - 40) : start].lower()
     if _ORDER_HINT.search(before) and _AFTER_ORDER_WORD.search(before) or _amount_around(text, start, end):
         return None
     if not intl and (_date_shaped(span) or _ID_LIKE.fullmatch(span) or _TIME_RANGE.fullmatch(span)):
         return None
     if intl and not double_zero and _thousands(used, 2):
         return None  # +1 000 000
-    if (not intl or double_zero) and start >= 2 and text[start - 2].isdigit() \
-            and text[start - 1] in _SEP_CHARS:
+    if (not intl or double_zero) and start >= 2 and text[start - 2].isdigit() and text[start - 1] in _SEP_CHARS:
         token = _TOKEN_BEFORE.search(text, max(0, start - 41), start - 1)
         if _thousands(used, 3) or token and _LONG_NUMBER_PART.fullmatch(token.group()):
             return None  # the rest of 12 050 000 000, of RF18 5390 0754 7034, of 1234 5600 0007 85
@@ -425,7 +526,11 @@ def _date_shaped(span: str) -> bool:
 _DENSE_DIGITS = re.compile(r"[0-9](?:(?:[ \u00a0\u2009\u202f()+-]{0,2}[0-9]){6}|[0-9]{5}[A-Za-z][0-9])")
 _IBAN_HINT = re.compile(r"[0-9](?<=[A-Za-z]{2}[0-9])[0-9]")  # found at the first digit: the IBAN starts 2 before
 _DETECTORS: tuple[tuple[str, Callable[[str, int], list[_Span]]], ...] = (
-    ("@", _emails), ("iban", _ibans), ("digits", _cards), ("digits", _se_ids), ("digits", _fi_ids),
+    ("@", _emails),
+    ("iban", _ibans),
+    ("digits", _cards),
+    ("digits", _se_ids),
+    ("digits", _fi_ids),
     ("digits", _phones),
 )
 
@@ -446,8 +551,11 @@ def _scan(text: str) -> list[tuple[int, int, str]]:
     if not _GATE.search(text):
         return []
     at, iban, dense = text.find("@"), _IBAN_HINT.search(text), _DENSE_DIGITS.search(text)
-    starts = {"@": at if at >= 0 else None, "iban": iban.start() - 2 if iban else None,
-              "digits": max(0, dense.start() - 1) if dense else None}
+    starts = {
+        "@": at if at >= 0 else None,
+        "iban": iban.start() - 2 if iban else None,
+        "digits": max(0, dense.start() - 1) if dense else None,
+    }
     found: list[_Span] = []
     for hint, detect in _DETECTORS:
         first = starts[hint]
@@ -477,8 +585,9 @@ def _find(text: str) -> list[tuple[int, int, str]]:
         # Only a number within four characters of a span can be judged differently once the span is a tag (the
         # widest context a detector looks at beside a number: "5 " before 040..., "kr. " before +358..., " e"
         # after).
-        if not any(_NEAR_DIGIT.search(text, max(0, s - 4), s) or _NEAR_DIGIT.search(text, e, e + 4)
-                   for s, e, _ in spans):
+        if not any(
+            _NEAR_DIGIT.search(text, max(0, s - 4), s) or _NEAR_DIGIT.search(text, e, e + 4) for s, e, _ in spans
+        ):
             break
         # where each unmasked stretch of the original text lies in the masked text
         masked_starts, orig_starts, parts, pos, mpos = [], [], [], 0, 0
@@ -621,8 +730,7 @@ def redact_series(s: pd.Series, *, kinds: Iterable[str] | None = None) -> pd.Ser
         uniq = cats.unique()
         codes = s.cat.codes.to_numpy()
         new_codes = np.where(codes >= 0, uniq.get_indexer(cats)[codes], -1)
-        return pd.Series(pd.Categorical.from_codes(new_codes, uniq, ordered=s.cat.ordered), index=s.index,
-                         name=s.name)
+        return pd.Series(pd.Categorical.from_codes(new_codes, uniq, ordered=s.cat.ordered), index=s.index, name=s.name)
     if pd.api.types.is_string_dtype(s.dtype) and not pd.api.types.is_object_dtype(s.dtype):
         hit = s.str.contains(_GATE.pattern, regex=True, na=False).to_numpy(dtype=bool)
         idx = np.flatnonzero(hit)
@@ -673,33 +781,156 @@ _NUMBER = ("", "number", "no", "nr", "nro", "numero", "nummer", "num")
 # address" -> "emailaddress", "Asiakkaan puhelinnumero" -> "puhelinnumero"). The header must be exactly a key:
 # "Agent name" or "Käsittelijän nimi" (the staff's) is not "name".
 _HEADER_KEYS: dict[str, set[str]] = {
-    "email": _compounds(("email", "mail", "sahkoposti", "sposti", "epost", "mejl", "meili"),
-                        ("", "address", "osoite", "adress", "adr", "osoitteesi", "si")),
-    "phone": _compounds(("phone", "telephone", "tel", "mobile", "mobilephone", "cellphone", "gsm", "puhelin",
-                         "puh", "matkapuhelin", "mobiili", "kannykka", "telefon", "tfn", "mobil", "mobiltelefon"),
-                        _NUMBER) | {"cellnumber", "puhelinnumerosi"},
-    "personal id": {"hetu", "henkilotunnus", "henkilotunnuksesi", "sotu", "sosiaaliturvatunnus", "personbeteckning",
-                    "personnummer", "personnr", "samordningsnummer", "ssn", "socialsecuritynumber", "personalid",
-                    "personalidentitycode", "personalidentitynumber", "personalidentificationnumber",
-                    "personalnumber", "nationalid", "nationalidnumber", "nationalidentitynumber"},
-    "name": {"name", "fullname", "firstname", "lastname", "surname", "givenname", "familyname", "forename",
-             "firstandlastname", "namesurname", "firstnamelastname", "person", "contactperson", "nimi", "nimesi",
-             "etunimi", "etunimesi", "sukunimi", "sukunimesi", "kokonimi", "etujasukunimi", "etunimisukunimi",
-             "asiakasnimi",
-             "yhteyshenkilo", "namn", "fornamn", "efternamn", "fullstandigtnamn", "forochefternamn",
-             "fornamnefternamn", "kundnamn", "kontaktperson", "tilltalsnamn"},
-    "address": {"address", "street", "streetaddress", "postaladdress", "postaddress", "mailingaddress",
-                "billingaddress", "deliveryaddress", "osoite", "osoitteesi", "katuosoite", "postiosoite",
-                "lahiosoite", "kotiosoite", "laskutusosoite", "toimitusosoite", "katu", "adress", "gatuadress",
-                "postadress", "hemadress", "leveransadress", "fakturaadress", "faktureringsadress", "gata"},
+    "email": _compounds(
+        ("email", "mail", "sahkoposti", "sposti", "epost", "mejl", "meili"),
+        ("", "address", "osoite", "adress", "adr", "osoitteesi", "si"),
+    ),
+    "phone": _compounds(
+        (
+            "phone",
+            "telephone",
+            "tel",
+            "mobile",
+            "mobilephone",
+            "cellphone",
+            "gsm",
+            "puhelin",
+            "puh",
+            "matkapuhelin",
+            "mobiili",
+            "kannykka",
+            "telefon",
+            "tfn",
+            "mobil",
+            "mobiltelefon",
+        ),
+        _NUMBER,
+    )
+    | {"cellnumber", "puhelinnumerosi"},
+    "personal id": {
+        "hetu",
+        "henkilotunnus",
+        "henkilotunnuksesi",
+        "sotu",
+        "sosiaaliturvatunnus",
+        "personbeteckning",
+        "personnummer",
+        "personnr",
+        "samordningsnummer",
+        "ssn",
+        "socialsecuritynumber",
+        "personalid",
+        "personalidentitycode",
+        "personalidentitynumber",
+        "personalidentificationnumber",
+        "personalnumber",
+        "nationalid",
+        "nationalidnumber",
+        "nationalidentitynumber",
+    },
+    "name": {
+        "name",
+        "fullname",
+        "firstname",
+        "lastname",
+        "surname",
+        "givenname",
+        "familyname",
+        "forename",
+        "firstandlastname",
+        "namesurname",
+        "firstnamelastname",
+        "person",
+        "contactperson",
+        "nimi",
+        "nimesi",
+        "etunimi",
+        "etunimesi",
+        "sukunimi",
+        "sukunimesi",
+        "kokonimi",
+        "etujasukunimi",
+        "etunimisukunimi",
+        "asiakasnimi",
+        "yhteyshenkilo",
+        "namn",
+        "fornamn",
+        "efternamn",
+        "fullstandigtnamn",
+        "forochefternamn",
+        "fornamnefternamn",
+        "kundnamn",
+        "kontaktperson",
+        "tilltalsnamn",
+    },
+    "address": {
+        "address",
+        "street",
+        "streetaddress",
+        "postaladdress",
+        "postaddress",
+        "mailingaddress",
+        "billingaddress",
+        "deliveryaddress",
+        "osoite",
+        "osoitteesi",
+        "katuosoite",
+        "postiosoite",
+        "lahiosoite",
+        "kotiosoite",
+        "laskutusosoite",
+        "toimitusosoite",
+        "katu",
+        "adress",
+        "gatuadress",
+        "postadress",
+        "hemadress",
+        "leveransadress",
+        "fakturaadress",
+        "faktureringsadress",
+        "gata",
+    },
 }
 # Words that say whose (the customer's) or that the field is optional: dropped from a header before the look-up.
-_QUALIFIERS = frozenset({
-    "customer", "customers", "client", "clients", "respondent", "respondents", "contact", "your", "the", "of",
-    "optional", "primary", "private", "home", "asiakas", "asiakkaan", "vastaaja", "vastaajan", "yhteys", "sinun",
-    "vapaaehtoinen", "valinnainen", "ensisijainen", "koti", "kund", "kunden", "kundens", "kontakt", "din", "ditt",
-    "er", "ert", "frivillig", "frivilligt", "hem",
-})
+_QUALIFIERS = frozenset(
+    {
+        "customer",
+        "customers",
+        "client",
+        "clients",
+        "respondent",
+        "respondents",
+        "contact",
+        "your",
+        "the",
+        "of",
+        "optional",
+        "primary",
+        "private",
+        "home",
+        "asiakas",
+        "asiakkaan",
+        "vastaaja",
+        "vastaajan",
+        "yhteys",
+        "sinun",
+        "vapaaehtoinen",
+        "valinnainen",
+        "ensisijainen",
+        "koti",
+        "kund",
+        "kunden",
+        "kundens",
+        "kontakt",
+        "din",
+        "ditt",
+        "er",
+        "ert",
+        "frivillig",
+        "frivilligt",
+        "hem",
+    }
+)
 _VALUE_KIND = {"email": "email", "phone": "phone", "fi-id": "personal id", "se-id": "personal id"}
 
 

@@ -306,8 +306,9 @@ def nps_by(
         frame[col] = group_labels(values)
     if period:
         if date not in data:
-            raise ColumnNotFoundError(f"no date column {date!r} for the `period` views; name one with `date_column`",
-                                      param="date_column")
+            raise ColumnNotFoundError(
+                f"no date column {date!r} for the `period` views; name one with `date_column`", param="date_column"
+            )
         frame[period] = period_labels(data[date], period)
         frame = frame[frame[period].notna()]
         keys.append(period)
@@ -319,12 +320,27 @@ def nps_by(
             counts[c] = 0
     counts = counts[["promoters", "passives", "detractors"]]
     res = nps_from_counts(
-        counts["promoters"].to_numpy(), counts["passives"].to_numpy(), counts["detractors"].to_numpy(),
-        method=method, confidence=confidence, random_state=random_state,
+        counts["promoters"].to_numpy(),
+        counts["passives"].to_numpy(),
+        counts["detractors"].to_numpy(),
+        method=method,
+        confidence=confidence,
+        random_state=random_state,
     )
     out = counts.reset_index()[keys].copy()
-    for key in ("n", "promoters", "passives", "detractors", "promoter_share", "passive_share", "detractor_share",
-                "nps", "se", "ci_low", "ci_high"):
+    for key in (
+        "n",
+        "promoters",
+        "passives",
+        "detractors",
+        "promoter_share",
+        "passive_share",
+        "detractor_share",
+        "nps",
+        "se",
+        "ci_low",
+        "ci_high",
+    ):
         out[key] = np.atleast_1d(res[key])
     out["small_sample"] = out["n"] < min_n
     if period:

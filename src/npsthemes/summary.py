@@ -68,7 +68,8 @@ def build_summary(analysis: Any) -> dict[str, Any]:
     o = a.overall
     values = {
         **{k: o[k] for k in ("n", "nps", "ci_low", "ci_high", "promoters", "passives", "detractors")},
-        "rows_read": a.load_report.rows_read, "rows_rejected": a.load_report.rows_rejected,
+        "rows_read": a.load_report.rows_read,
+        "rows_rejected": a.load_report.rows_rejected,
         "rejected_reasons": dict(a.load_report.reasons),
         "model": {"name": a.model_info.get("name"), "version": a.model_info.get("version")},
         "coverage": a.coverage,

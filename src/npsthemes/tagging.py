@@ -21,12 +21,18 @@ __all__ = ["TaggedSurvey", "tag_survey", "tag_texts"]
 def empty_tag_frame() -> pd.DataFrame:
     """The frame :meth:`ThemeClassifier.tag_frame` returns when no comment gets a theme, with the column types of
     a non-empty one (text columns as object, so string operations on them work under pandas 2 and 3)."""
-    return pd.DataFrame({
-        "row": np.array([], dtype=np.int64), "theme": np.array([], dtype=object),
-        "polarity": np.array([], dtype=object), "probability": np.array([], dtype=float),
-        "polarity_probability": np.array([], dtype=float), "evidence": np.array([], dtype=object),
-        "clause": np.array([], dtype=object),
-    })
+    return pd.DataFrame(
+        {
+            "row": np.array([], dtype=np.int64),
+            "theme": np.array([], dtype=object),
+            "polarity": np.array([], dtype=object),
+            "probability": np.array([], dtype=float),
+            "polarity_probability": np.array([], dtype=float),
+            "evidence": np.array([], dtype=object),
+            "clause": np.array([], dtype=object),
+        }
+    )
+
 
 MENTION_COLUMNS = ["response", "theme", "polarity", "probability", "polarity_probability", "evidence", "clause"]
 
@@ -67,7 +73,7 @@ def tag_texts(
     u_lang = np.full(len(first), None, dtype=object)
     frames = []
     for start in range(0, len(todo), batch_size):
-        chunk = todo[start:start + batch_size]
+        chunk = todo[start : start + batch_size]
         X = pd.DataFrame({"text": [u_text[k] for k in chunk], "score": scores[first[chunk]]})
         langs, frame = model.classifier.tag_frame(X, evidence=evidence)
         u_lang[chunk] = langs
@@ -114,8 +120,14 @@ def tag_survey(
     survey = _ensure_survey(survey)
     model = model if isinstance(model, Model) else load_model(model)
     resp = survey.responses.copy()
-    langs, mentions = tag_texts(model, resp["comment"].tolist(), resp["score"].to_numpy(dtype=float),
-                                batch_size=batch_size, evidence=evidence, progress=progress)
+    langs, mentions = tag_texts(
+        model,
+        resp["comment"].tolist(),
+        resp["score"].to_numpy(dtype=float),
+        batch_size=batch_size,
+        evidence=evidence,
+        progress=progress,
+    )
     resp["language"] = langs
     resp["themes"] = _joined(mentions, len(resp), mentions["theme"] + ":" + mentions["polarity"], ";")
     resp["n_themes"] = np.bincount(mentions["response"].to_numpy(dtype=np.int64), minlength=len(resp))
@@ -135,8 +147,11 @@ def _joined(mentions: pd.DataFrame, n: int, values: pd.Series, sep: str) -> np.n
     return out
 
 
-def redact_table(table: pd.DataFrame, contact: dict[str, str] | None = None,
-                 text_columns: tuple[str, ...] = ("comment", "evidence", "clause")) -> pd.DataFrame:
+def redact_table(
+    table: pd.DataFrame,
+    contact: dict[str, str] | None = None,
+    text_columns: tuple[str, ...] = ("comment", "evidence", "clause"),
+) -> pd.DataFrame:
     """A copy of an export with personal data masked: the comment (and the evidence words and clauses taken
     from it) through :func:`npsthemes.privacy.redact_series`, and every value of the ``contact`` columns (name
     -> kind, e.g. ``{"email": "email"}``) replaced by its kind's tag."""
@@ -153,8 +168,7 @@ def redact_table(table: pd.DataFrame, contact: dict[str, str] | None = None,
     return out
 
 
-def tagged_rows_for_export(tagged: TaggedSurvey, include_rejected: bool = True, redact: bool = False
-                           ) -> pd.DataFrame:
+def tagged_rows_for_export(tagged: TaggedSurvey, include_rejected: bool = True, redact: bool = False) -> pd.DataFrame:
     """Every input row (accepted and, with ``include_rejected``, rejected ones, in file order) with category,
     language, themes, polarities, probabilities and evidence, for the `tag` command's output. With ``redact``
     personal data is masked (see :func:`redact_table`)."""
@@ -203,8 +217,10 @@ def tag_file(
     from .summary import write_rejects
 
     if Path(out).suffix.lower() not in TABLE_FORMATS:
-        raise UnsupportedFormatError(f"cannot write {out}: unsupported extension {Path(out).suffix or '(none)'!r}; "
-                                     "expected .csv, .parquet, .jsonl or .json")
+        raise UnsupportedFormatError(
+            f"cannot write {out}: unsupported extension {Path(out).suffix or '(none)'!r}; "
+            "expected .csv, .parquet, .jsonl or .json"
+        )
     inputs = [source] if isinstance(source, (str, os.PathLike)) else []
     check_not_input(out, inputs)  # before the work, not after it
     if rejects is not None:

@@ -50,10 +50,14 @@ class Taxonomy:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "name": self.name, "version": self.version, "description": self.description,
+            "name": self.name,
+            "version": self.version,
+            "description": self.description,
             "polarities": list(self.polarities),
-            "themes": [{"id": t.id, "labels": dict(t.labels), "description": t.description,
-                        "examples": list(t.examples)} for t in self.themes],
+            "themes": [
+                {"id": t.id, "labels": dict(t.labels), "description": t.description, "examples": list(t.examples)}
+                for t in self.themes
+            ],
         }
 
     @classmethod
@@ -72,28 +76,49 @@ class Taxonomy:
             seen.add(t["id"])
             labels = t.get("labels") or {}
             if not isinstance(labels, dict) or not all(
-                    isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
-                raise TaxonomyError(f"{source}: theme {t['id']!r}: 'labels' must map languages to text "
-                                    f"({{\"en\": \"...\", \"fi\": \"...\"}}); got {labels!r}")
+                isinstance(k, str) and isinstance(v, str) for k, v in labels.items()
+            ):
+                raise TaxonomyError(
+                    f"{source}: theme {t['id']!r}: 'labels' must map languages to text "
+                    f'({{"en": "...", "fi": "..."}}); got {labels!r}'
+                )
             examples = t.get("examples") or []
             if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
-                raise TaxonomyError(f"{source}: theme {t['id']!r}: 'examples' must be a list of texts; got "
-                                    f"{examples!r}")
+                raise TaxonomyError(
+                    f"{source}: theme {t['id']!r}: 'examples' must be a list of texts; got {examples!r}"
+                )
             if not isinstance(t.get("description") or "", str):
-                raise TaxonomyError(f"{source}: theme {t['id']!r}: 'description' must be text; got "
-                                    f"{t.get('description')!r}")
-            themes.append(Theme(id=t["id"], labels=dict(labels), description=str(t.get("description") or ""),
-                                examples=tuple(examples)))
+                raise TaxonomyError(
+                    f"{source}: theme {t['id']!r}: 'description' must be text; got {t.get('description')!r}"
+                )
+            themes.append(
+                Theme(
+                    id=t["id"],
+                    labels=dict(labels),
+                    description=str(t.get("description") or ""),
+                    examples=tuple(examples),
+                )
+            )
         pol = data.get("polarities") or ["positive", "negative"]
-        if not isinstance(pol, list) or not pol or not all(isinstance(p, str) and _ID.fullmatch(p) for p in pol) \
-                or len(set(pol)) != len(pol):
-            raise TaxonomyError(f"{source}: 'polarities' must be a list of distinct ids (letters, digits, _); "
-                                f"got {pol!r}")
+        if (
+            not isinstance(pol, list)
+            or not pol
+            or not all(isinstance(p, str) and _ID.fullmatch(p) for p in pol)
+            or len(set(pol)) != len(pol)
+        ):
+            raise TaxonomyError(
+                f"{source}: 'polarities' must be a list of distinct ids (letters, digits, _); got {pol!r}"
+            )
         for key in ("name", "version", "description"):
             if data.get(key) is not None and not isinstance(data[key], (str, int, float)):
                 raise TaxonomyError(f"{source}: {key!r} must be text; got {data[key]!r}")
-        return cls(name=str(data.get("name") or Path(source).stem), version=str(data.get("version") or "1"),
-                   themes=tuple(themes), polarities=tuple(pol), description=str(data.get("description") or ""))
+        return cls(
+            name=str(data.get("name") or Path(source).stem),
+            version=str(data.get("version") or "1"),
+            themes=tuple(themes),
+            polarities=tuple(pol),
+            description=str(data.get("description") or ""),
+        )
 
 
 def load_taxonomy(path: str | os.PathLike) -> Taxonomy:

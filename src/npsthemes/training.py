@@ -40,8 +40,10 @@ def split_labelled(data: LabelledData, column: str = "split") -> tuple[LabelledD
     test = raw[raw[column] == "test"].reset_index(drop=True)
     if len(train) == 0:
         raise LabelError(f"{data.source}: column {column!r} has no 'train' rows")
-    return (LabelledData(train, data.rejected, data.source + " [train]"),
-            LabelledData(test, data.rejected, data.source + " [test]") if len(test) else None)
+    return (
+        LabelledData(train, data.rejected, data.source + " [train]"),
+        LabelledData(test, data.rejected, data.source + " [test]") if len(test) else None,
+    )
 
 
 def _classifier(themes: list[str], params: dict[str, Any] | None) -> ThemeClassifier:
@@ -86,16 +88,21 @@ def train_model(
         from ._io import check_output_dir
         from .persistence import MODEL_DIR_FILES
 
-        check_output_dir(out, MODEL_DIR_FILES, [labelled, heldout, taxonomy,
-                                                independent[1] if independent else None], "an npsthemes model")
+        check_output_dir(
+            out,
+            MODEL_DIR_FILES,
+            [labelled, heldout, taxonomy, independent[1] if independent else None],
+            "an npsthemes model",
+        )
     tax = load_taxonomy(taxonomy) if isinstance(taxonomy, (str, os.PathLike)) else taxonomy
     step("loading labelled data")
     data = _load(labelled, tax)
     train, test = split_labelled(data)
     if heldout is not None:
         if test is not None:
-            raise DataError("the labelled data already has a 'split' column with test rows; drop `heldout`",
-                            param="heldout")
+            raise DataError(
+                "the labelled data already has a 'split' column with test rows; drop `heldout`", param="heldout"
+            )
         test = _load(heldout, tax)
     if tax is None:
         tax = taxonomy_from_themes(train.themes, polarities=tuple(train.polarities))
@@ -104,8 +111,10 @@ def train_model(
         clf.fit(train.X, train.y, progress=lambda s: step(f"fitting: {s}"))
     except ValueError as exc:  # scikit-learn's vectorizers refuse a corpus with (almost) no words
         if "no terms remain" in str(exc) or "empty vocabulary" in str(exc):
-            raise LabelError(f"{data.source}: the training comments have too few distinct words to learn from "
-                             f"({len(train)} comments); label more comments") from exc
+            raise LabelError(
+                f"{data.source}: the training comments have too few distinct words to learn from "
+                f"({len(train)} comments); label more comments"
+            ) from exc
         raise
     manifest: dict[str, Any] = {
         "name": name,
@@ -118,16 +127,22 @@ def train_model(
         "languages": list(clf.languages_),
         "thresholds": {str(t): round(float(v), 4) for t, v in zip(clf.classes_, clf.thresholds_)},
         "params": clf.describe_params(),
-        "training_data": {"source": str(Path(str(data.source)).name), "sha256": _sha256_of(labelled, data),
-                          "n": len(train), "split": "train" if "split" in data.data else "all"},
+        "training_data": {
+            "source": str(Path(str(data.source)).name),
+            "sha256": _sha256_of(labelled, data),
+            "n": len(train),
+            "split": "train" if "split" in data.data else "all",
+        },
         "metrics": {},
     }
     model = Model(classifier=clf, taxonomy=tax, manifest=manifest)
     if test is not None:
         step("evaluating on the held-out split")
         met = evaluate_model(model, test)
-        met["description"] = (f"Held-out split of {Path(str(data.source)).name} ({len(test)} comments), never used "
-                              "for training or tuning.")
+        met["description"] = (
+            f"Held-out split of {Path(str(data.source)).name} ({len(test)} comments), never used "
+            "for training or tuning."
+        )
         manifest["metrics"]["heldout"] = met
     if independent is not None:
         label, source = independent
@@ -186,9 +201,11 @@ def evaluate_model(
             idx = [i for i, x in enumerate(langs) if x == lang]
             sub = theme_metrics([gold[i] for i in idx], [pred[i] for i in idx], list(clf.classes_))
             sel = pair_lang == lang
-            per_lang[lang] = {"micro_f1": sub["micro_f1"],
-                              "polarity_accuracy": float(correct[sel].mean()) if sel.any() else None,
-                              "n": len(idx)}
+            per_lang[lang] = {
+                "micro_f1": sub["micro_f1"],
+                "polarity_accuracy": float(correct[sel].mean()) if sel.any() else None,
+                "n": len(idx),
+            }
         res["per_language"] = per_lang
     else:
         res["per_language"] = {}
@@ -210,8 +227,10 @@ def cross_validate_model(
 
     data = labelled if isinstance(labelled, LabelledData) else load_labelled(labelled, taxonomy)
     if len(data) < 2 * k:
-        raise DataError(f"{data.source}: {k}-fold cross-validation needs at least {2 * k} labelled rows (two per "
-                        f"fold); got {len(data)}")
+        raise DataError(
+            f"{data.source}: {k}-fold cross-validation needs at least {2 * k} labelled rows (two per "
+            f"fold); got {len(data)}"
+        )
     themes = taxonomy.ids if taxonomy else data.themes
     folds = []
     for f, (tr, te) in enumerate(KFold(k, shuffle=True, random_state=random_state).split(data.data)):

@@ -11,8 +11,14 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["focus_themes", "theme_segment_views", "last_period_change", "follow_up_routes", "channel_counts",
-           "excel_summary"]
+__all__ = [
+    "focus_themes",
+    "theme_segment_views",
+    "last_period_change",
+    "follow_up_routes",
+    "channel_counts",
+    "excel_summary",
+]
 
 Label = Callable[[str], str]
 
@@ -37,15 +43,28 @@ def theme_segment_views(theme_segments: pd.DataFrame, focus: list[str], label: L
         g = g[g["theme"].isin(focus)]
         pivot = g.pivot(index="segment", columns="theme", values="negative_share")[focus]
         meta = g.drop_duplicates("segment").set_index("segment")[["n", "segment_nps", "small_sample"]]
-        views.append({"column": col, "themes": [(th, label(th)) for th in focus],
-                      "rows": [{"segment": s, "n": int(meta.loc[s, "n"]), "nps": meta.loc[s, "segment_nps"],
-                                "small": bool(meta.loc[s, "small_sample"]),
-                                "cells": [pivot.loc[s, th] for th in focus]} for s in pivot.index]})
+        views.append(
+            {
+                "column": col,
+                "themes": [(th, label(th)) for th in focus],
+                "rows": [
+                    {
+                        "segment": s,
+                        "n": int(meta.loc[s, "n"]),
+                        "nps": meta.loc[s, "segment_nps"],
+                        "small": bool(meta.loc[s, "small_sample"]),
+                        "cells": [pivot.loc[s, th] for th in focus],
+                    }
+                    for s in pivot.index
+                ],
+            }
+        )
     return views
 
 
-def last_period_change(score_change: pd.DataFrame, label: Label, theme_ids: list[str]
-                       ) -> tuple[list[dict[str, Any]], Any, Any]:
+def last_period_change(
+    score_change: pd.DataFrame, label: Label, theme_ids: list[str]
+) -> tuple[list[dict[str, Any]], Any, Any]:
     """The NPS change of the last period split across themes (rows sorted by change, with a ``label``), the
     last period and the one before it (None when there are no periods)."""
     if not len(score_change) or not score_change["change"].notna().any():
@@ -53,8 +72,11 @@ def last_period_change(score_change: pd.DataFrame, label: Label, theme_ids: list
     periods = sorted(score_change["period"].unique())
     last = score_change[score_change["period"] == periods[-1]].copy()
     last["label"] = [label(x) if x in theme_ids else x for x in last["theme"]]
-    return (last.sort_values("change").to_dict(orient="records"), periods[-1],
-            periods[-2] if len(periods) > 1 else None)
+    return (
+        last.sort_values("change").to_dict(orient="records"),
+        periods[-1],
+        periods[-2] if len(periods) > 1 else None,
+    )
 
 
 def follow_up_routes(follow_up: pd.DataFrame) -> list[tuple[str, int]]:
@@ -71,17 +93,36 @@ def channel_counts(responses: pd.DataFrame) -> dict[Any, int]:
     return responses["channel"].value_counts().to_dict() if "channel" in responses else {}
 
 
-def excel_summary(overall: dict[str, Any], rows_read: int, rows_rejected: int, coverage: float,
-                  strengths: list[str], development: list[str], n_follow_up: int, model: str, source: Any
-                  ) -> pd.DataFrame:
+def excel_summary(
+    overall: dict[str, Any],
+    rows_read: int,
+    rows_rejected: int,
+    coverage: float,
+    strengths: list[str],
+    development: list[str],
+    n_follow_up: int,
+    model: str,
+    source: Any,
+) -> pd.DataFrame:
     """The workbook's Summary sheet: metric and value."""
     o = overall
-    return pd.DataFrame([
-        ("NPS", o["nps"]), ("95 % CI low", o["ci_low"]), ("95 % CI high", o["ci_high"]), ("responses (n)", o["n"]),
-        ("promoters", o["promoters"]), ("passives", o["passives"]), ("detractors", o["detractors"]),
-        ("rows read", rows_read), ("rows rejected", rows_rejected),
-        ("coverage (share of comments with a theme)", coverage),
-        ("strengths", ", ".join(strengths)), ("development areas", ", ".join(development)),
-        ("detractors to follow up (sheet FollowUp, followup.csv)", n_follow_up),
-        ("model", model), ("source", source),
-    ], columns=["metric", "value"])
+    return pd.DataFrame(
+        [
+            ("NPS", o["nps"]),
+            ("95 % CI low", o["ci_low"]),
+            ("95 % CI high", o["ci_high"]),
+            ("responses (n)", o["n"]),
+            ("promoters", o["promoters"]),
+            ("passives", o["passives"]),
+            ("detractors", o["detractors"]),
+            ("rows read", rows_read),
+            ("rows rejected", rows_rejected),
+            ("coverage (share of comments with a theme)", coverage),
+            ("strengths", ", ".join(strengths)),
+            ("development areas", ", ".join(development)),
+            ("detractors to follow up (sheet FollowUp, followup.csv)", n_follow_up),
+            ("model", model),
+            ("source", source),
+        ],
+        columns=["metric", "value"],
+    )

@@ -49,8 +49,16 @@ def main(parts: list[str], append: bool = False) -> None:
         test = set(idx[:n_test].tolist())
         tag = Path(part).stem
         for i, r in enumerate(keep):
-            out.append({"id": f"{tag}-{i + 1:03d}", "text": r["text"], "score": int(r["score"]),
-                        "language": r["language"], "labels": r["labels"], "split": "test" if i in test else "train"})
+            out.append(
+                {
+                    "id": f"{tag}-{i + 1:03d}",
+                    "text": r["text"],
+                    "score": int(r["score"]),
+                    "language": r["language"],
+                    "labels": r["labels"],
+                    "split": "test" if i in test else "train",
+                }
+            )
     with open(HERE / "training_corpus.jsonl", "w", encoding="utf-8") as fh:
         for r in out:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")

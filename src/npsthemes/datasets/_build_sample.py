@@ -86,42 +86,74 @@ def build(inputs: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = []
     for c in comments:
         channel = _channel(c["text"], c["labels"], rng)
-        rows.append({
-            "date": _date(c["labels"], rng), "score": str(c["score"]), "comment": c["text"], "channel": channel,
-            "agent": _agent(c["language"], int(c["score"]), channel, rng),
-            "industry": str(rng.choice(INDUSTRIES, p=INDUSTRY_P)), "language": c["language"], "labels": c["labels"],
-        })
+        rows.append(
+            {
+                "date": _date(c["labels"], rng),
+                "score": str(c["score"]),
+                "comment": c["text"],
+                "channel": channel,
+                "agent": _agent(c["language"], int(c["score"]), channel, rng),
+                "industry": str(rng.choice(INDUSTRIES, p=INDUSTRY_P)),
+                "language": c["language"],
+                "labels": c["labels"],
+            }
+        )
     # responses without a comment (they count in NPS)
     n_empty = int(round(len(comments) * 0.16))
-    empty_scores = rng.choice(np.arange(11), size=n_empty,
-                              p=np.array([1, 1, 1, 2, 2, 4, 5, 9, 14, 22, 39]) / 100)
+    empty_scores = rng.choice(np.arange(11), size=n_empty, p=np.array([1, 1, 1, 2, 2, 4, 5, 9, 14, 22, 39]) / 100)
     for s in empty_scores:
         channel = str(rng.choice(["phone", "chat", "email", "web"], p=[0.4, 0.25, 0.2, 0.15]))
         lang = str(rng.choice(["fi", "sv", "en"], p=[0.55, 0.3, 0.15]))
-        rows.append({
-            "date": _date("", rng), "score": str(int(s)), "comment": "", "channel": channel,
-            "agent": _agent(lang, int(s), channel, rng), "industry": str(rng.choice(INDUSTRIES, p=INDUSTRY_P)),
-            "language": "", "labels": "",
-        })
+        rows.append(
+            {
+                "date": _date("", rng),
+                "score": str(int(s)),
+                "comment": "",
+                "channel": channel,
+                "agent": _agent(lang, int(s), channel, rng),
+                "industry": str(rng.choice(INDUSTRIES, p=INDUSTRY_P)),
+                "language": "",
+                "labels": "",
+            }
+        )
     # defective rows as real exports have them: rejected by the loader, with reasons
-    for score, text in [("", "En halunnut antaa numeroa"), ("11", "Parasta ikinä!!"), ("ei tietoa", ""),
-                        ("8,5", "Ihan hyvä mutta portaali hidas"), ("-1", "test"), ("10+", "Toppen")]:
-        rows.append({"date": _date("", rng), "score": score, "comment": text, "channel": "web", "agent": "",
-                     "industry": str(rng.choice(INDUSTRIES)), "language": "", "labels": ""})
+    for score, text in [
+        ("", "En halunnut antaa numeroa"),
+        ("11", "Parasta ikinä!!"),
+        ("ei tietoa", ""),
+        ("8,5", "Ihan hyvä mutta portaali hidas"),
+        ("-1", "test"),
+        ("10+", "Toppen"),
+    ]:
+        rows.append(
+            {
+                "date": _date("", rng),
+                "score": score,
+                "comment": text,
+                "channel": "web",
+                "agent": "",
+                "industry": str(rng.choice(INDUSTRIES)),
+                "language": "",
+                "labels": "",
+            }
+        )
     df = pd.DataFrame(rows).sort_values("date", kind="stable").reset_index(drop=True)
     df.insert(0, "id", [f"R{i:04d}" for i in range(1, len(df) + 1)])
     labels = df[df["comment"] != ""][["id", "comment", "language", "labels", "score"]].rename(
-        columns={"comment": "text"})
+        columns={"comment": "text"}
+    )
     labels = labels[labels["language"] != ""]
-    survey = pd.DataFrame({
-        "Vastaus ID": df["id"],
-        "Päivämäärä": [f"{d.day}.{d.month}.{d.year}" for d in df["date"]],
-        "Suositteluhalukkuus": df["score"],
-        "Perustelu": df["comment"],
-        "Kanava": df["channel"],
-        "Asiakasneuvoja": df["agent"],
-        "Toimiala": df["industry"],
-    })
+    survey = pd.DataFrame(
+        {
+            "Vastaus ID": df["id"],
+            "Päivämäärä": [f"{d.day}.{d.month}.{d.year}" for d in df["date"]],
+            "Suositteluhalukkuus": df["score"],
+            "Perustelu": df["comment"],
+            "Kanava": df["channel"],
+            "Asiakasneuvoja": df["agent"],
+            "Toimiala": df["industry"],
+        }
+    )
     return survey, labels
 
 

@@ -12,5 +12,16 @@ from .text import Batch, TextAnalyzer
 from .thresholds import ThresholdTuner, tune_thresholds
 from .vectorize import EmbeddingBlock, FeatureBlocks, NgramBlock, default_blocks
 
-__all__ = ["Batch", "EmbeddingBlock", "Explainer", "FeatureBlocks", "NgramBlock", "PolarityModel", "TextAnalyzer",
-           "ThemeDetector", "ThresholdTuner", "default_blocks", "tune_thresholds"]
+__all__ = [
+    "Batch",
+    "EmbeddingBlock",
+    "Explainer",
+    "FeatureBlocks",
+    "NgramBlock",
+    "PolarityModel",
+    "TextAnalyzer",
+    "ThemeDetector",
+    "ThresholdTuner",
+    "default_blocks",
+    "tune_thresholds",
+]

@@ -58,8 +58,14 @@ class ThemeDetector(ClassifierMixin, BaseEstimator):
         Class labels (1-D target) or output indices 0..k-1 (indicator target).
     """
 
-    def __init__(self, C: float = 8.0, class_weight: str | None = "balanced", nb_weighting: bool = True,
-                 nb_alpha: float = 1.0, max_iter: int = 2000):
+    def __init__(
+        self,
+        C: float = 8.0,
+        class_weight: str | None = "balanced",
+        nb_weighting: bool = True,
+        nb_alpha: float = 1.0,
+        max_iter: int = 2000,
+    ):
         self.C = C
         self.class_weight = class_weight
         self.nb_weighting = nb_weighting

@@ -42,8 +42,9 @@ class Explainer(BaseEstimator):
     def fit(self, vectorizer: Any, detector: Any, stop_words: frozenset[str]) -> Explainer:
         names = vectorizer.block(self.block).get_feature_names_out()
         stop = stop_words
-        self.informative_ = np.array([not all(w in stop or len(w) < 3 or not w.isalpha() for w in f.split(" "))
-                                      for f in names], dtype=bool)
+        self.informative_ = np.array(
+            [not all(w in stop or len(w) < 3 or not w.isalpha() for w in f.split(" ")) for f in names], dtype=bool
+        )
         self.offset_ = 0
         for name, b in vectorizer.blocks_:
             if name == self.block:
@@ -61,8 +62,9 @@ class Explainer(BaseEstimator):
                 names = self._names = (block.vectorizer_, block.get_feature_names_out())
             return names[1]
 
-    def explain(self, batch: Batch, comment_X: sp.csr_matrix, pairs: np.ndarray, vectorizer: Any,
-                detector: Any) -> list[tuple[str, ...]]:
+    def explain(
+        self, batch: Batch, comment_X: sp.csr_matrix, pairs: np.ndarray, vectorizer: Any, detector: Any
+    ) -> list[tuple[str, ...]]:
         """Evidence of each (comment, theme) pair: a tuple of at most ``top`` words or phrases."""
         if not hasattr(self, "informative_"):
             raise NotFittedError("this Explainer is not fitted yet")
@@ -73,9 +75,9 @@ class Explainer(BaseEstimator):
         names = self._feature_names(block)
         n_word = len(names)
         informative = self.informative_
-        W = detector.weights_[self.offset_:self.offset_ + n_word]  # (features, themes)
+        W = detector.weights_[self.offset_ : self.offset_ + n_word]  # (features, themes)
         doc_idx, theme_idx = pairs[:, 0], pairs[:, 1]
-        R = comment_X[:, self.offset_:self.offset_ + n_word][doc_idx]
+        R = comment_X[:, self.offset_ : self.offset_ + n_word][doc_idx]
         row = np.repeat(np.arange(len(pairs)), np.diff(R.indptr))
         contrib = R.data * W[R.indices, theme_idx[row]]
         ok = (contrib > 0) & informative[R.indices]
@@ -108,7 +110,8 @@ class Explainer(BaseEstimator):
         bigram = lemma_ids[cand, 1] != -2
         nxt = np.minimum(pos + 1, len(w_flat) - 1)
         hit = (w_flat[pos] == lemma_ids[cand, 0]) & (
-            ~bigram | ((pos + 1 < doc_ptr[doc + 1][cand]) & (w_flat[nxt] == lemma_ids[cand, 1])))
+            ~bigram | ((pos + 1 < doc_ptr[doc + 1][cand]) & (w_flat[nxt] == lemma_ids[cand, 1]))
+        )
         found, first = np.unique(cand[hit], return_index=True)
         start = pos[np.flatnonzero(hit)[first]]
         two = lemma_ids[found, 1] != -2

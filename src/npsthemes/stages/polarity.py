@@ -20,7 +20,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ..preprocessing import _ranges
-from ..stats import category_codes
 
 __all__ = ["PolarityModel", "context_rows", "polarity_features"]
 
@@ -51,8 +50,15 @@ class PolarityModel(ClassifierMixin, BaseEstimator):
     the prior is flat.
     """
 
-    def __init__(self, C: float = 4.0, class_weight: str | None = None, score_weight: float = 0.25,
-                 context: str = "clause", lexicon_weight: float = 1.0, max_iter: int = 3000):
+    def __init__(
+        self,
+        C: float = 4.0,
+        class_weight: str | None = None,
+        score_weight: float = 0.25,
+        context: str = "clause",
+        lexicon_weight: float = 1.0,
+        max_iter: int = 3000,
+    ):
         self.C = C
         self.class_weight = class_weight
         self.score_weight = score_weight
@@ -89,8 +95,11 @@ class PolarityModel(ClassifierMixin, BaseEstimator):
         proba = self.model_.predict_proba(X)
         if not self.score_weight:
             return proba
-        cat = (np.full(proba.shape[0], N_CATEGORY_CODES - 1) if categories is None
-               else np.asarray(categories, dtype=np.int64))
+        cat = (
+            np.full(proba.shape[0], N_CATEGORY_CODES - 1)
+            if categories is None
+            else np.asarray(categories, dtype=np.int64)
+        )
         logp = np.log(np.clip(proba, 1e-9, 1)) + self.score_weight * self.prior_[cat]
         logp -= logp.max(axis=1, keepdims=True)
         out = np.exp(logp)
@@ -124,14 +133,22 @@ def context_rows(n_docs: int, owner: np.ndarray, pairs: np.ndarray, clause_proba
     return out.astype(int)
 
 
-def polarity_features(clause_X: sp.csr_matrix, comment_X: sp.csr_matrix, ctx: np.ndarray, pairs: np.ndarray,
-                      n_themes: int, lexicon: tuple[np.ndarray, np.ndarray] | None, context: str,
-                      lexicon_weight: float) -> sp.csr_matrix:
+def polarity_features(
+    clause_X: sp.csr_matrix,
+    comment_X: sp.csr_matrix,
+    ctx: np.ndarray,
+    pairs: np.ndarray,
+    n_themes: int,
+    lexicon: tuple[np.ndarray, np.ndarray] | None,
+    context: str,
+    lexicon_weight: float,
+) -> sp.csr_matrix:
     """[context clause features, (comment features * 0.5), theme one-hot, lexicon features * weight] per pair;
     ``lexicon`` is (clause rows, comment rows) of the lexicon features, or None."""
     doc_idx, theme_idx = pairs[:, 0], pairs[:, 1]
-    theme_onehot = sp.csr_matrix((np.ones(len(pairs), dtype=np.float32), (np.arange(len(pairs)), theme_idx)),
-                                 shape=(len(pairs), n_themes))
+    theme_onehot = sp.csr_matrix(
+        (np.ones(len(pairs), dtype=np.float32), (np.arange(len(pairs)), theme_idx)), shape=(len(pairs), n_themes)
+    )
     blocks: list[Any] = [clause_X[ctx], theme_onehot]
     if context == "clause+comment":
         blocks.insert(1, comment_X[doc_idx] * 0.5)

@@ -35,8 +35,11 @@ def as_inputs(X: Any) -> tuple[list[str], np.ndarray, list[str | None] | None]:
         if "text" not in X:
             raise DataError(f"X needs a 'text' column; got columns {list(X.columns)}")
         texts = X["text"].fillna("").astype(str).tolist()
-        scores = (pd.to_numeric(X["score"], errors="coerce").to_numpy(dtype=float) if "score" in X
-                  else np.full(len(X), np.nan))
+        scores = (
+            pd.to_numeric(X["score"], errors="coerce").to_numpy(dtype=float)
+            if "score" in X
+            else np.full(len(X), np.nan)
+        )
         langs = None
         if "language" in X:
             langs = [None if (_missing(v) or v == "") else str(v) for v in X["language"].tolist()]
@@ -63,18 +66,19 @@ class Batch:
         """The comments at positions ``idx``, in that order."""
         idx = np.asarray(idx, dtype=np.int64)
         il = idx.tolist()
-        return Batch([self.texts[i] for i in il], self.scores[idx], [self.langs[i] for i in il],
-                     self.docs.take(idx))
+        return Batch([self.texts[i] for i in il], self.scores[idx], [self.langs[i] for i in il], self.docs.take(idx))
 
     def has_words(self) -> np.ndarray:
         """Whether each comment has a token with a letter or digit ("-", "..." have none)."""
         docs = self.docs
         ids, inverse = np.unique(docs.token_ids, return_inverse=True)
         surface = docs.vocab.surface
-        flags = np.fromiter((any(ch.isalnum() for ch in surface[t]) for t in ids.tolist()), dtype=bool,
-                            count=len(ids))[inverse.ravel()]
-        per_doc = np.bincount(np.repeat(np.arange(len(docs)), np.diff(docs.doc_ptr)), weights=flags,
-                              minlength=len(docs))
+        flags = np.fromiter((any(ch.isalnum() for ch in surface[t]) for t in ids.tolist()), dtype=bool, count=len(ids))[
+            inverse.ravel()
+        ]
+        per_doc = np.bincount(
+            np.repeat(np.arange(len(docs)), np.diff(docs.doc_ptr)), weights=flags, minlength=len(docs)
+        )
         return per_doc > 0
 
 
@@ -123,8 +127,12 @@ class TextAnalyzer(TransformerMixin, BaseEstimator):
         if langs is None or any(lang is None for lang in langs):
             import simplemma
 
-            langs = [lang or simplemma.langdetect(t, lang=self.languages_)[0][0] if t.strip() else
-                     (lang or self.languages_[0]) for t, lang in zip(texts, langs or [None] * len(texts))]
+            langs = [
+                lang or simplemma.langdetect(t, lang=self.languages_)[0][0]
+                if t.strip()
+                else (lang or self.languages_[0])
+                for t, lang in zip(texts, langs or [None] * len(texts))
+            ]
             langs = [lang if lang in self.languages_ else self.languages_[0] for lang in langs]
         known: list[str] = [str(lang) for lang in langs]
         self.language_detector_ = LanguageDetector().fit(texts, known)
@@ -135,8 +143,9 @@ class TextAnalyzer(TransformerMixin, BaseEstimator):
         """Fit, and analyse the training comments with their given languages."""
         return self._fit(X)
 
-    def languages_for(self, texts: list[str], langs: Sequence[str | None] | None, fallback: str | None = None
-                      ) -> list[str]:
+    def languages_for(
+        self, texts: list[str], langs: Sequence[str | None] | None, fallback: str | None = None
+    ) -> list[str]:
         """The given language of each text where it is a supported one, else the detected one."""
         known = set(self.languages_)
         out: list[str | None] = [None] * len(texts)

@@ -49,8 +49,14 @@ class NgramBlock(TransformerMixin, BaseEstimator):
 
     nb_scaled = True  # the theme detector may scale these features by Naive Bayes ratios
 
-    def __init__(self, kind: str = "word", ngram_range: tuple[int, int] = (1, 2), min_df: int = 2,
-                 max_features: int | None = None, sublinear_tf: bool = True):
+    def __init__(
+        self,
+        kind: str = "word",
+        ngram_range: tuple[int, int] = (1, 2),
+        min_df: int = 2,
+        max_features: int | None = None,
+        sublinear_tf: bool = True,
+    ):
         self.kind = kind
         self.ngram_range = ngram_range
         self.min_df = min_df
@@ -70,13 +76,28 @@ class NgramBlock(TransformerMixin, BaseEstimator):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         if self.kind == "word":
-            vec = TfidfVectorizer(analyzer="word", tokenizer=str.split, preprocessor=None, lowercase=False,
-                                  token_pattern=None, ngram_range=tuple(self.ngram_range), min_df=self.min_df,
-                                  sublinear_tf=self.sublinear_tf, dtype=np.float32, max_features=self.max_features)
+            vec = TfidfVectorizer(
+                analyzer="word",
+                tokenizer=str.split,
+                preprocessor=None,
+                lowercase=False,
+                token_pattern=None,
+                ngram_range=tuple(self.ngram_range),
+                min_df=self.min_df,
+                sublinear_tf=self.sublinear_tf,
+                dtype=np.float32,
+                max_features=self.max_features,
+            )
         elif self.kind == "char":
-            vec = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.ngram_range), min_df=self.min_df,
-                                  sublinear_tf=self.sublinear_tf, lowercase=False, dtype=np.float32,
-                                  max_features=self.max_features)
+            vec = TfidfVectorizer(
+                analyzer="char_wb",
+                ngram_range=tuple(self.ngram_range),
+                min_df=self.min_df,
+                sublinear_tf=self.sublinear_tf,
+                lowercase=False,
+                dtype=np.float32,
+                max_features=self.max_features,
+            )
         else:
             raise ValueError(f"kind must be 'word' or 'char', got {self.kind!r}")
         self.vectorizer_ = vec.fit(self._strings(batch))
@@ -121,8 +142,9 @@ class NgramBlock(TransformerMixin, BaseEstimator):
     def transform(self, batch: Batch) -> sp.csr_matrix:
         return self.rows(self.flat_ids(batch), batch.docs.doc_ptr)
 
-    def transform_clauses(self, batch: Batch, clause_ptr: np.ndarray, owner: np.ndarray,
-                          comment_rows: sp.csr_matrix) -> sp.csr_matrix:
+    def transform_clauses(
+        self, batch: Batch, clause_ptr: np.ndarray, owner: np.ndarray, comment_rows: sp.csr_matrix
+    ) -> sp.csr_matrix:
         return self.rows(self.flat_ids(batch), clause_ptr)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
@@ -157,8 +179,11 @@ class EmbeddingBlock(TransformerMixin, BaseEstimator):
                         "the embeddings stage needs sentence-transformers: pip install 'npsthemes[embeddings]'"
                     ) from exc
                 if self.model is None or not os.path.exists(str(self.model)):
-                    raise DataError(f"embedding model path {self.model!r} does not exist (nothing is downloaded; "
-                                    "give a local sentence-transformers model directory)", param="embedding_model")
+                    raise DataError(
+                        f"embedding model path {self.model!r} does not exist (nothing is downloaded; "
+                        "give a local sentence-transformers model directory)",
+                        param="embedding_model",
+                    )
                 enc = self._encoder_obj = SentenceTransformer(str(self.model), device="cpu")
             return enc
 
@@ -166,24 +191,29 @@ class EmbeddingBlock(TransformerMixin, BaseEstimator):
         return drop_derived(self.__dict__, ("_encoder_obj",))
 
     def fit(self, batch: Batch, y: Any = None) -> EmbeddingBlock:
-        self.n_features_out_ = int(self.transform(batch.take(np.arange(min(1, len(batch))))).shape[1]) \
-            if len(batch) else 0
+        self.n_features_out_ = (
+            int(self.transform(batch.take(np.arange(min(1, len(batch))))).shape[1]) if len(batch) else 0
+        )
         return self
 
     def transform(self, batch: Batch) -> sp.csr_matrix:
-        vec = self._encoder().encode(list(batch.texts), batch_size=self.batch_size, show_progress_bar=False,
-                                     normalize_embeddings=True)
+        vec = self._encoder().encode(
+            list(batch.texts), batch_size=self.batch_size, show_progress_bar=False, normalize_embeddings=True
+        )
         return sp.csr_matrix(np.asarray(vec, dtype=np.float32) * self.weight)
 
-    def transform_clauses(self, batch: Batch, clause_ptr: np.ndarray, owner: np.ndarray,
-                          comment_rows: sp.csr_matrix) -> sp.csr_matrix:
+    def transform_clauses(
+        self, batch: Batch, clause_ptr: np.ndarray, owner: np.ndarray, comment_rows: sp.csr_matrix
+    ) -> sp.csr_matrix:
         return comment_rows[owner]
 
 
 def default_blocks() -> list[tuple[str, Any]]:
     """The default feature blocks: lemma 1-2-grams and character 2-5-grams (at most 150,000)."""
-    return [("word", NgramBlock("word", (1, 2), min_df=2)),
-            ("char", NgramBlock("char", (2, 5), min_df=2, max_features=150_000))]
+    return [
+        ("word", NgramBlock("word", (1, 2), min_df=2)),
+        ("char", NgramBlock("char", (2, 5), min_df=2, max_features=150_000)),
+    ]
 
 
 class FeatureBlocks(TransformerMixin, _BaseComposition):
@@ -228,8 +258,9 @@ class FeatureBlocks(TransformerMixin, _BaseComposition):
     def fit(self, batch: Batch, y: Any = None) -> FeatureBlocks:
         blocks = [(name, clone(b).fit(batch)) for name, b in self._block_list()]
         # NB-scaled blocks first, then the others, so the scalable columns are one leading range
-        self.blocks_ = ([(n, b) for n, b in blocks if getattr(b, "nb_scaled", False)]
-                        + [(n, b) for n, b in blocks if not getattr(b, "nb_scaled", False)])
+        self.blocks_ = [(n, b) for n, b in blocks if getattr(b, "nb_scaled", False)] + [
+            (n, b) for n, b in blocks if not getattr(b, "nb_scaled", False)
+        ]
         self.nb_columns_ = sum(b.n_features_out_ for _, b in self.blocks_ if getattr(b, "nb_scaled", False))
         self.n_features_out_ = sum(b.n_features_out_ for _, b in self.blocks_)
         return self
@@ -260,7 +291,7 @@ class FeatureBlocks(TransformerMixin, _BaseComposition):
         clause_ptr, owner = batch.docs.clause_bounds()
         parts, start = [], 0
         for _, b in self.blocks_:
-            comment_rows = comment_X[:, start:start + b.n_features_out_]
+            comment_rows = comment_X[:, start : start + b.n_features_out_]
             parts.append(b.transform_clauses(batch, clause_ptr, owner, comment_rows))
             start += b.n_features_out_
         return sp.hstack(parts, format="csr", dtype=np.float32), owner
