@@ -180,3 +180,11 @@ def test_formula_guards_cover_tab_and_carriage_return():
         assert cell.data_type == "s" and cell.value == text
     assert guard_cell("ok") == "ok" and guard_cell(-1) == -1 and writer.value(None, "ok") == "ok"
     assert writer.value(None, "a\x0bb\x1bc") == "abc" and writer.removed == 2
+
+
+def test_summary_json_follows_the_schema(sample_analysis):
+    from npsthemes.summary import SUMMARY_SCHEMA, THEME_SCHEMA
+
+    summary = sample_analysis.summary()
+    assert list(summary) == list(SUMMARY_SCHEMA)
+    assert all(list(t) == list(THEME_SCHEMA) for t in summary["themes"])

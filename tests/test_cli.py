@@ -116,3 +116,22 @@ def test_every_command_has_help(capsys):
         assert cmd.help and len(cmd.help.strip()) > 10, name
         rc, out, _ = run([name, "--help"], capsys)
         assert rc == 0 and "Usage" in out
+
+
+def test_library_messages_name_parameters_and_the_cli_names_flags(tmp_path):
+    """A library error names the parameter (`score_column`); the command line shows the flag instead."""
+    from npsthemes import load_survey
+    from npsthemes.cli import flags
+    from npsthemes.errors import ColumnNotFoundError
+
+    f = tmp_path / "s.csv"
+    f.write_text("points,text\n9,good\n", encoding="utf-8")
+    with pytest.raises(ColumnNotFoundError) as info:
+        load_survey(f)
+    assert "`score_column`" in info.value.message and "--" not in info.value.message
+    assert info.value.param == "score_column"
+    assert flags("name it with `score_column`; `not_a_param` stays") == "name it with --score-column; `not_a_param` stays"
+    from cli_harness import run_cli
+
+    code, _, err = run_cli(["nps", f])
+    assert code == 1 and "--score-column" in err and "`score_column`" not in err

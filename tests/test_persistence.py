@@ -112,3 +112,58 @@ def test_default_model_is_shipped_and_documented():
     assert sum(f["bytes"] for f in m["files"].values()) < 50 * 2**20
     card = (path / "MODEL_CARD.md").read_text()
     assert "Held-out evaluation" in card and "synthetic" in card
+
+
+def test_format_1_model_is_refused_with_a_clear_error(saved):
+    """Models saved before the classifier was a composite of stages (format 1) name the fix: retrain."""
+    m = json.loads((saved / "manifest.json").read_text())
+    m["format_version"] = 1
+    (saved / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(ModelVersionError, match=r"format version 1 .*retrain it with `npsthemes train`"):
+        load_model(saved)
+
+
+def test_other_spacy_or_simplemma_version_warns_but_loads(saved, small_labelled):
+    from npsthemes.errors import ModelVersionWarning
+
+    m = json.loads((saved / "manifest.json").read_text())
+    m["versions"]["spacy"] = "3.7.0"
+    m["versions"]["simplemma"] = "0.9.1"
+    (saved / "manifest.json").write_text(json.dumps(m))
+    with pytest.warns(ModelVersionWarning) as record:
+        model = load_model(saved)
+    messages = [str(w.message) for w in record]
+    assert any("spacy 3.7.0" in s for s in messages) and any("simplemma 0.9.1" in s for s in messages)
+    assert len(model.tag(small_labelled.X.head(3))) == 3
+    # the command line shows it as one warning line, not a source location
+    from cli_harness import run_cli
+
+    survey = saved.parent / "s.csv"
+    survey.write_text("score,comment\n9,Hyvä palvelu\n", encoding="utf-8")
+    code, _, err = run_cli(["tag", survey, "--model", saved, "--out", saved.parent / "tags.csv"])
+    assert code == 0
+    lines = [x for x in err.splitlines() if "spacy 3.7.0" in x]
+    assert lines and all(x.startswith("warning: ") for x in lines) and "warnings.warn" not in err
+
+
+@pytest.mark.parametrize(("field", "value", "match"), [
+    ("themes", "price", "'themes' must be a list"),
+    ("taxonomy", [1], "'taxonomy' must be an object"),
+    ("versions", "1.0", "'versions' must be an object"),
+    ("files", {"model.joblib": {"sha256": 5, "bytes": 1}}, "needs 'sha256'"),
+])
+def test_manifest_is_validated_before_anything_is_read(saved, field, value, match):
+    m = json.loads((saved / "manifest.json").read_text())
+    m[field] = value
+    (saved / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(ModelIntegrityError, match=match):
+        load_model(saved)
+
+
+def test_manifest_dataclass_reads_the_saved_manifest(saved, small_model):
+    from npsthemes.persistence import Manifest, inspect_model
+
+    mf = Manifest.from_dict(inspect_model(saved), saved)
+    assert mf.format_version == 2 and mf.themes == tuple(map(str, small_model.classes_))
+    assert set(mf.files) == {"model.joblib", "MODEL_CARD.md"} and mf.files["model.joblib"].bytes > 0
+    assert mf.versions["scikit-learn"] and mf.name == "t"
