@@ -189,6 +189,13 @@ class _Vocab:
         self.edge: list[int] = []
         self.ends: dict[int, tuple[list[str], list[str], str]] = {}
         self._arrays: tuple = (None,) * 5
+        self.alnum: list[bool] = []  # whether the token has a letter or a digit
+        self._alnum: np.ndarray | None = None
+
+    def alnum_flags(self) -> np.ndarray:
+        """``alnum`` as an array (the list only grows; each entry is written once, with its token)."""
+        self._alnum = flags = _grown(self._alnum, self.alnum, bool)
+        return flags
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         """``ptr``, ``tokens``, ``edge``, ``kind`` and ``punct`` as arrays (brought up to date after new entries)."""
@@ -300,6 +307,7 @@ class TextPreprocessor:
             vocab.lemma.append(self.lemma(text, lang))
             vocab.kind.append(kind)
             vocab.punct.append(text in _SENT_PUNCT)
+            vocab.alnum.append(any(ch.isalnum() for ch in text))
         return tid
 
     def _add_chunk(self, lang: str, text: str) -> int:

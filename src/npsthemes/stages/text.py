@@ -71,15 +71,9 @@ class Batch:
     def has_words(self) -> np.ndarray:
         """Whether each comment has a token with a letter or digit ("-", "..." have none)."""
         docs = self.docs
-        ids, inverse = np.unique(docs.token_ids, return_inverse=True)
-        surface = docs.vocab.surface
-        flags = np.fromiter((any(ch.isalnum() for ch in surface[t]) for t in ids.tolist()), dtype=bool, count=len(ids))[
-            inverse.ravel()
-        ]
-        per_doc = np.bincount(
-            np.repeat(np.arange(len(docs)), np.diff(docs.doc_ptr)), weights=flags, minlength=len(docs)
-        )
-        return per_doc > 0
+        flags = docs.vocab.alnum_flags()[docs.token_ids]
+        owner = np.repeat(np.arange(len(docs)), np.diff(docs.doc_ptr))
+        return np.bincount(owner[flags], minlength=len(docs)) > 0
 
 
 class TextAnalyzer(TransformerMixin, BaseEstimator):

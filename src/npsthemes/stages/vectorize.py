@@ -48,6 +48,7 @@ class NgramBlock(TransformerMixin, BaseEstimator):
     """
 
     nb_scaled = True  # the theme detector may scale these features by Naive Bayes ratios
+    uses_comment_rows = False  # its clause rows are computed from the clauses' tokens
 
     def __init__(
         self,
@@ -143,7 +144,7 @@ class NgramBlock(TransformerMixin, BaseEstimator):
         return self.rows(self.flat_ids(batch), batch.docs.doc_ptr)
 
     def transform_clauses(
-        self, batch: Batch, clause_ptr: np.ndarray, owner: np.ndarray, comment_rows: sp.csr_matrix
+        self, batch: Batch, clause_ptr: np.ndarray, owner: np.ndarray, comment_rows: sp.csr_matrix | None
     ) -> sp.csr_matrix:
         return self.rows(self.flat_ids(batch), clause_ptr)
 
@@ -156,6 +157,7 @@ class EmbeddingBlock(TransformerMixin, BaseEstimator):
     ``model`` must be a local directory)."""
 
     nb_scaled = False
+    uses_comment_rows = True  # a clause reuses its comment's embedding
 
     def __init__(self, model: str | None = None, weight: float = 1.0, batch_size: int = 64):
         self.model = model
@@ -291,7 +293,10 @@ class FeatureBlocks(TransformerMixin, _BaseComposition):
         clause_ptr, owner = batch.docs.clause_bounds()
         parts, start = [], 0
         for _, b in self.blocks_:
-            comment_rows = comment_X[:, start : start + b.n_features_out_]
+            # a block that reuses its comment rows gets them (slicing costs time; the n-gram blocks do not need it)
+            comment_rows = (
+                comment_X[:, start : start + b.n_features_out_] if getattr(b, "uses_comment_rows", True) else None
+            )
             parts.append(b.transform_clauses(batch, clause_ptr, owner, comment_rows))
             start += b.n_features_out_
         return sp.hstack(parts, format="csr", dtype=np.float32), owner
