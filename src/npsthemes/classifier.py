@@ -9,7 +9,8 @@ copies kept as ``<stage>_``; ``None`` means the default stage):
 3. ``theme_detector`` (:class:`~npsthemes.stages.detect.ThemeDetector`): one logistic regression per theme on
    Naive-Bayes-scaled n-grams.
 4. ``threshold_tuner`` (:class:`~npsthemes.stages.thresholds.ThresholdTuner`): per-theme thresholds tuned by
-   cross-validation on the training data only.
+   cross-validation on the training data only (it fits copies of the ``theme_detector`` stage; its own
+   ``estimator`` parameter is not used inside the composite).
 5. ``polarity`` (:class:`~npsthemes.stages.polarity.PolarityModel`): the polarity of each detected theme from
    the clause that mentions it most strongly, with the NPS category of the score as a weak prior.
 6. ``explainer`` (:class:`~npsthemes.stages.explain.Explainer`): the evidence words of each mention.
