@@ -57,7 +57,6 @@ __all__ = [
 ]
 
 STATUSES = ("strength", "development_area", "both", "uncertain", "too_few_mentions", "not_mentioned")
-_X = {"promoter": 1, "passive": 0, "detractor": -1}
 
 
 def has_comment(responses: pd.DataFrame) -> pd.Series:
