@@ -130,7 +130,9 @@ def test_library_messages_name_parameters_and_the_cli_names_flags(tmp_path):
         load_survey(f)
     assert "`score_column`" in info.value.message and "--" not in info.value.message
     assert info.value.param == "score_column"
-    assert flags("name it with `score_column`; `not_a_param` stays") == "name it with --score-column; `not_a_param` stays"
+    assert (
+        flags("name it with `score_column`; `not_a_param` stays") == "name it with --score-column; `not_a_param` stays"
+    )
     from cli_harness import run_cli
 
     code, _, err = run_cli(["nps", f])

@@ -31,6 +31,7 @@ from unittest import mock
 
 import numpy as np
 import pandas as pd
+import pytest
 from cli_harness import run_cli  # noqa: E402
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -523,9 +524,7 @@ FUZZ = settings(
 # ------------------------------------------------------------------------------------------------ properties
 
 
-@settings(FUZZ, max_examples=600)
-@given(spec=any_file)
-def test_fuzz_nps_accounts_for_every_row_or_fails_in_one_line(spec):
+def _nps_property(spec):
     name, data, expected, _ = spec
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / name
@@ -534,15 +533,25 @@ def test_fuzz_nps_accounts_for_every_row_or_fails_in_one_line(spec):
         check_contract(code, err, path, lambda: json.loads(out), expected)
 
 
+# The plain run draws 300 files for `nps` and 25 for `analyze` (derandomised: the same files every run); the slow
+# run (`pytest -m slow`, in CI) draws 1,500 and 120 more.
+test_fuzz_nps_accounts_for_every_row_or_fails_in_one_line = settings(FUZZ, max_examples=300)(
+    given(spec=any_file)(_nps_property)
+)
+test_fuzz_nps_deeper = pytest.mark.slow(settings(FUZZ, max_examples=1500)(given(spec=any_file)(_nps_property)))
+
+
 @functools.lru_cache(maxsize=1)
 def default_model():
     """The shipped default model, loaded once for the module (not a fixture: hypothesis would print it)."""
     return npsthemes.load_model()
 
 
-@settings(FUZZ, max_examples=50, phases=[Phase.explicit, Phase.reuse, Phase.generate])  # no shrinking: ~1 s a run
-@given(spec=st.one_of(csv_file(), csv_file(), json_file(), jsonl_file(), parquet_file(), xlsx_file()))
-def test_fuzz_analyze_accounts_for_every_row_or_fails_in_one_line(spec):
+ANALYZE_FILES = st.one_of(csv_file(), csv_file(), json_file(), jsonl_file(), parquet_file(), xlsx_file())
+NO_SHRINK = [Phase.explicit, Phase.reuse, Phase.generate]  # no shrinking: ~1 s a run
+
+
+def _analyze_property(spec):
     name, data, expected, _ = spec
     real = npsthemes.analysis.load_model
 
@@ -558,3 +567,11 @@ def test_fuzz_analyze_accounts_for_every_row_or_fails_in_one_line(spec):
         if code == 0:
             for f in ("report.html", "report.xlsx", "responses.csv", "followup.csv"):
                 assert (out_dir / f).exists(), f
+
+
+test_fuzz_analyze_accounts_for_every_row_or_fails_in_one_line = settings(FUZZ, max_examples=25, phases=NO_SHRINK)(
+    given(spec=ANALYZE_FILES)(_analyze_property)
+)
+test_fuzz_analyze_deeper = pytest.mark.slow(
+    settings(FUZZ, max_examples=120, phases=NO_SHRINK)(given(spec=ANALYZE_FILES)(_analyze_property))
+)

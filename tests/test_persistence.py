@@ -146,12 +146,15 @@ def test_other_spacy_or_simplemma_version_warns_but_loads(saved, small_labelled)
     assert lines and all(x.startswith("warning: ") for x in lines) and "warnings.warn" not in err
 
 
-@pytest.mark.parametrize(("field", "value", "match"), [
-    ("themes", "price", "'themes' must be a list"),
-    ("taxonomy", [1], "'taxonomy' must be an object"),
-    ("versions", "1.0", "'versions' must be an object"),
-    ("files", {"model.joblib": {"sha256": 5, "bytes": 1}}, "needs 'sha256'"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "match"),
+    [
+        ("themes", "price", "'themes' must be a list"),
+        ("taxonomy", [1], "'taxonomy' must be an object"),
+        ("versions", "1.0", "'versions' must be an object"),
+        ("files", {"model.joblib": {"sha256": 5, "bytes": 1}}, "needs 'sha256'"),
+    ],
+)
 def test_manifest_is_validated_before_anything_is_read(saved, field, value, match):
     m = json.loads((saved / "manifest.json").read_text())
     m[field] = value

@@ -22,14 +22,17 @@ def test_focus_themes_are_the_development_areas_else_the_most_criticised():
 
 
 def test_theme_segment_views_pivot_each_column():
-    ts = pd.DataFrame({
-        "column": ["channel"] * 4 + ["agent"] * 2,
-        "segment": ["phone", "phone", "web", "web", "Anna", "Anna"],
-        "theme": ["a", "b", "a", "b", "a", "b"],
-        "negative_share": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
-        "n": [40, 40, 12, 12, 30, 30], "segment_nps": [10.0, 10.0, -5.0, -5.0, 0.0, 0.0],
-        "small_sample": [False, False, True, True, False, False],
-    })
+    ts = pd.DataFrame(
+        {
+            "column": ["channel"] * 4 + ["agent"] * 2,
+            "segment": ["phone", "phone", "web", "web", "Anna", "Anna"],
+            "theme": ["a", "b", "a", "b", "a", "b"],
+            "negative_share": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
+            "n": [40, 40, 12, 12, 30, 30],
+            "segment_nps": [10.0, 10.0, -5.0, -5.0, 0.0, 0.0],
+            "small_sample": [False, False, True, True, False, False],
+        }
+    )
     out = views.theme_segment_views(ts, ["b", "a"], _label)
     assert [v["column"] for v in out] == ["channel", "agent"]
     phone = out[0]["rows"][0]
@@ -40,8 +43,9 @@ def test_theme_segment_views_pivot_each_column():
 
 
 def test_last_period_change_and_follow_up_routes():
-    change = pd.DataFrame({"period": ["2026-01", "2026-02", "2026-02"], "theme": ["a", "a", "(other)"],
-                           "change": [1.0, -2.0, 0.5]})
+    change = pd.DataFrame(
+        {"period": ["2026-01", "2026-02", "2026-02"], "theme": ["a", "a", "(other)"], "change": [1.0, -2.0, 0.5]}
+    )
     rows, last, prev = views.last_period_change(change, _label, ["a"])
     assert (last, prev) == ("2026-02", "2026-01")
     assert [(r["label"], r["change"]) for r in rows] == [("A", -2.0), ("(other)", 0.5)]
@@ -54,6 +58,6 @@ def test_last_period_change_and_follow_up_routes():
 
 def test_readme_documents_every_summary_key():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    table = readme[readme.index("<!-- summary-schema -->"):readme.index("<!-- /summary-schema -->")]
+    table = readme[readme.index("<!-- summary-schema -->") : readme.index("<!-- /summary-schema -->")]
     documented = re.findall(r"^\| `([a-z_]+)` \|", table, flags=re.M)
     assert documented == list(SUMMARY_SCHEMA) + list(THEME_SCHEMA)

@@ -44,6 +44,7 @@ from .preprocessing import _ranges
 from .stages.detect import ThemeDetector
 from .stages.explain import Explainer
 from .stages.polarity import PolarityModel, context_rows, pair_array, polarity_features
+from .stages.rules import RuleBlock
 from .stages.text import Batch, TextAnalyzer, as_inputs
 from .stages.thresholds import ThresholdTuner, tune_thresholds
 from .stages.vectorize import EmbeddingBlock, FeatureBlocks, default_blocks
@@ -177,16 +178,26 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     @classmethod
     def default(
-        cls, *, embedding_model: str | None = None, embedding_weight: float = 1.0, **params: Any
+        cls,
+        *,
+        embedding_model: str | None = None,
+        embedding_weight: float = 1.0,
+        rules: dict[str, Any] | None = None,
+        **params: Any,
     ) -> ThemeClassifier:
         """A classifier with every stage given explicitly (so ``get_params(deep=True)`` lists the nested
         parameters), then ``set_params(**params)``. ``embedding_model``: the path of a local
-        sentence-transformers model whose embeddings are added as a feature block (extra ``embeddings``)."""
+        sentence-transformers model whose embeddings are added as a feature block (extra ``embeddings``).
+        ``rules``: a taxonomy's theme rules (``Taxonomy.rules()``), added as the ``rules`` feature block."""
         top = {k: params.pop(k) for k in list(params) if k in ("themes", "min_themes") or k in _STAGE_NAMES}
         clf = cls(**{name: _default_stage(name) for name in _STAGE_NAMES}).set_params(**top)
+        extra: list[tuple[str, Any]] = []
+        if rules:
+            extra.append(("rules", RuleBlock(rules)))
         if embedding_model is not None:
-            blocks = list(clf.vectorizer.blocks) + [("embeddings", EmbeddingBlock(embedding_model, embedding_weight))]
-            clf.vectorizer = FeatureBlocks(blocks)
+            extra.append(("embeddings", EmbeddingBlock(embedding_model, embedding_weight)))
+        if extra:
+            clf.vectorizer = FeatureBlocks(list(clf.vectorizer.blocks) + extra)
         return clf.set_params(**params)
 
     def set_params(self, **params: Any) -> ThemeClassifier:
@@ -253,6 +264,56 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             else:
                 out[key] = repr(value)
         return out
+
+    @classmethod
+    def from_rules(
+        cls, taxonomy: Any, *, hit_probability: float = 0.9, languages: Sequence[str] | None = None
+    ) -> ThemeClassifier:
+        """A fitted rules-only classifier from a taxonomy whose themes carry rules, with no training data: a theme
+        is tagged where one of its terms matches (probability ``hit_probability``) and no ``not`` term does;
+        polarity comes from the sentiment lexicon with negation, else from the score (:class:`RulePolarity`);
+        language detection is simplemma's. A team with its own taxonomy starts with it on day one and replaces
+        it with a trained model once it has labelled comments."""
+        from .stages.detect import ThemeDetector
+        from .stages.polarity import RulePolarity
+        from .stages.text import SimplemmaLanguages
+
+        rules = taxonomy.rules()
+        if not rules:
+            raise DataError(
+                "the taxonomy has no rules: add 'rules' to its themes, or train on labelled comments", param="taxonomy"
+            )
+        themes = list(taxonomy.ids)
+        clf = cls(themes=themes)
+        clf.classes_ = np.array(themes)
+        clf.polarity_classes_ = np.array(["negative", "positive"])
+        clf.text_ = TextAnalyzer(languages=languages)
+        clf.text_.languages_ = tuple(languages or ("fi", "sv", "en"))
+        clf.text_.language_detector_ = SimplemmaLanguages(clf.text_.languages_)
+        from .preprocessing import TextPreprocessor
+
+        clf.text_.preprocessor_ = TextPreprocessor(clf.text_.languages_)
+        clf.vectorizer_ = FeatureBlocks([("rules", RuleBlock(rules))]).fit(None)
+        block = clf.vectorizer_.block("rules")
+        logit = float(np.log(hit_probability / (1 - hit_probability)))
+        det = ThemeDetector()
+        det.weights_ = np.zeros((block.n_features_out_, len(themes)))
+        for k, theme in enumerate(block.themes_):
+            det.weights_[k, themes.index(theme)] = 2 * logit
+        det.intercept_ = np.full(len(themes), -logit)
+        det.active_ = np.array([t in block.themes_ for t in themes])
+        det.constant_ = np.zeros(len(themes))
+        det.multilabel_ = True
+        det.classes_ = np.arange(len(themes))
+        det.n_features_in_ = block.n_features_out_
+        det.n_iter_ = np.zeros(len(themes), dtype=np.int64)
+        clf.theme_detector_ = det
+        clf.thresholds_ = np.full(len(themes), 0.5)
+        clf.min_themes_ = 0
+        clf.lexicon_ = SentimentLexicon(clf.text_.languages_)
+        clf.polarity_ = RulePolarity().fit()
+        clf.explainer_ = Explainer().fit(clf.vectorizer_, det, frozenset())
+        return clf
 
     @classmethod
     def from_description(cls, described: dict[str, Any], **overrides: Any) -> ThemeClassifier:
@@ -505,7 +566,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         ev = (
             [
                 "; ".join(e)
-                for e in self.explainer_.explain(batch, comment_X, pairs, self.vectorizer_, self.theme_detector_)
+                for e in self.explainer_.explain(
+                    batch, comment_X, pairs, self.vectorizer_, self.theme_detector_, list(map(str, self.classes_))
+                )
             ]
             if evidence
             else [""] * len(pairs)

@@ -183,6 +183,7 @@ class _Vocab:
         self.lemma: list[str] = []
         self.kind: list[int] = []
         self.punct: list[bool] = []
+        self.lang: list[str] = []  # the language the token was read in (a token id is per language)
         self.chunk_of: dict[str, dict[str, int]] = {}
         self.ptr: list[int] = [0]
         self.tokens: list[int] = []
@@ -308,6 +309,7 @@ class TextPreprocessor:
             vocab.kind.append(kind)
             vocab.punct.append(text in _SENT_PUNCT)
             vocab.alnum.append(any(ch.isalnum() for ch in text))
+            vocab.lang.append(lang)
         return tid
 
     def _add_chunk(self, lang: str, text: str) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -18,6 +19,55 @@ __all__ = ["Taxonomy", "Theme", "load_taxonomy", "default_taxonomy", "taxonomy_f
 
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-/.]*$")
 
+#: Languages whose one-word terms also match as the last part of a compound.
+COMPOUND_LANGUAGES = frozenset({"fi", "sv", "de", "nl", "da", "no", "nb", "nn", "is", "et"})
+_MIN_COMPOUND_HEAD = 4
+_MIN_PREFIX = 3
+_WORD = re.compile(r"^[^\W\d_](?:[\w'.&+-]*[\w])?\*?$|^\w+\*?$", re.U)
+
+
+def check_rules(rules: Any, theme: str, source: str) -> dict[str, dict[str, tuple[str, ...]]]:
+    """The rules of a theme, validated: ``{lang: {"terms": (...), "not": (...)}}`` with lower-cased terms; a bad
+    rule raises :class:`~npsthemes.errors.TaxonomyError` naming the theme, the language and the term."""
+    if rules is None:
+        return {}
+    where = f"{source}: theme {theme!r}: 'rules'"
+    if not isinstance(rules, Mapping):
+        raise TaxonomyError(f'{where} must map languages to {{"terms": [...], "not": [...]}}; got {rules!r}'[:300])
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for lang, spec in rules.items():
+        if not isinstance(lang, str) or not re.fullmatch(r"[a-z]{2,3}", lang):
+            raise TaxonomyError(f"{where}: language {lang!r} must be a language code such as 'fi', 'sv', 'en'")
+        if not isinstance(spec, Mapping) or set(spec) - {"terms", "not"}:
+            raise TaxonomyError(
+                f"{where}[{lang!r}] must be an object with 'terms' and optionally 'not'; got {spec!r}"[:300]
+            )
+        entry: dict[str, tuple[str, ...]] = {}
+        for key in ("terms", "not"):
+            terms = spec.get(key, [])
+            if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+                raise TaxonomyError(f"{where}[{lang!r}][{key!r}] must be a list of texts; got {terms!r}"[:300])
+            clean = []
+            for term in terms:
+                words = term.lower().split()
+                if not words:
+                    raise TaxonomyError(f"{where}[{lang!r}][{key!r}]: an empty term")
+                for w in words:
+                    if not _WORD.match(w) or ("*" in w[:-1]):
+                        raise TaxonomyError(
+                            f"{where}[{lang!r}][{key!r}]: term {term!r}: {w!r} is not a word (letters, "
+                            "digits, ' - & . +; a '*' only at the end of a word)"
+                        )
+                    if w.endswith("*") and len(w) - 1 < _MIN_PREFIX:
+                        raise TaxonomyError(
+                            f"{where}[{lang!r}][{key!r}]: term {term!r}: a prefix before '*' needs at "
+                            f"least {_MIN_PREFIX} letters"
+                        )
+                clean.append(" ".join(words))
+            entry[key] = tuple(dict.fromkeys(clean))
+        out[lang] = entry
+    return out
+
 
 @dataclass(frozen=True)
 class Theme:
@@ -25,6 +75,8 @@ class Theme:
     labels: dict[str, str] = field(default_factory=dict)
     description: str = ""
     examples: tuple[str, ...] = ()
+    #: seed terms per language: ``{lang: {"terms": (...), "not": (...)}}`` (see :mod:`npsthemes.stages.rules`)
+    rules: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def label(self, lang: str = "en") -> str:
         return self.labels.get(lang) or self.labels.get("en") or self.id.replace("_", " ").capitalize()
@@ -42,6 +94,14 @@ class Taxonomy:
     def ids(self) -> list[str]:
         return [t.id for t in self.themes]
 
+    def rules(self) -> dict[str, dict[str, dict[str, list[str]]]]:
+        """The themes' rules, ``{theme: {lang: {"terms": [...], "not": [...]}}}`` (themes without rules left out)."""
+        return {
+            t.id: {lang: {k: list(v) for k, v in spec.items()} for lang, spec in t.rules.items()}
+            for t in self.themes
+            if t.rules
+        }
+
     def label(self, theme_id: str, lang: str = "en") -> str:
         for t in self.themes:
             if t.id == theme_id:
@@ -55,7 +115,17 @@ class Taxonomy:
             "description": self.description,
             "polarities": list(self.polarities),
             "themes": [
-                {"id": t.id, "labels": dict(t.labels), "description": t.description, "examples": list(t.examples)}
+                {
+                    "id": t.id,
+                    "labels": dict(t.labels),
+                    "description": t.description,
+                    "examples": list(t.examples),
+                    **(
+                        {"rules": {lang: {k: list(v) for k, v in spec.items()} for lang, spec in t.rules.items()}}
+                        if t.rules
+                        else {}
+                    ),
+                }
                 for t in self.themes
             ],
         }
@@ -97,6 +167,7 @@ class Taxonomy:
                     labels=dict(labels),
                     description=str(t.get("description") or ""),
                     examples=tuple(examples),
+                    rules=check_rules(t.get("rules"), t["id"], source),
                 )
             )
         pol = data.get("polarities") or ["positive", "negative"]

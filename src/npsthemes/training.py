@@ -46,14 +46,22 @@ def split_labelled(data: LabelledData, column: str = "split") -> tuple[LabelledD
     )
 
 
-def _classifier(themes: list[str], params: dict[str, Any] | None) -> ThemeClassifier:
+def _classifier(
+    themes: list[str], params: dict[str, Any] | None, rules: dict[str, Any] | None = None
+) -> ThemeClassifier:
     """The default classifier with ``params``: nested parameter names (``theme_detector__C``), or a model
-    manifest's recorded ``params`` (:meth:`ThemeClassifier.describe_params`), plus ``embedding_model``."""
+    manifest's recorded ``params`` (:meth:`ThemeClassifier.describe_params`), plus ``embedding_model``; with the
+    taxonomy's ``rules`` as a feature block."""
     params = dict(params or {})
     if any(isinstance(v, str) and k in ("text", "vectorizer", "theme_detector") for k, v in params.items()):
         params.pop("themes", None)
-        return ThemeClassifier.from_description(params, themes=themes)
-    return ThemeClassifier.default(themes=themes, **params)
+        clf = ThemeClassifier.from_description(params, themes=themes)
+        if rules and not any(n == "rules" for n, _ in clf.vectorizer.blocks):
+            from .stages import FeatureBlocks, RuleBlock
+
+            clf.vectorizer = FeatureBlocks(list(clf.vectorizer.blocks) + [("rules", RuleBlock(rules))])
+        return clf
+    return ThemeClassifier.default(themes=themes, rules=rules or None, **params)
 
 
 def _load(source: Any, taxonomy: Taxonomy | None) -> LabelledData:
@@ -106,7 +114,7 @@ def train_model(
         test = _load(heldout, tax)
     if tax is None:
         tax = taxonomy_from_themes(train.themes, polarities=tuple(train.polarities))
-    clf = _classifier(tax.ids, params)
+    clf = _classifier(tax.ids, params, tax.rules())
     try:
         clf.fit(train.X, train.y, progress=lambda s: step(f"fitting: {s}"))
     except ValueError as exc:  # scikit-learn's vectorizers refuse a corpus with (almost) no words

@@ -7,7 +7,8 @@ optional :class:`EmbeddingBlock`) -> ``theme_detector`` :class:`ThemeDetector` w
 
 from .detect import ThemeDetector
 from .explain import Explainer
-from .polarity import PolarityModel
+from .polarity import PolarityModel, RulePolarity
+from .rules import RuleBlock
 from .text import Batch, TextAnalyzer
 from .thresholds import ThresholdTuner, tune_thresholds
 from .vectorize import EmbeddingBlock, FeatureBlocks, NgramBlock, default_blocks
@@ -19,6 +20,8 @@ __all__ = [
     "FeatureBlocks",
     "NgramBlock",
     "PolarityModel",
+    "RuleBlock",
+    "RulePolarity",
     "TextAnalyzer",
     "ThemeDetector",
     "ThresholdTuner",

@@ -40,17 +40,41 @@ class Explainer(BaseEstimator):
         self.block = block
 
     def fit(self, vectorizer: Any, detector: Any, stop_words: frozenset[str]) -> Explainer:
-        names = vectorizer.block(self.block).get_feature_names_out()
+        """Record which of the n-gram block's features may be shown (none when the vectorizer has no such block,
+        as a rules-only model has not)."""
+        names = vectorizer.block(self.block).get_feature_names_out() if self._has(vectorizer, self.block) else []
         stop = stop_words
         self.informative_ = np.array(
             [not all(w in stop or len(w) < 3 or not w.isalpha() for w in f.split(" ")) for f in names], dtype=bool
         )
-        self.offset_ = 0
+        self.offsets_ = {}
+        start = 0
         for name, b in vectorizer.blocks_:
-            if name == self.block:
-                break
-            self.offset_ += b.n_features_out_
+            self.offsets_[name] = start
+            start += b.n_features_out_
+        self.offset_ = self.offsets_.get(self.block, 0)
         return self
+
+    @staticmethod
+    def _has(vectorizer: Any, name: str) -> bool:
+        return any(n == name for n, _ in vectorizer.blocks_)
+
+    def _rule_words(
+        self, batch: Batch, pairs: np.ndarray, vectorizer: Any, detector: Any, theme_ids: list[str] | None
+    ) -> list[str]:
+        """The rule words of each pair, where the theme's rule pushed the theme up (its weight for the theme is
+        positive); '' elsewhere."""
+        if theme_ids is None or not self._has(vectorizer, "rules"):
+            return [""] * len(pairs)
+        block = vectorizer.block("rules")
+        words = block.matched_words(batch, pairs, theme_ids)
+        col_of = {t: k for k, t in enumerate(block.themes_)}
+        start = self.offsets_["rules"]
+        out = []
+        for (_, j), w in zip(pairs.tolist(), words):
+            c = col_of.get(theme_ids[j])
+            out.append(w if w and c is not None and detector.weights_[start + c, j] > 0 else "")
+        return out
 
     def __getstate__(self) -> dict:
         return drop_derived(self.__dict__, ("_names",))
@@ -63,13 +87,39 @@ class Explainer(BaseEstimator):
             return names[1]
 
     def explain(
-        self, batch: Batch, comment_X: sp.csr_matrix, pairs: np.ndarray, vectorizer: Any, detector: Any
+        self,
+        batch: Batch,
+        comment_X: sp.csr_matrix,
+        pairs: np.ndarray,
+        vectorizer: Any,
+        detector: Any,
+        theme_ids: list[str] | None = None,
     ) -> list[tuple[str, ...]]:
-        """Evidence of each (comment, theme) pair: a tuple of at most ``top`` words or phrases."""
+        """Evidence of each (comment, theme) pair: a tuple of at most ``top`` words or phrases: the words that
+        fired the theme's rule first (when the vectorizer has a ``rules`` block), then the n-grams."""
         if not hasattr(self, "informative_"):
             raise NotFittedError("this Explainer is not fitted yet")
         if not len(pairs):
             return []
+        rule_words = self._rule_words(batch, pairs, vectorizer, detector, theme_ids)
+        if self._has(vectorizer, self.block):
+            ngrams = self._ngram_evidence(batch, comment_X, pairs, vectorizer, detector)
+        else:
+            ngrams = [()] * len(pairs)
+        if not any(rule_words):
+            return ngrams
+        out = []
+        for word, grams in zip(rule_words, ngrams):
+            if not word:
+                out.append(grams)
+                continue
+            rest = tuple(g for g in grams if word not in g and g not in word)
+            out.append(((word,) + rest)[: self.top])
+        return out
+
+    def _ngram_evidence(
+        self, batch: Batch, comment_X: sp.csr_matrix, pairs: np.ndarray, vectorizer: Any, detector: Any
+    ) -> list[tuple[str, ...]]:
         top = self.top
         block = vectorizer.block(self.block)
         names = self._feature_names(block)

@@ -161,3 +161,48 @@ def polarity_features(
 def pair_array(pairs: Sequence[tuple[int, int]] | np.ndarray) -> np.ndarray:
     """(comment, theme) pairs as an (n, 2) int array."""
     return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+
+
+class RulePolarity(ClassifierMixin, BaseEstimator):
+    """Polarity without training data (a rules-only model): the sentiment lexicon of the clause, then of the
+    whole comment (valence sums with negation; :mod:`npsthemes.lexicon`), and where the text says nothing the
+    score (9-10 positive, else negative), as the score-only rule does.
+
+    It reads the lexicon features the composite appends to the polarity input (its last six columns: clause and
+    comment ``tanh(pos/4)``, ``tanh(neg/4)``, ``tanh((pos - neg)/4)``), so ``lexicon_weight`` must not be 0.
+    ``fit`` only records the classes (``negative``, ``positive``).
+    """
+
+    def __init__(
+        self,
+        clause_weight: float = 4.0,
+        comment_weight: float = 2.0,
+        score_weight: float = 0.5,
+        context: str = "clause",
+        lexicon_weight: float = 1.0,
+    ):
+        self.clause_weight = clause_weight
+        self.comment_weight = comment_weight
+        self.score_weight = score_weight
+        self.context = context
+        self.lexicon_weight = lexicon_weight
+
+    def fit(self, X: Any = None, y: Any = None, categories: Any = None) -> RulePolarity:
+        self.classes_ = np.array(["negative", "positive"])
+        return self
+
+    def predict_proba(self, X: Any, categories: Any = None) -> np.ndarray:
+        check_is_fitted(self, "classes_")
+        if not self.lexicon_weight:
+            raise ValueError("RulePolarity reads the lexicon features: lexicon_weight must not be 0")
+        lex = np.asarray(X[:, -6:].todense() if sp.issparse(X) else X[:, -6:], dtype=float) / self.lexicon_weight
+        z = self.clause_weight * lex[:, 2] + self.comment_weight * lex[:, 5]
+        if categories is not None:
+            cat = np.asarray(categories, dtype=np.int64)
+            z = z + self.score_weight * np.select([cat == 0, cat == 3], [1.0, 0.0], -1.0)
+        pos = 1 / (1 + np.exp(-z))
+        return np.column_stack([1 - pos, pos])
+
+    def predict(self, X: Any, categories: Any = None) -> np.ndarray:
+        proba = self.predict_proba(X, categories)
+        return self.classes_[np.argmax(proba, axis=1)]

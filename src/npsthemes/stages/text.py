@@ -165,3 +165,27 @@ class TextAnalyzer(TransformerMixin, BaseEstimator):
     def stop_words(self) -> frozenset[str]:
         """The stop words of every supported language (spaCy's lists)."""
         return frozenset().union(*(self.preprocessor_.stop_words(lang) for lang in self.languages_))
+
+
+class SimplemmaLanguages:
+    """Language detection without training data (rules-only models): simplemma's detector limited to the
+    supported languages. A comment too short or unclear to tell gets ``fallback``, else the most frequent
+    confident language of the batch, else the first supported language."""
+
+    def __init__(self, languages: Sequence[str], min_score: float = 0.3):
+        self.languages = tuple(languages)
+        self.min_score = min_score
+        self.classes_ = np.array(sorted(self.languages))
+        self.majority_ = self.languages[0]
+
+    def detect(self, texts: Sequence[str], fallback: str | None = None) -> list[str]:
+        import simplemma
+
+        guesses: list[str | None] = []
+        for text in texts:
+            best = simplemma.langdetect(text, lang=self.languages)[0] if sum(c.isalpha() for c in text) >= 3 else None
+            guesses.append(str(best[0]) if best and best[0] in self.languages and best[1] >= self.min_score else None)
+        if fallback is None:
+            known = [g for g in guesses if g]
+            fallback = max(set(known), key=known.count) if known else self.majority_
+        return [g or fallback for g in guesses]

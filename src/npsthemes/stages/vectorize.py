@@ -257,7 +257,7 @@ class FeatureBlocks(TransformerMixin, _BaseComposition):
         self._set_params("blocks", **params)
         return self
 
-    def fit(self, batch: Batch, y: Any = None) -> FeatureBlocks:
+    def fit(self, batch: Batch | None, y: Any = None) -> FeatureBlocks:
         blocks = [(name, clone(b).fit(batch)) for name, b in self._block_list()]
         # NB-scaled blocks first, then the others, so the scalable columns are one leading range
         self.blocks_ = [(n, b) for n, b in blocks if getattr(b, "nb_scaled", False)] + [

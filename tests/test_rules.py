@@ -1,0 +1,130 @@
+"""Theme rules in the taxonomy: validation, matching (lemmas, prefixes, compounds, phrases, `not` terms), the
+rule feature block in a trained model, and a rules-only model without training data."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from npsthemes import ThemeClassifier
+from npsthemes.errors import TaxonomyError
+from npsthemes.stages import RuleBlock, TextAnalyzer
+from npsthemes.taxonomy import Taxonomy, default_taxonomy
+
+RULES = {
+    "availability": {
+        "fi": {"terms": ["jono", "vastata puhelimeen", "tavoit*"], "not": ["kenttä"]},
+        "en": {"terms": ["on hold", "queue", "call back"], "not": ["signal"]},
+    },
+    "price": {"fi": {"terms": ["hinta", "kallis"]}, "sv": {"terms": ["pris", "dyr"]}, "en": {"terms": ["pric*"]}},
+}
+
+
+def _batch(texts, langs):
+    return TextAnalyzer(languages=("fi", "sv", "en")).fit_transform(pd.DataFrame({"text": texts, "language": langs}))
+
+
+def test_rules_match_lemmas_prefixes_compounds_phrases_and_not_terms():
+    texts = [
+        "Asiakaspalvelun puhelinjono oli pitkä",
+        "kukaan ei vastannut puhelimeen",
+        "hinnat nousi taas",
+        "on hold for an hour",
+        "no signal and a queue",
+        "Kundtjänstens priser är dyra",
+        "ok",
+        "pricey!",
+    ]
+    b = _batch(texts, ["fi", "fi", "fi", "en", "en", "sv", "en", "en"])
+    block = RuleBlock(RULES).fit(b)
+    assert block.themes_ == ["availability", "price"]
+    got = block.transform(b).toarray().tolist()
+    assert got == [[1, 0], [1, 0], [0, 1], [1, 0], [0, 0], [0, 1], [0, 0], [0, 1]]
+    # compound head ("jono" in "puhelinjono"), phrase (vastata + puhelimeen), `not` cancels ("signal")
+    words = block.matched_words(b, np.array([[0, 0], [1, 0], [3, 0], [5, 1]]), ["availability", "price"])
+    assert words == ["puhelinjono", "vastannut puhelimeen", "on hold", "priser"]
+    clauses = block.transform_clauses(b, *b.docs.clause_bounds(), None)
+    assert clauses.shape == (b.docs.clause_bounds()[0].size - 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("rules", "match"),
+    [
+        ("queue", "must map languages"),
+        ({"english": {"terms": ["queue"]}}, "language 'english'"),
+        ({"en": {"terms": "queue"}}, "must be a list of texts"),
+        ({"en": {"terms": ["qu*eue"]}}, "is not a word"),
+        ({"en": {"terms": ["q*"]}}, "at least 3 letters"),
+        ({"en": {"terms": ["queue"], "but": ["x"]}}, "'terms' and optionally 'not'"),
+    ],
+)
+def test_an_invalid_rule_is_a_clear_error(rules, match):
+    d = default_taxonomy().to_dict()
+    d["themes"][1]["rules"] = rules
+    with pytest.raises(TaxonomyError, match=match) as info:
+        Taxonomy.from_dict(d, source="my_taxonomy.json")
+    assert "my_taxonomy.json: theme 'availability'" in str(info.value) and "\n" not in str(info.value)
+
+
+def _taxonomy_with_rules():
+    d = default_taxonomy().to_dict()
+    for t in d["themes"]:
+        if t["id"] in RULES:
+            t["rules"] = RULES[t["id"]]
+    return Taxonomy.from_dict(d)
+
+
+def test_rules_round_trip_in_the_taxonomy_file():
+    tax = _taxonomy_with_rules()
+    again = Taxonomy.from_dict(tax.to_dict())
+    assert again.rules() == tax.rules()
+    assert again.rules()["availability"]["en"]["not"] == ["signal"]
+
+
+def test_rules_only_model_tags_without_training_data(tmp_path):
+    from npsthemes import Model, load_model
+
+    tax = _taxonomy_with_rules()
+    clf = ThemeClassifier.from_rules(tax)
+    X = pd.DataFrame(
+        {
+            "text": [
+                "Kukaan ei vastannut puhelimeen ja hinta on liian kallis",
+                "no signal at home",
+                "great prices, love it",
+                "-",
+            ],
+            "score": [2, 3, 10, 9],
+        }
+    )
+    tags = clf.tag(X)
+    assert [sorted(t["theme"] for t in r["themes"]) for r in tags] == [["availability", "price"], [], ["price"], []]
+    assert tags[0]["language"] == "fi" and tags[0]["themes"][0]["evidence"]
+    price = next(t for t in tags[2]["themes"] if t["theme"] == "price")
+    assert price["polarity"] == "positive" and price["evidence"] == ["prices"]
+    assert clf.predict(X).shape == (4, len(tax.ids))
+    # it saves and loads like a trained model
+    model = Model(
+        classifier=clf,
+        taxonomy=tax,
+        manifest={
+            "name": "rules",
+            "taxonomy": tax.to_dict(),
+            "themes": tax.ids,
+            "training_data": {"source": "-", "n": 0},
+        },
+    )
+    model.save(tmp_path / "m")
+    assert load_model(tmp_path / "m").tag(X) == tags
+    with pytest.raises(Exception, match="no rules"):
+        ThemeClassifier.from_rules(default_taxonomy())
+
+
+def test_trained_model_uses_the_rules_block_and_shows_rule_words(small_labelled):
+    X, y = small_labelled.X.head(200), small_labelled.y[:200]
+    clf = ThemeClassifier.default(
+        themes=default_taxonomy().ids, rules=_taxonomy_with_rules().rules(), threshold_tuner__cv=0
+    ).fit(X, y)
+    assert [n for n, _ in clf.vectorizer_.blocks_] == ["word", "char", "rules"]
+    assert clf.theme_detector_.weights_.shape[0] == clf.vectorizer_.n_features_out_
+    tagged = clf.tag(pd.DataFrame({"text": ["jonotusaika puhelimessa oli pitkä ja hinta kallis"], "language": "fi"}))
+    assert tagged[0]["themes"]
