@@ -1,5 +1,5 @@
 """The research notebook runs top to bottom (its code cells executed in order, without Jupyter), in its fast
-configuration (NPSTHEMES_NOTEBOOK_FAST=1: a 500-comment training sample), and does what its text says."""
+configuration (NPSTHEMES_NOTEBOOK_FAST=1: a 300-comment training sample), and does what its text says."""
 
 import json
 from pathlib import Path
@@ -18,7 +18,7 @@ def test_notebook_runs_and_does_what_it_says(monkeypatch):
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
             exec(compile("".join(cell["source"]), f"{NOTEBOOK.name}", "exec"), ns)
-    assert ns["FAST"] and len(ns["train"]) == 500
+    assert ns["FAST"] and len(ns["train"]) == 300
     # the stages' nested parameters, as the notebook shows them
     assert ns["params"]["theme_detector__C"] == 8.0 and ns["params"]["vectorizer__char__ngram_range"] == (2, 5)
     # evaluated on the held-out split, which training never saw
