@@ -7,11 +7,14 @@ Locks are created on first use and never pickled (``drop_derived`` removes them 
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
-__all__ = ["lock_of", "drop_derived"]
+T = TypeVar("T")
+
+__all__ = ["lock_of", "drop_derived", "synchronized"]
 
 _CREATE = threading.Lock()
 
@@ -25,6 +28,18 @@ def lock_of(obj: Any) -> threading.RLock:
             if lock is None:
                 lock = obj.__dict__["_lock"] = threading.RLock()
     return lock
+
+
+def synchronized(method: Callable[..., T]) -> Callable[..., T]:
+    """Run ``method`` under its object's lock (:func:`lock_of`; re-entrant, so synchronized methods may call each
+    other)."""
+
+    @functools.wraps(method)
+    def locked(self: Any, *args: Any, **kwargs: Any) -> T:
+        with lock_of(self):
+            return method(self, *args, **kwargs)
+
+    return locked
 
 
 def drop_derived(state: dict, names: Iterable[str]) -> dict:

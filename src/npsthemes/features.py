@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from ._sync import lock_of
+from ._sync import synchronized
 
 __all__ = ["TokenTfidf", "nb_log_ratios", "token_values"]
 
@@ -102,13 +102,10 @@ class TokenTfidf:
         vocab = self.vocab
         return np.array([vocab[g] for g in grams if g in vocab], dtype=np.int64)
 
+    @synchronized
     def token_ids(self, tokens: Sequence[str]) -> np.ndarray:
         """Ids of tokens in this transformer's token cache (new tokens are analysed once and added; thread-safe:
         the cache only grows, under this object's lock, while :meth:`transform` may empty it first)."""
-        with lock_of(self):
-            return self._token_ids(tokens)
-
-    def _token_ids(self, tokens: Sequence[str]) -> np.ndarray:
         tok_id = self._tok_id
         out = list(map(tok_id.get, tokens))
         if None in out:
@@ -132,25 +129,22 @@ class TokenTfidf:
             self._T_rows = len(self._rows)
         return self._T
 
+    @synchronized
     def transform(self, docs: Sequence[Sequence[str]]) -> sp.csr_matrix:
         """TF-IDF rows of token lists (equal to the vectorizer's ``transform`` of the space-joined tokens)."""
-        with lock_of(self):
-            if len(self._rows) > 2_000_000:  # bound the cache on endless streams of new tokens
-                self._reset()
-            ids = [self._token_ids(tokens) for tokens in docs]
-            lengths = np.fromiter((len(d) for d in ids), dtype=np.int64, count=len(ids))
-            flat = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
-            return self.transform_flat(flat, np.concatenate([[0], np.cumsum(lengths)]))
+        if len(self._rows) > 2_000_000:  # bound the cache on endless streams of new tokens
+            self._reset()
+        ids = [self.token_ids(tokens) for tokens in docs]
+        lengths = np.fromiter((len(d) for d in ids), dtype=np.int64, count=len(ids))
+        flat = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
+        return self.transform_flat(flat, np.concatenate([[0], np.cumsum(lengths)]))
 
+    @synchronized
     def transform_flat(self, ids: np.ndarray, indptr: np.ndarray) -> sp.csr_matrix:
         """TF-IDF rows of documents given as one flat array of token ids (from :meth:`token_ids`) and row
         boundaries ``indptr`` (row r holds ``ids[indptr[r]:indptr[r + 1]]``): no per-document Python work, so the
         same flat ids serve whole comments and their clauses. Ids must come from this object's cache since its
-        last reset (:meth:`token_ids`)."""
-        with lock_of(self):
-            return self._transform_flat(ids, indptr)
-
-    def _transform_flat(self, ids: np.ndarray, indptr: np.ndarray) -> sp.csr_matrix:
+        last reset (:meth:`token_ids`). Thread-safe."""
         ids = np.asarray(ids, dtype=np.int64)
         indptr = np.asarray(indptr, dtype=np.int64)
         n_rows = len(indptr) - 1

@@ -23,7 +23,7 @@ from importlib import resources
 
 import numpy as np
 
-from ._sync import lock_of
+from ._sync import synchronized
 from .features import token_values
 
 __all__ = ["NEGATIONS", "SentimentLexicon", "load_lexicon"]
@@ -116,6 +116,7 @@ class SentimentLexicon:
         neg = NEGATIONS.get(lang, frozenset())
         return token_values(self._arrays, (lang, what), tokens, lambda t: t in neg, bool)
 
+    @synchronized
     def features(
         self,
         lang_index: np.ndarray,
@@ -130,21 +131,6 @@ class SentimentLexicon:
         token k's language, ``row_of_token[k]`` the row (clause or comment) it belongs to, in order; negation
         does not cross rows. Returns ``tanh(pos / 4)``, ``tanh(neg / 4)`` and ``tanh((pos - neg) / 4)``.
         Thread-safe (the per-table values grow under this object's lock)."""
-        with lock_of(self):
-            return self._features(
-                lang_index, surface_ids, surface_tokens, lemma_ids, lemma_tokens, row_of_token, n_rows
-            )
-
-    def _features(
-        self,
-        lang_index: np.ndarray,
-        surface_ids: np.ndarray,
-        surface_tokens: list[str],
-        lemma_ids: np.ndarray,
-        lemma_tokens: list[str],
-        row_of_token: np.ndarray,
-        n_rows: int,
-    ) -> np.ndarray:
         valence = np.zeros(len(surface_ids))
         negator = np.zeros(len(surface_ids), dtype=bool)
         for code, lang in enumerate(self.languages):

@@ -22,7 +22,7 @@ from itertools import chain, repeat
 
 import numpy as np
 
-from ._sync import drop_derived, lock_of
+from ._sync import drop_derived, synchronized
 
 __all__ = ["Doc", "DocBatch", "TextPreprocessor", "LanguageDetector", "CONTRAST_WORDS", "normalize_text"]
 
@@ -377,14 +377,11 @@ class TextPreprocessor:
         """Preprocess ``texts`` whose languages are given (one per text)."""
         return list(self.process_batch(texts, langs))
 
+    @synchronized
     def process_batch(self, texts: Sequence[str], langs: Sequence[str]) -> DocBatch:
         """Preprocess ``texts`` whose languages are given (one per text) into a :class:`DocBatch`: the same
         documents as :meth:`process`, as flat arrays (no Python object per document). Thread-safe: the shared
         vocabulary grows under this object's lock (a batch keeps the vocabulary it was made with)."""
-        with lock_of(self):
-            return self._process_batch(texts, langs)
-
-    def _process_batch(self, texts: Sequence[str], langs: Sequence[str]) -> DocBatch:
         if len(self._vocab.surface) > self.max_tokens or len(self._vocab.edge) > self.max_chunks:
             self._vocab = _Vocab()
         vocab = self._vocab
@@ -570,6 +567,7 @@ class LanguageDetector:
     #: The caches of distinct words and whitespace-separated pieces are emptied past this size.
     max_cache = 2_000_000
 
+    @synchronized
     def _predict(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Language probabilities of texts and their numbers of letters.
 
@@ -578,10 +576,6 @@ class LanguageDetector:
         is analysed once: its word ids in the n-gram cache and its number of letters. Thread-safe (the piece
         caches grow under this object's lock).
         """
-        with lock_of(self):
-            return self._predict_locked(texts)
-
-    def _predict_locked(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         from .features import TokenTfidf
 
         fast = self.__dict__.get("_fast")

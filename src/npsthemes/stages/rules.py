@@ -147,8 +147,8 @@ class RuleBlock(TransformerMixin, BaseEstimator):
         vocab = docs.vocab
         codes = self._codes(vocab)
         ids = docs.token_ids
-        bounds = docs.clause_bounds()[0] if rows == "clauses" else docs.doc_ptr
         clause_bounds = docs.clause_bounds()[0]
+        bounds = clause_bounds if rows == "clauses" else docs.doc_ptr
         row_of = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
         clause_of = np.repeat(np.arange(len(clause_bounds) - 1), np.diff(clause_bounds))
         out_row, out_col, out_pos, out_not, out_len = [], [], [], [], []
