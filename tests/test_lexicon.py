@@ -37,16 +37,51 @@ def _score(lexicon, tokens, lemmas, lang="en"):
 
 def test_negation_flips_and_damps_within_scope():
     lexicon = SentimentLexicon(("fi", "sv", "en"))
-    pos, neg, net = _score(lexicon, ["good"], ["good"])
+    pos, neg, net = _score(lexicon, ["good"], ["good"])[:3]
     assert pos > 0 and neg == 0 and net > 0
-    pos, neg, net = _score(lexicon, ["not", "very", "good"], ["not", "very", "good"])
+    pos, neg, net = _score(lexicon, ["not", "very", "good"], ["not", "very", "good"])[:3]
     assert pos == 0 and neg > 0 and net < 0
     far = _score(lexicon, ["not", "a", "b", "c", "good"], ["not", "a", "b", "c", "good"])
     assert far[0] > 0  # outside the three-token scope
     assert _score(lexicon, ["ei", "hyvä"], ["ei", "hyvä"], "fi")[2] < 0 < _score(lexicon, ["hyvä"], ["hyvä"], "fi")[2]
     assert _score(lexicon, ["inte", "bra"], ["inte", "bra"], "sv")[2] < 0 < _score(lexicon, ["bra"], ["bra"], "sv")[2]
     # a language's lexicon does not score another language's words
-    assert _score(lexicon, ["good"], ["good"], "fi").tolist() == [0, 0, 0]
+    assert _score(lexicon, ["good"], ["good"], "fi").tolist() == [0, 0, 0, 0]
+
+
+@pytest.mark.parametrize(
+    "lang, wish, plain",
+    [
+        ("en", "would be nice if cheaper", "nice and cheap"),
+        ("en", "could be better", "better than before"),
+        ("fi", "toivoisin hyvä palvelu", "hyvä palvelu"),  # (lemmas: the fi/sv lexicons are lemma-keyed)
+        ("fi", "kunpa olis hyvä", "on hyvä"),
+        ("sv", "önskar bra info", "bra info"),
+        ("sv", "skulle vara bra med svar", "bra svar"),
+    ],
+)
+def test_a_wish_is_criticism(lang, wish, plain):
+    """Positive words after a wish or conditional marker count as negated, and the marker is a fourth feature."""
+    lexicon = SentimentLexicon(("fi", "sv", "en"))
+    w = _score(lexicon, wish.split(), wish.split(), lang)
+    p = _score(lexicon, plain.split(), plain.split(), lang)
+    assert w[3] > 0 and p[3] == 0
+    assert w[2] < 0 < p[2]
+
+
+def test_would_recommend_is_not_a_wish():
+    lexicon = SentimentLexicon(("en",))
+    feats = _score(lexicon, ["would", "recommend", "great"], ["would", "recommend", "great"])
+    assert feats[3] == 0 and feats[2] > 0
+
+
+def test_a_lexicon_saved_before_the_wish_markers_keeps_three_features():
+    lexicon = SentimentLexicon(("en",))
+    state = lexicon.__getstate__()
+    del state["wishes"]
+    old = SentimentLexicon.__new__(SentimentLexicon)
+    old.__setstate__(state)
+    assert old.n_features == 3 and len(_score(old, ["could", "be", "better"], ["could", "be", "better"])) == 3
 
 
 def test_negation_does_not_cross_rows():
@@ -65,4 +100,5 @@ def test_lexicon_weight_zero_means_no_lexicon(small_labelled):
     off = ThemeClassifier.default(threshold_tuner__cv=0, polarity__lexicon_weight=0).fit(X, y)
     on = ThemeClassifier.default(threshold_tuner__cv=0).fit(X, y)
     assert off.lexicon_ is None and on.lexicon_ is not None
-    assert on.polarity_.n_features_in_ == off.polarity_.n_features_in_ + 6
+    # clause and comment: three valence features and the wish-marker count each
+    assert on.polarity_.n_features_in_ == off.polarity_.n_features_in_ + 2 * on.lexicon_.n_features == off.polarity_.n_features_in_ + 8

@@ -68,8 +68,16 @@ def test_an_invalid_rule_is_a_clear_error(rules, match):
 def _taxonomy_with_rules():
     d = default_taxonomy().to_dict()
     for t in d["themes"]:
+        t.pop("rules", None)
         if t["id"] in RULES:
             t["rules"] = RULES[t["id"]]
+    return Taxonomy.from_dict(d)
+
+
+def _taxonomy_without_rules():
+    d = default_taxonomy().to_dict()
+    for t in d["themes"]:
+        t.pop("rules", None)
     return Taxonomy.from_dict(d)
 
 
@@ -116,7 +124,7 @@ def test_rules_only_model_tags_without_training_data(tmp_path):
     model.save(tmp_path / "m")
     assert load_model(tmp_path / "m").tag(X) == tags
     with pytest.raises(Exception, match="no rules"):
-        ThemeClassifier.from_rules(default_taxonomy())
+        ThemeClassifier.from_rules(_taxonomy_without_rules())
 
 
 def test_trained_model_uses_the_rules_block_and_shows_rule_words(small_labelled):
@@ -128,3 +136,12 @@ def test_trained_model_uses_the_rules_block_and_shows_rule_words(small_labelled)
     assert clf.theme_detector_.weights_.shape[0] == clf.vectorizer_.n_features_out_
     tagged = clf.tag(pd.DataFrame({"text": ["jonotusaika puhelimessa oli pitkä ja hinta kallis"], "language": "fi"}))
     assert tagged[0]["themes"]
+
+
+def test_the_default_taxonomy_has_rules_for_every_theme_in_three_languages():
+    tax = default_taxonomy()
+    rules = tax.rules()
+    assert set(rules) == set(tax.ids)
+    for theme, per_lang in rules.items():
+        assert set(per_lang) >= {"fi", "sv", "en"}, theme
+        assert all(len(per_lang[lang]["terms"]) >= 20 for lang in ("fi", "sv", "en")), theme

@@ -42,7 +42,7 @@ def training_corpus_path() -> Path:
 
 
 def load_training_corpus(split: str | None = None) -> pd.DataFrame:
-    """The shipped labelled corpus: columns text, score, language, labels, id, split (train/test).
+    """The shipped labelled corpus: columns text, score, language, labels, id, split (train/test), domain.
 
     ``split="train"`` or ``"test"`` selects the fixed split; the test split is held out from training and tuning.
     """

@@ -4,7 +4,11 @@ Developer tools:
 
 - ``python -m npsthemes.datasets._build_corpus PART.jsonl [PART.jsonl ...]`` builds the corpus from parts;
 - ``python -m npsthemes.datasets._build_corpus --append PART.jsonl [...]`` adds parts to the existing corpus
-  without touching its rows or their split.
+  without touching its rows or their split;
+- ``--append --test-only`` adds parts whose rows are all held out (the fresh parts ``*_e``, written after the
+  theme rules by writers who saw neither the corpus nor the rules: the clean check of a model with rules).
+
+Each row keeps the ``domain`` its writer was briefed for (``credit_management`` when a part has none).
 
 Each part was written by a separate writer (language x persona). The split holds out 20 % of every part
 (so of every language), chosen at random with a fixed seed; near-duplicate texts (also of rows already in the
@@ -29,7 +33,9 @@ def _key(text: str) -> str:
     return re.sub(r"\W+", " ", text.lower()).strip()
 
 
-def main(parts: list[str], append: bool = False) -> None:
+def main(
+    parts: list[str], append: bool = False, default_domain: str = "credit_management", test_only: bool = False
+) -> None:
     rng = np.random.default_rng(SEED + 1 if append else SEED)  # appended parts: their own seeded split
     out: list[dict] = []
     if append:
@@ -45,9 +51,9 @@ def main(parts: list[str], append: bool = False) -> None:
             seen.add(key)
             keep.append(r)
         idx = rng.permutation(len(keep))
-        n_test = int(round(len(keep) * TEST_SHARE))
+        n_test = len(keep) if test_only else int(round(len(keep) * TEST_SHARE))
         test = set(idx[:n_test].tolist())
-        tag = Path(part).stem
+        tag = Path(part).stem.lower()
         for i, r in enumerate(keep):
             out.append(
                 {
@@ -57,6 +63,7 @@ def main(parts: list[str], append: bool = False) -> None:
                     "language": r["language"],
                     "labels": r["labels"],
                     "split": "test" if i in test else "train",
+                    "domain": r.get("domain") or default_domain,
                 }
             )
     with open(HERE / "training_corpus.jsonl", "w", encoding="utf-8") as fh:
@@ -68,4 +75,5 @@ def main(parts: list[str], append: bool = False) -> None:
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    main([a for a in args if a != "--append"], append="--append" in args)
+    flags = {"--append", "--test-only"}
+    main([a for a in args if a not in flags], append="--append" in args, test_only="--test-only" in args)

@@ -144,7 +144,8 @@ def polarity_features(
     lexicon_weight: float,
 ) -> sp.csr_matrix:
     """[context clause features, (comment features * 0.5), theme one-hot, lexicon features * weight] per pair;
-    ``lexicon`` is (clause rows, comment rows) of the lexicon features, or None."""
+    ``lexicon`` is (clause rows, comment rows) of the lexicon features, or None. The lexicon part is [clause and
+    comment wish-marker columns (when the lexicon has them), clause valence (3), comment valence (3)]."""
     doc_idx, theme_idx = pairs[:, 0], pairs[:, 1]
     theme_onehot = sp.csr_matrix(
         (np.ones(len(pairs), dtype=np.float32), (np.arange(len(pairs)), theme_idx)), shape=(len(pairs), n_themes)
@@ -154,7 +155,10 @@ def polarity_features(
         blocks.insert(1, comment_X[doc_idx] * 0.5)
     if lexicon is not None:
         clause_lex, comment_lex = lexicon
-        blocks.append(sp.csr_matrix(np.hstack([clause_lex[ctx], comment_lex[doc_idx]]) * np.float32(lexicon_weight)))
+        clause_lex, comment_lex = clause_lex[ctx], comment_lex[doc_idx]
+        # extra columns (the wish markers) first, so that the last six are always the valence features
+        cols = [clause_lex[:, 3:], comment_lex[:, 3:], clause_lex[:, :3], comment_lex[:, :3]]
+        blocks.append(sp.csr_matrix(np.hstack(cols) * np.float32(lexicon_weight)))
     return sp.hstack(blocks, format="csr", dtype=np.float32)
 
 
@@ -169,7 +173,8 @@ class RulePolarity(ClassifierMixin, BaseEstimator):
     score (9-10 positive, else negative), as the score-only rule does.
 
     It reads the lexicon features the composite appends to the polarity input (its last six columns: clause and
-    comment ``tanh(pos/4)``, ``tanh(neg/4)``, ``tanh((pos - neg)/4)``), so ``lexicon_weight`` must not be 0.
+    comment ``tanh(pos/4)``, ``tanh(neg/4)``, ``tanh((pos - neg)/4)``, and before them the clause's wish-marker
+    column, weighted by ``wish_weight``: a wish is criticism), so ``lexicon_weight`` must not be 0.
     ``fit`` only records the classes (``negative``, ``positive``).
     """
 
@@ -180,12 +185,14 @@ class RulePolarity(ClassifierMixin, BaseEstimator):
         score_weight: float = 0.5,
         context: str = "clause",
         lexicon_weight: float = 1.0,
+        wish_weight: float = 3.0,
     ):
         self.clause_weight = clause_weight
         self.comment_weight = comment_weight
         self.score_weight = score_weight
         self.context = context
         self.lexicon_weight = lexicon_weight
+        self.wish_weight = wish_weight
 
     def fit(self, X: Any = None, y: Any = None, categories: Any = None) -> RulePolarity:
         self.classes_ = np.array(["negative", "positive"])
@@ -197,6 +204,10 @@ class RulePolarity(ClassifierMixin, BaseEstimator):
             raise ValueError("RulePolarity reads the lexicon features: lexicon_weight must not be 0")
         lex = np.asarray(X[:, -6:].todense() if sp.issparse(X) else X[:, -6:], dtype=float) / self.lexicon_weight
         z = self.clause_weight * lex[:, 2] + self.comment_weight * lex[:, 5]
+        wish_weight = getattr(self, "wish_weight", 0.0)  # models saved before the wish markers
+        if wish_weight and X.shape[1] >= 8:
+            wish = np.asarray(X[:, -8].todense() if sp.issparse(X) else X[:, -8], dtype=float).ravel()
+            z = z - wish_weight * wish / self.lexicon_weight
         if categories is not None:
             cat = np.asarray(categories, dtype=np.int64)
             z = z + self.score_weight * np.select([cat == 0, cat == 3], [1.0, 0.0], -1.0)
