@@ -7,6 +7,6 @@ D=src/npsthemes/datasets
 npsthemes train "$D/training_corpus.jsonl" \
   --taxonomy src/npsthemes/data/taxonomy.json \
   --independent "$D/sample_survey_labels.jsonl" \
-  --name default --model-version "${MODEL_VERSION:-1.0.0}" \
+  --name default --model-version "${MODEL_VERSION:-1.0.0}" --limits models/default_limits.txt \
   --description "Default npsthemes theme and polarity tagger for Finnish, Swedish and English NPS comments." \
   --out models/default

@@ -276,6 +276,25 @@ def _reference_evidence(clf, docs, comment_X, pairs, top=3):
     return out
 
 
+def _with_rule_words(clf, batch, pairs, ngram_words):
+    """The documented merge: the words that fired the theme's rule (where the rule pushes the theme up) first,
+    then the n-gram evidence that does not overlap them, at most three."""
+    if not any(n == "rules" for n, _ in clf.vectorizer_.blocks_):
+        return ngram_words
+    block = clf.vectorizer_.block("rules")
+    themes = list(map(str, clf.classes_))
+    words = block.matched_words(batch, np.asarray(pairs, dtype=np.int64).reshape(-1, 2), themes)
+    start = clf.explainer_.offsets_["rules"]
+    out = []
+    for (i, j), w, grams in zip(pairs, words, ngram_words):
+        c = block.themes_.index(themes[j]) if themes[j] in block.themes_ else None
+        if w and c is not None and clf.theme_detector_.weights_[start + c, j] > 0:
+            out.append(([w] + [g for g in grams if w not in g and g not in w])[:3])
+        else:
+            out.append(grams)
+    return out
+
+
 @pytest.mark.parametrize("evidence", [True, False])
 def test_tag_frame_equals_the_per_comment_algorithms(default_model, evidence):
     clf = default_model.classifier
@@ -317,7 +336,10 @@ def test_tag_frame_equals_the_per_comment_algorithms(default_model, evidence):
     assert frame["polarity"].tolist() == list(pols)
     assert np.array_equal(frame["polarity_probability"].to_numpy(), pprob)
     if evidence:
-        assert frame["evidence"].tolist() == ["; ".join(e) for e in _reference_evidence(clf, docs, comment_X, pairs)]
+        assert frame["evidence"].tolist() == [
+                "; ".join(e)
+                for e in _with_rule_words(clf, batch, pairs, _reference_evidence(clf, docs, comment_X, pairs))
+            ]
     else:
         assert set(frame["evidence"]) <= {""}
     assert langs == clf.text_.languages_for(texts, None)

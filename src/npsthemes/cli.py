@@ -632,13 +632,30 @@ def _print_metrics(res: dict[str, Any]) -> None:
 )
 @click.option("--description", help="One-line description for the manifest and model card.")
 @click.option(
+    "--limits",
+    "limits_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A text file of known weaknesses (one per line) to state in the manifest and model card.",
+)
+@click.option(
     "--embedding-model",
     type=click.Path(path_type=Path),
     help="Local sentence-transformers model directory to add embedding features (extra 'embeddings').",
 )
-def train_cli(labeled, out_dir, taxonomy, heldout, name, model_version, independent, description, embedding_model):
+def train_cli(
+    labeled, out_dir, taxonomy, heldout, name, model_version, independent, description, limits_file, embedding_model
+):
     """Train a theme model on labelled comments (text, labels 'theme:polarity;...', optional score, language)."""
+    from .errors import DataError
     from .training import train_model
+
+    limits = None
+    if limits_file is not None:
+        try:
+            text = limits_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DataError(f"{limits_file}: cannot read the limits file ({exc})", param="limits") from exc
+        limits = [line.strip().lstrip("-").strip() for line in text.splitlines() if line.strip()]
 
     params = {"embedding_model": str(embedding_model)} if embedding_model else None
     with _Progress("training") as prog:
@@ -652,6 +669,7 @@ def train_cli(labeled, out_dir, taxonomy, heldout, name, model_version, independ
             params=params,
             progress=prog.step,
             description=description,
+            limits=limits,
             independent=(f"Independent set {independent.name}, written separately from the training data", independent)
             if independent
             else None,

@@ -291,9 +291,10 @@ def render_model_card(manifest: dict[str, Any]) -> str:
         lines.append("")
     lines += [
         "## Limits",
-        "- Trained on synthetic comments written for this project (B2B credit management / collection / invoicing "
-        "customer service). Wording, domains and themes far from that will be tagged less well: evaluate on a "
-        "few hundred of your own labelled comments (`npsthemes evaluate`) before trusting the numbers.",
+        *[f"- {x}" for x in (m.get("limits") or [])],
+        "- Trained on synthetic comments written for this project. Wording, domains and themes far from them will "
+        "be tagged less well: evaluate on a few hundred of your own labelled comments (`npsthemes evaluate`) "
+        "before trusting the numbers.",
         '- Sarcasm and irony are often read literally; very short comments ("ok", "-") get no theme by design.',
         "- Polarity is positive/negative per theme mention; a comment that praises and criticises the same theme "
         "gets the dominant one.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +82,7 @@ def train_model(
     params: dict[str, Any] | None = None,
     independent: tuple[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
+    limits: Sequence[str] | None = None,
 ) -> Model:
     """Train a :class:`ThemeClassifier` on labelled comments and wrap it as a :class:`Model`.
 
@@ -89,7 +90,8 @@ def train_model(
     If the labelled data has a ``split`` column, rows marked ``train`` are used for training and rows marked
     ``test`` are the held-out set; otherwise ``heldout`` (a separate labelled file) may be given. Held-out
     metrics are stored in the manifest; nothing held out is used for training or tuning. With ``out`` the model
-    is saved there.
+    is saved there. ``limits``: known weaknesses measured elsewhere (for example on real comments), one sentence
+    each, stated in the manifest and the model card.
     """
     step = progress or (lambda s: None)
     if out is not None:  # refuse a bad output directory before the training, not after it
@@ -128,6 +130,7 @@ def train_model(
         "name": name,
         "model_version": version,
         "description": description,
+        **({"limits": [str(x) for x in limits]} if limits else {}),
         "taxonomy": tax.to_dict(),
         "taxonomy_version": tax.version,
         "themes": list(map(str, clf.classes_)),
