@@ -153,13 +153,25 @@ def main() -> None:
     corpus["labels"] = corpus["labels"].fillna("")
     groups = heldout_groups(corpus)
     report("keywords (ten-minute list; score-only polarity)", keyword_classifier(), X, gold, scored, groups, True)
-    report("rules-only (default taxonomy rules, no training)", ThemeClassifier.from_rules(default_taxonomy()), X, gold,
-           scored, groups)
+    report(
+        "rules-only (default taxonomy rules, no training)",
+        ThemeClassifier.from_rules(default_taxonomy()),
+        X,
+        gold,
+        scored,
+        groups,
+    )
     if not a.no_train:
         t0 = time.perf_counter()
         model = train_model(training_corpus_path(), taxonomy=default_taxonomy(), name="trained-now")
-        report(f"trained now on the corpus train split [{time.perf_counter() - t0:.0f} s to train]",
-               model.classifier, X, gold, scored, groups)
+        report(
+            f"trained now on the corpus train split [{time.perf_counter() - t0:.0f} s to train]",
+            model.classifier,
+            X,
+            gold,
+            scored,
+            groups,
+        )
     for path in ([] if a.no_shipped else [None]) + a.model:
         model = load_model(path)
         name = f"{model.name} {model.version}" + (f" ({path})" if path else " (shipped)")

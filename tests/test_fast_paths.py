@@ -286,7 +286,7 @@ def _with_rule_words(clf, batch, pairs, ngram_words):
     words = block.matched_words(batch, np.asarray(pairs, dtype=np.int64).reshape(-1, 2), themes)
     start = clf.explainer_.offsets_["rules"]
     out = []
-    for (i, j), w, grams in zip(pairs, words, ngram_words):
+    for (_i, j), w, grams in zip(pairs, words, ngram_words):
         c = block.themes_.index(themes[j]) if themes[j] in block.themes_ else None
         if w and c is not None and clf.theme_detector_.weights_[start + c, j] > 0:
             out.append(([w] + [g for g in grams if w not in g and g not in w])[:3])
@@ -337,9 +337,8 @@ def test_tag_frame_equals_the_per_comment_algorithms(default_model, evidence):
     assert np.array_equal(frame["polarity_probability"].to_numpy(), pprob)
     if evidence:
         assert frame["evidence"].tolist() == [
-                "; ".join(e)
-                for e in _with_rule_words(clf, batch, pairs, _reference_evidence(clf, docs, comment_X, pairs))
-            ]
+            "; ".join(e) for e in _with_rule_words(clf, batch, pairs, _reference_evidence(clf, docs, comment_X, pairs))
+        ]
     else:
         assert set(frame["evidence"]) <= {""}
     assert langs == clf.text_.languages_for(texts, None)

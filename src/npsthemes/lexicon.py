@@ -63,13 +63,66 @@ NEGATIONS: dict[str, frozenset[str]] = {
 #: criticism: positive words after a marker in the same row count as negated, and the number of markers in a row
 #: is a fourth feature.
 WISH_MARKERS: dict[str, tuple[str, ...]] = {
-    "en": ("wish", "should", "hope", "hopefully", "please", "pls", "plz", "improve", "needs", "if only",
-           "would be", "would like", "would love", "would prefer", "would have", "wouldve", "could be", "could do",
-           "could have", "couldve", "could use", "might be"),
-    "fi": ("toivois", "toivon", "toivottavasti", "toive", "kunpa", "kunhan", "pitäis", "pitäs", "voisi", "vois",
-           "olisi", "olis", "saisi", "sais", "parann", "kehitettävä", "kaipais", "kaipaisi"),
-    "sv": ("önska", "önskvär", "borde", "bör", "hoppas", "vore", "förbättr", "saknar", "gärna", "skulle vara",
-           "skulle vilja", "skulle kunna", "kunde vara", "kunde ha"),
+    "en": (
+        "wish",
+        "should",
+        "hope",
+        "hopefully",
+        "please",
+        "pls",
+        "plz",
+        "improve",
+        "needs",
+        "if only",
+        "would be",
+        "would like",
+        "would love",
+        "would prefer",
+        "would have",
+        "wouldve",
+        "could be",
+        "could do",
+        "could have",
+        "couldve",
+        "could use",
+        "might be",
+    ),
+    "fi": (
+        "toivois",
+        "toivon",
+        "toivottavasti",
+        "toive",
+        "kunpa",
+        "kunhan",
+        "pitäis",
+        "pitäs",
+        "voisi",
+        "vois",
+        "olisi",
+        "olis",
+        "saisi",
+        "sais",
+        "parann",
+        "kehitettävä",
+        "kaipais",
+        "kaipaisi",
+    ),
+    "sv": (
+        "önska",
+        "önskvär",
+        "borde",
+        "bör",
+        "hoppas",
+        "vore",
+        "förbättr",
+        "saknar",
+        "gärna",
+        "skulle vara",
+        "skulle vilja",
+        "skulle kunna",
+        "kunde vara",
+        "kunde ha",
+    ),
 }
 #: (two-word markers: the first word exactly, the second as a prefix; "would recommend" is not a wish)
 _NEGATION_SCOPE = 3
@@ -157,10 +210,11 @@ class SentimentLexicon:
         row_of_token: np.ndarray,
         n_rows: int,
     ) -> np.ndarray:
-        """Dense (n_rows, 3) features of rows of tokens (4 with ``wishes``: the number of wish markers, squashed). ``lang_index[k]`` is the position in ``languages`` of
-        token k's language, ``row_of_token[k]`` the row (clause or comment) it belongs to, in order; negation
-        does not cross rows. Returns ``tanh(pos / 4)``, ``tanh(neg / 4)`` and ``tanh((pos - neg) / 4)``.
-        Thread-safe (the per-table values grow under this object's lock)."""
+        """Dense (n_rows, 3) features of rows of tokens (4 with ``wishes``: the wish-marker count, squashed).
+        ``lang_index[k]`` is the position in ``languages`` of token k's language, ``row_of_token[k]`` the row
+        (clause or comment) it belongs to, in order; negation does not cross rows. Returns ``tanh(pos / 4)``,
+        ``tanh(neg / 4)`` and ``tanh((pos - neg) / 4)``. Thread-safe (the per-table values grow under this
+        object's lock)."""
         valence = np.zeros(len(surface_ids))
         negator = np.zeros(len(surface_ids), dtype=bool)
         wisher = np.zeros(len(surface_ids), dtype=bool)
@@ -192,7 +246,7 @@ class SentimentLexicon:
         valence = np.where(negated, valence * _NEGATION_SCALE, valence)
         pos = np.bincount(row_of_token, weights=np.clip(valence, 0, None), minlength=n_rows)
         neg = np.bincount(row_of_token, weights=np.clip(-valence, 0, None), minlength=n_rows)
-        cols = [pos, neg, pos - neg]
+        cols: list[np.ndarray] = [pos, neg, pos - neg]
         if self.wishes:
             cols.append(np.bincount(row_of_token, weights=wisher.astype(float), minlength=n_rows) * _SCALE / 2)
         return np.tanh(np.column_stack(cols) / _SCALE).astype(np.float32)

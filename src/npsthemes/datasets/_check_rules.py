@@ -34,7 +34,8 @@ def term_precision(rules: dict, corpus: Path = HERE / "training_corpus.jsonl") -
     train = pd.DataFrame([r for r in rows if r["split"] == "train"])
     gold = [set(p.split(":")[0] for p in str(labs).split(";") if p) for labs in train["labels"]]
     batch = TextAnalyzer().fit_transform(train[["text", "score", "language"]])
-    keys, single = [], {}
+    keys: list[tuple[str, str, str]] = []
+    single: dict[str, dict] = {}
     for theme, per_lang in rules.items():
         for lang, spec in per_lang.items():
             for term in spec.get("terms", []):

@@ -19,8 +19,10 @@ Matches are computed once per distinct vocabulary token.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -46,10 +48,14 @@ class _Compiled:
     multi: dict[str, list[tuple[tuple[str, ...], int]]]
 
 
-def _word_matches(word: str, forms: tuple[str, ...]) -> bool:
-    if word.endswith("*"):
-        return any(f.startswith(word[:-1]) for f in forms)
-    return word in forms
+@dataclass
+class _Index:
+    """Derived lookup tables of a fitted :class:`RuleBlock` (see ``RuleBlock._term_index``)."""
+
+    langs: dict[str, tuple[dict, dict, dict, dict, dict]]
+    lengths: np.ndarray  # words per multi-word term
+    codes: np.ndarray  # theme column * 2 + is_not, per multi-word term
+    kmax: int
 
 
 class RuleBlock(TransformerMixin, BaseEstimator):
@@ -102,19 +108,75 @@ class RuleBlock(TransformerMixin, BaseEstimator):
         return self
 
     def __getstate__(self) -> dict:
-        return drop_derived(self.__dict__, ("_code_cache",))
+        return drop_derived(self.__dict__, ("_code_cache", "_index", "_hit_cache"))
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return np.array([f"rule:{t}" for t in self.themes_], dtype=object)
 
     # ------------------------------------------------------------------ matching
-    def _token_codes(self, lang: str, surface: str, lemma: str) -> tuple[int, ...]:
-        """The one-word term codes a token matches (exact, prefix, compound head)."""
+    def _term_index(self) -> _Index:
+        """Lookup tables derived from ``compiled_`` (not saved with the model): per language the prefix terms by
+        prefix, and the multi-word terms numbered, with their first and later words by exact word and by
+        prefix."""
+        idx = self.__dict__.get("_index")
+        if idx is not None:
+            return idx
+        lengths: list[int] = []
+        codes: list[int] = []
+        langs: dict[str, tuple[dict, dict, dict, dict, dict]] = {}
+        for lang, c in self.compiled_.items():
+            prefixes: dict[str, set[int]] = {}
+            for prefix, code in c.prefixes:
+                prefixes.setdefault(prefix, set()).add(code)
+            start_exact: dict[str, list[int]] = {}
+            start_prefix: dict[str, list[int]] = {}
+            cont_exact: dict[str, list[tuple[int, int]]] = {}
+            cont_prefix: dict[str, list[tuple[int, int]]] = {}
+            for entries in c.multi.values():
+                for words, code in entries:
+                    m = len(lengths)
+                    lengths.append(len(words))
+                    codes.append(code)
+                    for k, w in enumerate(words):
+                        if k == 0:
+                            (start_prefix if w.endswith("*") else start_exact).setdefault(w.rstrip("*"), []).append(m)
+                        else:
+                            (cont_prefix if w.endswith("*") else cont_exact).setdefault(w.rstrip("*"), []).append(
+                                (m, k)
+                            )
+            langs[lang] = (
+                {k: tuple(v) for k, v in prefixes.items()},
+                start_exact,
+                start_prefix,
+                cont_exact,
+                cont_prefix,
+            )
+        kmax = max(lengths, default=1) + 1
+        idx = self._index = _Index(langs, np.asarray(lengths, dtype=np.int64), np.asarray(codes, dtype=np.int64), kmax)
+        return idx
+
+    @staticmethod
+    def _by_prefix(table: dict, form: str) -> list:
+        """The values of ``table`` (prefix -> values) for every prefix of ``form``."""
+        out: list = []
+        for n in range(1, len(form) + 1):
+            got = table.get(form[:n])
+            if got:
+                out.extend(got)
+        return out
+
+    def _token_codes(self, lang: str, surface: str, lemma: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple]:
+        """What a token matches: the one-word term codes (exact, prefix, compound head), the multi-word terms it
+        may start, and the (term, word position) keys of the later words of multi-word terms it matches."""
         c = self.compiled_.get(lang)
         if c is None:
-            return ()
+            return (), (), ()
+        prefixes, start_exact, start_prefix, cont_exact, cont_prefix = self._term_index().langs[lang]
+        kmax = self._term_index().kmax
         forms = (lemma, surface) if lemma != surface else (lemma,)
         codes: set[int] = set()
+        starts: set[int] = set()
+        conts: set[int] = set()
         for f in forms:
             codes |= c.exact.get(f, set())
             if c.heads and len(f) > _MIN_COMPOUND_HEAD:
@@ -122,72 +184,102 @@ class RuleBlock(TransformerMixin, BaseEstimator):
                     hit = c.heads.get(f[k:])
                     if hit:
                         codes |= hit
-        for prefix, code in c.prefixes:
-            if any(f.startswith(prefix) for f in forms):
-                codes.add(code)
-        return tuple(sorted(codes))
+            if prefixes:
+                codes.update(self._by_prefix(prefixes, f))
+            starts.update(start_exact.get(f, ()))
+            if start_prefix:
+                starts.update(self._by_prefix(start_prefix, f))
+            conts.update(m * kmax + k for m, k in cont_exact.get(f, ()))
+            if cont_prefix:
+                conts.update(m * kmax + k for m, k in self._by_prefix(cont_prefix, f))
+        return tuple(sorted(codes)), tuple(sorted(starts)), tuple(sorted(conts))
 
-    def _codes(self, vocab: Any) -> list[tuple[int, ...]]:
-        """Per vocabulary token: the codes it matches (grown as the vocabulary grows, under this block's lock)."""
+    def _codes(self, vocab: Any) -> list[tuple[tuple[int, ...], tuple[int, ...], tuple]]:
+        """Per vocabulary token: what it matches (:meth:`_token_codes`; grown as the vocabulary grows, under this
+        block's lock)."""
         with lock_of(self):
             cached = self.__dict__.get("_code_cache")
-            codes: list[tuple[int, ...]] = cached[1] if cached is not None and cached[0] is vocab else []
-            n = len(vocab.surface)
-            for t in range(len(codes), n):
+            codes = cached[1] if cached is not None and cached[0] is vocab else []
+            for t in range(len(codes), len(vocab.surface)):
                 codes.append(self._token_codes(vocab.lang[t], vocab.surface[t], vocab.lemma[t]))
             self._code_cache = (vocab, codes)
             return codes
 
+    @staticmethod
+    def _expand(per_token: list[tuple], part: int, uniq: list[int], inv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(position, value) pairs for every value of every position's token, from part ``part`` of the
+        per-vocabulary-token tuples of the batch's distinct tokens ``uniq``."""
+        vals = [per_token[t][part] for t in uniq]
+        lens = np.fromiter(map(len, vals), dtype=np.int64, count=len(vals))
+        ptr = np.concatenate([[0], np.cumsum(lens)])
+        flat = np.fromiter(chain.from_iterable(vals), dtype=np.int64, count=int(ptr[-1]))
+        per_pos = lens[inv]
+        pos = np.repeat(np.arange(len(inv)), per_pos)
+        within = np.arange(len(pos)) - np.repeat(np.cumsum(per_pos) - per_pos, per_pos)
+        return pos, flat[ptr[inv][pos] + within]
+
+    def _position_hits(self, batch: Batch) -> tuple[np.ndarray, ...]:
+        """(token position, theme column, is a `not` term, number of tokens) of every hit, ordered by position
+        (one-word terms first); kept for the last two batches seen (weakly), since a tag call asks for the
+        comments, the clauses and the matched words of the same batch."""
+        docs = batch.docs
+        with lock_of(self):
+            for ref, cached in self.__dict__.get("_hit_cache", ()):
+                if ref() is docs:
+                    return cached
+        vocab = docs.vocab
+        per_token = self._codes(vocab)
+        ids = np.asarray(docs.token_ids, dtype=np.int64)
+        n = len(ids)
+        uniq_a, inv = np.unique(ids, return_inverse=True)
+        uniq = uniq_a.tolist()
+        pos1, code1 = self._expand(per_token, 0, uniq, inv) if n else (np.zeros(0, np.int64),) * 2
+        out_pos, out_code, out_len = [pos1], [code1], [np.ones(len(pos1), dtype=np.int64)]
+        idx = self._term_index()
+        if n and len(idx.lengths):
+            s_pos, s_m = self._expand(per_token, 1, uniq, inv)
+            if len(s_pos):
+                c_pos, c_key = self._expand(per_token, 2, uniq, inv)
+                width = np.int64(len(idx.lengths) * idx.kmax)
+                have = np.sort(c_pos * width + c_key)
+                length = idx.lengths[s_m]
+                end = s_pos + length
+                clause_bounds = docs.clause_bounds()[0]
+                clause_of = np.repeat(np.arange(len(clause_bounds) - 1), np.diff(clause_bounds))
+                ok = end <= n
+                ok[ok] = clause_of[end[ok] - 1] == clause_of[s_pos[ok]]
+                for k in range(1, int(length.max())):
+                    need = np.flatnonzero(ok & (length > k))
+                    if not len(need):
+                        break
+                    q = (s_pos[need] + k) * width + s_m[need] * idx.kmax + k
+                    at = np.searchsorted(have, q)
+                    found = (at < len(have)) & (have[np.minimum(at, len(have) - 1)] == q)
+                    ok[need[~found]] = False
+                out_pos.append(s_pos[ok])
+                out_code.append(idx.codes[s_m[ok]])
+                out_len.append(length[ok])
+        pos_a, code_a, len_a = (np.concatenate(x).astype(np.int64) for x in (out_pos, out_code, out_len))
+        order = np.lexsort((len_a > 1, pos_a))  # by position; at one position one-word terms first (stable)
+        pos_a, code_a, len_a = pos_a[order], code_a[order], len_a[order]
+        result = (pos_a, code_a >> 1, (code_a & 1).astype(bool), len_a)
+        with lock_of(self):  # the last two batches (a tag call also matches a subset of its comments' clauses)
+            live = [(ref, got) for ref, got in self.__dict__.get("_hit_cache", ()) if ref() is not None]
+            self._hit_cache = (live[-1:] + [(weakref.ref(docs), result)])[-2:]
+        return result
+
     def hits(self, batch: Batch, rows: str = "comments") -> tuple[np.ndarray, ...]:
         """Every rule hit: (row, theme column, token position, is a `not` term, number of tokens) arrays, where
-        rows are comments or clauses (``rows="clauses"``, numbered as ``DocBatch.clause_bounds``)."""
+        rows are comments or clauses (``rows="clauses"``, numbered as ``DocBatch.clause_bounds``). Terms are
+        matched with array operations over the batch's distinct tokens; a multi-word term must lie within one
+        clause."""
         if not hasattr(self, "compiled_"):
             raise NotFittedError("this RuleBlock is not fitted yet")
+        pos, col, neg, length = self._position_hits(batch)
         docs = batch.docs
-        vocab = docs.vocab
-        codes = self._codes(vocab)
-        ids = docs.token_ids
-        clause_bounds = docs.clause_bounds()[0]
-        bounds = clause_bounds if rows == "clauses" else docs.doc_ptr
+        bounds = docs.clause_bounds()[0] if rows == "clauses" else docs.doc_ptr
         row_of = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
-        clause_of = np.repeat(np.arange(len(clause_bounds) - 1), np.diff(clause_bounds))
-        out_row, out_col, out_pos, out_not, out_len = [], [], [], [], []
-        multi_langs = {lang for lang, c in self.compiled_.items() if c.multi}
-        for pos, t in enumerate(ids.tolist()):
-            for code in codes[t]:
-                out_row.append(row_of[pos])
-                out_col.append(code >> 1)
-                out_pos.append(pos)
-                out_not.append(code & 1)
-                out_len.append(1)
-            if multi_langs and vocab.lang[t] in multi_langs:
-                c = self.compiled_[vocab.lang[t]]
-                forms = (vocab.lemma[t], vocab.surface[t])
-                cands = (
-                    c.multi.get(forms[0], [])
-                    + (c.multi.get(forms[1], []) if forms[1] != forms[0] else [])
-                    + c.multi.get("*", [])
-                )
-                for words, code in cands:
-                    end = pos + len(words)
-                    if end > len(ids) or clause_of[end - 1] != clause_of[pos]:
-                        continue
-                    if all(
-                        _word_matches(w, (vocab.lemma[ids[pos + k]], vocab.surface[ids[pos + k]]))
-                        for k, w in enumerate(words)
-                    ):
-                        out_row.append(row_of[pos])
-                        out_col.append(code >> 1)
-                        out_pos.append(pos)
-                        out_not.append(code & 1)
-                        out_len.append(len(words))
-        return (
-            np.asarray(out_row, dtype=np.int64),
-            np.asarray(out_col, dtype=np.int64),
-            np.asarray(out_pos, dtype=np.int64),
-            np.asarray(out_not, dtype=bool),
-            np.asarray(out_len, dtype=np.int64),
-        )
+        return row_of[pos].astype(np.int64), col, pos, neg, length
 
     def _matrix(self, batch: Batch, rows: str, n_rows: int) -> sp.csr_matrix:
         row, col, _, neg, _ = self.hits(batch, rows)
@@ -209,17 +301,22 @@ class RuleBlock(TransformerMixin, BaseEstimator):
         """For each (comment, theme column of ``theme_ids``) pair: the first words, as written, that fired the
         theme's rule in the comment ('' when none did, or a `not` term cancelled it)."""
         row, col, pos, neg, length = self.hits(batch, "comments")
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        width = np.int64(max(len(self.themes_), 1))
+        key = row * width + col
+        cancelled = np.unique(key[neg])
+        live = ~neg & ~np.isin(key, cancelled)
+        first_key, first_at = np.unique(key[live], return_index=True)  # hits are in position order: the first
+        first_pos, first_len = pos[live][first_at], length[live][first_at]
         col_of = {t: k for k, t in enumerate(self.themes_)}
-        cancelled = set(zip(row[neg].tolist(), col[neg].tolist()))
-        first: dict[tuple[int, int], tuple[int, int]] = {}
-        for r, c, p, n in zip(row[~neg].tolist(), col[~neg].tolist(), pos[~neg].tolist(), length[~neg].tolist()):
-            if (r, c) not in cancelled and (r, c) not in first:
-                first[(r, c)] = (p, n)
-        out = []
+        pair_col = np.array([col_of.get(t, -1) for t in theme_ids], dtype=np.int64)[pairs[:, 1]]
+        q = pairs[:, 0] * width + pair_col
+        at = np.searchsorted(first_key, q)
+        found = (pair_col >= 0) & (at < len(first_key)) & (first_key[np.minimum(at, max(len(first_key) - 1, 0))] == q)
+        out = [""] * len(pairs)
         surface = batch.docs.vocab.surface
         ids = batch.docs.token_ids
-        for i, j in pairs.tolist():
-            c = col_of.get(theme_ids[j])
-            hit = first.get((i, c)) if c is not None else None
-            out.append("" if hit is None else " ".join(surface[int(t)] for t in ids[hit[0] : hit[0] + hit[1]]))
+        for k in np.flatnonzero(found).tolist():
+            p0, n = int(first_pos[at[k]]), int(first_len[at[k]])
+            out[k] = " ".join(surface[int(t)] for t in ids[p0 : p0 + n])
         return out
