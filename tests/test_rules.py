@@ -145,3 +145,12 @@ def test_the_default_taxonomy_has_rules_for_every_theme_in_three_languages():
     for theme, per_lang in rules.items():
         assert set(per_lang) >= {"fi", "sv", "en"}, theme
         assert all(len(per_lang[lang]["terms"]) >= 20 for lang in ("fi", "sv", "en")), theme
+
+
+def test_no_hit_and_no_continuation_word_are_not_errors():
+    """Comments where no rule word (or no later word of a phrase) occurs: empty hits, no matched words."""
+    b = _batch(["xxxxxxxx", "on", "zzz qqq"], ["en", "en", "en"])
+    block = RuleBlock(RULES).fit(b)
+    assert block.transform(b).nnz == 0
+    pairs = np.array([[0, 0], [1, 1], [2, 0]])
+    assert block.matched_words(b, pairs, ["availability", "price"]) == ["", "", ""]

@@ -250,7 +250,9 @@ class RuleBlock(TransformerMixin, BaseEstimator):
                 ok[ok] = clause_of[end[ok] - 1] == clause_of[s_pos[ok]]
                 for k in range(1, int(length.max())):
                     need = np.flatnonzero(ok & (length > k))
-                    if not len(need):
+                    if not len(have):
+                        ok[need] = False
+                    if not len(need) or not len(have):
                         break
                     q = (s_pos[need] + k) * width + s_m[need] * idx.kmax + k
                     at = np.searchsorted(have, q)
@@ -311,9 +313,11 @@ class RuleBlock(TransformerMixin, BaseEstimator):
         col_of = {t: k for k, t in enumerate(self.themes_)}
         pair_col = np.array([col_of.get(t, -1) for t in theme_ids], dtype=np.int64)[pairs[:, 1]]
         q = pairs[:, 0] * width + pair_col
-        at = np.searchsorted(first_key, q)
-        found = (pair_col >= 0) & (at < len(first_key)) & (first_key[np.minimum(at, max(len(first_key) - 1, 0))] == q)
         out = [""] * len(pairs)
+        if not len(first_key):
+            return out
+        at = np.searchsorted(first_key, q)
+        found = (pair_col >= 0) & (at < len(first_key)) & (first_key[np.minimum(at, len(first_key) - 1)] == q)
         surface = batch.docs.vocab.surface
         ids = batch.docs.token_ids
         for k in np.flatnonzero(found).tolist():
