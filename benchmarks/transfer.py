@@ -115,10 +115,10 @@ def report(name: str, clf, X, gold, scored, groups, score_polarity: bool = False
         + (" [score-only rule]" if score_polarity else f"; score-only rule {score_rule:.3f}")
     )
     for gname, df in groups.items():
-        held = evaluate_model(clf, load_labelled(df[["id", "text", "score", "language", "labels"]]))
+        data = load_labelled(df[["id", "text", "score", "language", "labels"]])
+        held = evaluate_model(clf, data)
         pol = held["polarity_accuracy"]
         if score_polarity:
-            data = load_labelled(df[["id", "text", "score", "language", "labels"]])
             pol = float(
                 np.mean(
                     [

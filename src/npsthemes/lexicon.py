@@ -61,7 +61,8 @@ NEGATIONS: dict[str, frozenset[str]] = {
 #: Wish and conditional markers (prefixes of lower-cased surface forms): "would be nice if it was cheaper", "could be
 #: better", "toivoisin nopeampaa", "kunpa joku vastaisi", "önskar bättre info", "ni borde svara". A wish is
 #: criticism: positive words after a marker in the same row count as negated, and the number of markers in a row
-#: is a fourth feature.
+#: is a fourth feature. Two-word markers: the first word exactly, the second as a prefix ("would recommend" is
+#: not a wish).
 WISH_MARKERS: dict[str, tuple[str, ...]] = {
     "en": (
         "wish",
@@ -124,7 +125,6 @@ WISH_MARKERS: dict[str, tuple[str, ...]] = {
         "kunde ha",
     ),
 }
-#: (two-word markers: the first word exactly, the second as a prefix; "would recommend" is not a wish)
 _NEGATION_SCOPE = 3
 _NEGATION_SCALE = -0.74  # VADER's N_SCALAR
 _SCALE = 4.0

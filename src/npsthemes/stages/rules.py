@@ -48,6 +48,14 @@ class _Compiled:
     multi: dict[str, list[tuple[tuple[str, ...], int]]]
 
 
+def _lookup(sorted_keys: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each query: whether it is in ``sorted_keys``, and where (``searchsorted``; valid where found)."""
+    at = np.searchsorted(sorted_keys, q)
+    if not len(sorted_keys):
+        return np.zeros(len(q), dtype=bool), at
+    return sorted_keys[np.minimum(at, len(sorted_keys) - 1)] == q, at
+
+
 @dataclass
 class _Index:
     """Derived lookup tables of a fitted :class:`RuleBlock` (see ``RuleBlock._term_index``)."""
@@ -171,8 +179,9 @@ class RuleBlock(TransformerMixin, BaseEstimator):
         c = self.compiled_.get(lang)
         if c is None:
             return (), (), ()
-        prefixes, start_exact, start_prefix, cont_exact, cont_prefix = self._term_index().langs[lang]
-        kmax = self._term_index().kmax
+        index = self._term_index()
+        prefixes, start_exact, start_prefix, cont_exact, cont_prefix = index.langs[lang]
+        kmax = index.kmax
         forms = (lemma, surface) if lemma != surface else (lemma,)
         codes: set[int] = set()
         starts: set[int] = set()
@@ -250,13 +259,9 @@ class RuleBlock(TransformerMixin, BaseEstimator):
                 ok[ok] = clause_of[end[ok] - 1] == clause_of[s_pos[ok]]
                 for k in range(1, int(length.max())):
                     need = np.flatnonzero(ok & (length > k))
-                    if not len(have):
-                        ok[need] = False
-                    if not len(need) or not len(have):
+                    if not len(need):
                         break
-                    q = (s_pos[need] + k) * width + s_m[need] * idx.kmax + k
-                    at = np.searchsorted(have, q)
-                    found = (at < len(have)) & (have[np.minimum(at, len(have) - 1)] == q)
+                    found, _ = _lookup(have, (s_pos[need] + k) * width + s_m[need] * idx.kmax + k)
                     ok[need[~found]] = False
                 out_pos.append(s_pos[ok])
                 out_code.append(idx.codes[s_m[ok]])
@@ -314,10 +319,8 @@ class RuleBlock(TransformerMixin, BaseEstimator):
         pair_col = np.array([col_of.get(t, -1) for t in theme_ids], dtype=np.int64)[pairs[:, 1]]
         q = pairs[:, 0] * width + pair_col
         out = [""] * len(pairs)
-        if not len(first_key):
-            return out
-        at = np.searchsorted(first_key, q)
-        found = (pair_col >= 0) & (at < len(first_key)) & (first_key[np.minimum(at, len(first_key) - 1)] == q)
+        found, at = _lookup(first_key, q)
+        found &= pair_col >= 0
         surface = batch.docs.vocab.surface
         ids = batch.docs.token_ids
         for k in np.flatnonzero(found).tolist():
