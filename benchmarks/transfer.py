@@ -65,7 +65,7 @@ def nhs_metrics(
         a = sum(1 for p, g in zip(pred, gold) if t in p and t in g)
         b = sum(1 for p, g in zip(pred, gold) if t in p and t not in g)
         c = sum(1 for p, g in zip(pred, gold) if t not in p and t in g)
-        per[t] = 2 * a / max(2 * a + b + c, 1)
+        per[t] = (2 * a / max(2 * a + b + c, 1), a / max(a + b, 1), a / max(a + c, 1))
         tp, fp, fn = tp + a, fp + b, fn + c
     p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
     pairs = [(i, t, g[t]) for i, g in enumerate(gold) for t in g if g[t] is not None]
@@ -109,7 +109,10 @@ def report(name: str, clf, X, gold, scored, groups, score_polarity: bool = False
         f"  NHS micro P {met['micro_p']:.3f}  R {met['micro_r']:.3f}  F1 {met['micro_f1']:.3f}   "
         f"(floor F1 0.65, every theme 0.45)"
     )
-    print("  NHS F1 per theme: " + ", ".join(f"{t} {v:.2f}" for t, v in met["per_theme"].items()))
+    print(
+        "  NHS F1 (P/R) per theme: "
+        + ", ".join(f"{t} {f:.2f} ({p:.2f}/{r:.2f})" for t, (f, p, r) in met["per_theme"].items())
+    )
     print(
         f"  NHS polarity accuracy {pol_ok:.3f} on {len(pairs):,} pairs (floor 0.90)"
         + (" [score-only rule]" if score_polarity else f"; score-only rule {score_rule:.3f}")

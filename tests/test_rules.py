@@ -154,3 +154,69 @@ def test_no_hit_and_no_continuation_word_are_not_errors():
     assert block.transform(b).nnz == 0
     pairs = np.array([[0, 0], [1, 1], [2, 0]])
     assert block.matched_words(b, pairs, ["availability", "price"]) == ["", "", ""]
+
+
+def test_rules_model_api_and_cli_build_a_model_that_analyses(tmp_path, small_labelled):
+    """`rules_model` / `npsthemes rules-model`: a rules-only model saved, loaded hash-checked, evaluated and used
+    by `analyze`, from a taxonomy file alone."""
+    import json
+
+    from cli_harness import run_cli
+
+    from npsthemes import load_model, rules_model
+
+    tax = _taxonomy_with_rules()
+    tax_file = tmp_path / "tax.json"
+    tax_file.write_text(json.dumps(tax.to_dict()), encoding="utf-8")
+    held = tmp_path / "held.jsonl"
+    small_labelled.data.head(60)[["text", "score", "language", "labels"]].to_json(
+        held, orient="records", lines=True, force_ascii=False
+    )
+    model = rules_model(tax_file, heldout=held, out=tmp_path / "m_api")
+    assert model.manifest["training_data"]["n"] == 0
+    assert model.metrics["heldout"]["n"] == 60
+    loaded = load_model(tmp_path / "m_api")
+    X = pd.DataFrame({"text": ["on hold for an hour, no call back"], "score": [2]})
+    assert [t["theme"] for t in loaded.tag(X)[0]["themes"]] == ["availability"]
+    assert "rules-only" in (tmp_path / "m_api" / "MODEL_CARD.md").read_text(encoding="utf-8")
+
+    code, out, err = run_cli(["rules-model", tax_file, "--out", tmp_path / "m_cli", "--heldout", held])
+    assert code == 0, err
+    assert "rules-only model written" in out and "held-out evaluation" in out
+    code, out, err = run_cli(["analyze", "--sample", "--model", tmp_path / "m_cli", "--out", tmp_path / "rep"])
+    assert code == 0, err
+    assert (tmp_path / "rep" / "report.html").exists()
+    code, out, err = run_cli(["inspect", tmp_path / "m_cli"])
+    assert code == 0 and "training data: none" in out
+    # a taxonomy without rules is a one-line error, not a traceback, and writes nothing
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps(_taxonomy_without_rules().to_dict()), encoding="utf-8")
+    code, out, err = run_cli(["rules-model", bare, "--out", tmp_path / "m_bare"])
+    assert code != 0 and "no rules" in err and "Traceback" not in err
+    assert not (tmp_path / "m_bare").exists()
+
+
+def test_cross_validation_keeps_the_rules_block(small_labelled, monkeypatch):
+    """`cross_validate_model` (and so `evaluate --cv`) trains each fold with the taxonomy's rules block, as
+    `train_model` does, instead of silently dropping it."""
+    from npsthemes import training
+
+    built = []
+    real = training._classifier
+
+    def spy(themes, params, rules=None):
+        clf = real(themes, params, rules)
+        built.append([n for n, _ in clf.vectorizer.blocks])
+        return clf
+
+    monkeypatch.setattr(training, "_classifier", spy)
+    data = small_labelled.data.head(80)[["text", "score", "language", "labels"]]
+    params = ThemeClassifier.default(rules=_taxonomy_with_rules().rules(), threshold_tuner__cv=0).describe_params()
+    res = training.cross_validate_model(data, k=2, params=params, rules=_taxonomy_with_rules().rules())
+    assert built == [["word", "char", "rules"]] * 2
+    assert 0 <= res["micro_f1_mean"] <= 1
+    # a described model without a rules block stays without one
+    built.clear()
+    plain = ThemeClassifier.default(threshold_tuner__cv=0).describe_params()
+    training.cross_validate_model(data, k=2, params=plain, rules=_taxonomy_with_rules().rules())
+    assert built == [["word", "char"]] * 2

@@ -189,3 +189,38 @@ def test_one_model_shared_between_threads_tags_as_one_thread(default_model, smal
     assert not errors, errors
     for k in range(4):
         pd.testing.assert_frame_equal(results[k], expected[k])
+
+
+class _FakeStatic:
+    """Stands in for a model2vec StaticModel: a deterministic vector per text (model2vec is an optional extra)."""
+
+    dim = 4
+
+    def encode(self, texts, use_multiprocessing=False):
+        return np.array([[len(t), t.count("a"), 1.0, 0.0] if t != "zero" else [0.0] * 4 for t in texts], float)
+
+
+def test_static_embedding_block_embeds_the_chosen_languages_at_unit_length():
+    from npsthemes.stages import StaticEmbeddingBlock, TextAnalyzer
+
+    texts = ["a banana", "kukaan ei vastaa", "zero", "slow app"]
+    batch = TextAnalyzer(languages=("fi", "sv", "en")).fit_transform(
+        pd.DataFrame({"text": texts, "language": ["en", "fi", "en", "en"]})
+    )
+    block = StaticEmbeddingBlock(model="unused", weight=2.0)
+    block._encoder_obj = _FakeStatic()
+    X = block.fit(batch).transform(batch).toarray()
+    assert block.n_features_out_ == 4 and X.shape == (4, 4)
+    assert np.allclose(np.linalg.norm(X, axis=1), [2.0, 0.0, 0.0, 2.0])  # fi row: zeros; empty vector stays zero
+    every = StaticEmbeddingBlock(model="unused", languages=None)
+    every._encoder_obj = _FakeStatic()
+    assert np.allclose(np.linalg.norm(every.fit(batch).transform(batch).toarray(), axis=1), [1, 1, 0, 1])
+    assert "_encoder_obj" not in block.__getstate__()  # the loaded model is not pickled into a model file
+
+
+def test_static_embedding_block_without_its_model_is_a_clear_error():
+    from npsthemes.errors import DataError, MissingDependencyError
+    from npsthemes.stages import StaticEmbeddingBlock
+
+    with pytest.raises((DataError, MissingDependencyError), match="model2vec|does not exist"):
+        StaticEmbeddingBlock(model="/nonexistent/m2v")._encoder()

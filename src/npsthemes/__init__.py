@@ -66,6 +66,7 @@ _EXPORTS = {
     "cross_validate_model": "training",
     "evaluate_model": "training",
     "train_model": "training",
+    "rules_model": "training",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -99,7 +100,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .summary import nps_summary
     from .tagging import TaggedSurvey, tag_file, tag_survey
     from .taxonomy import Taxonomy, Theme, default_taxonomy, load_taxonomy
-    from .training import cross_validate_model, evaluate_model, train_model
+    from .training import cross_validate_model, evaluate_model, rules_model, train_model
 
 
 def __getattr__(name: str):
@@ -160,6 +161,7 @@ __all__ = [
     "inspect_model",
     "default_model_path",
     "train_model",
+    "rules_model",
     "evaluate_model",
     "cross_validate_model",
     "TaggedSurvey",

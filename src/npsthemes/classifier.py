@@ -47,7 +47,7 @@ from .stages.polarity import PolarityModel, context_rows, pair_array, polarity_f
 from .stages.rules import RuleBlock
 from .stages.text import Batch, TextAnalyzer, as_inputs
 from .stages.thresholds import ThresholdTuner, tune_thresholds
-from .stages.vectorize import EmbeddingBlock, FeatureBlocks, default_blocks
+from .stages.vectorize import EmbeddingBlock, FeatureBlocks, StaticEmbeddingBlock, default_blocks
 from .stats import category_codes
 from .tagging import empty_tag_frame
 
@@ -183,12 +183,16 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         embedding_model: str | None = None,
         embedding_weight: float = 1.0,
         rules: dict[str, Any] | None = None,
+        static_model: str | None = None,
+        static_weight: float = 1.0,
         **params: Any,
     ) -> ThemeClassifier:
         """A classifier with every stage given explicitly (so ``get_params(deep=True)`` lists the nested
         parameters), then ``set_params(**params)``. ``embedding_model``: the path of a local
         sentence-transformers model whose embeddings are added as a feature block (extra ``embeddings``).
-        ``rules``: a taxonomy's theme rules (``Taxonomy.rules()``), added as the ``rules`` feature block."""
+        ``rules``: a taxonomy's theme rules (``Taxonomy.rules()``), added as the ``rules`` feature block.
+        ``static_model``: a local model2vec directory whose mean token embeddings (English rows) are added as the
+        ``static`` feature block (extra ``semantic``)."""
         top = {k: params.pop(k) for k in list(params) if k in ("themes", "min_themes") or k in _STAGE_NAMES}
         clf = cls(**{name: _default_stage(name) for name in _STAGE_NAMES}).set_params(**top)
         extra: list[tuple[str, Any]] = []
@@ -196,6 +200,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             extra.append(("rules", RuleBlock(rules)))
         if embedding_model is not None:
             extra.append(("embeddings", EmbeddingBlock(embedding_model, embedding_weight)))
+        if static_model is not None:
+            extra.append(("static", StaticEmbeddingBlock(static_model, static_weight)))
         if extra:
             clf.vectorizer = FeatureBlocks(list(clf.vectorizer.blocks) + extra)
         return clf.set_params(**params)
@@ -316,18 +322,24 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return clf
 
     @classmethod
-    def from_description(cls, described: dict[str, Any], **overrides: Any) -> ThemeClassifier:
+    def from_description(
+        cls, described: dict[str, Any], *, rules: dict[str, Any] | None = None, **overrides: Any
+    ) -> ThemeClassifier:
         """An unfitted classifier with the parameters :meth:`describe_params` recorded (a model manifest's
         ``params``), e.g. to cross-validate a saved model's configuration; custom stage classes are not
-        rebuilt (their names are recorded, not their code)."""
-        emb = described.get("vectorizer__embeddings__model")
-        clf = cls.default(embedding_model=emb) if emb else cls.default()
+        rebuilt (their names are recorded, not their code). The rules themselves are not in the description:
+        ``rules`` (a taxonomy's ``rules()``) gives a described ``rules`` block back."""
+        clf = cls.default(
+            embedding_model=described.get("vectorizer__embeddings__model"),
+            static_model=described.get("vectorizer__static__model"),
+            rules=(rules or None) if any(n == "rules" for n, *_ in described.get("vectorizer__blocks") or []) else None,
+        )
         known = clf.get_params(deep=True)
         leaf = {}
         for key, value in described.items():
             if key not in known or hasattr(known[key], "get_params") or key.endswith("__blocks"):
                 continue
-            if key.endswith("__estimator") or (isinstance(known[key], list)):
+            if key.endswith("__estimator") or key == "vectorizer__rules__rules" or isinstance(known[key], list):
                 continue
             leaf[key] = tuple(value) if isinstance(value, list) else value
         return clf.set_params(**{**leaf, **overrides})

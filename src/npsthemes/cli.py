@@ -685,6 +685,26 @@ def train_cli(
         _print_metrics(model.metrics["heldout"])
 
 
+@cli.command("rules-model")
+@click.argument("taxonomy", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Model directory to write.")
+@click.option("--heldout", type=click.Path(path_type=Path), help="Labelled comments to evaluate the rules on.")
+@click.option("--name", default="rules", show_default=True, help="Model name for the manifest.")
+@click.option("--model-version", default="1.0.0", show_default=True, help="Model version for the manifest.")
+def rules_model_cli(taxonomy, out_dir, heldout, name, model_version):
+    """Build a rules-only model from a taxonomy whose themes carry rules (no labelled comments needed)."""
+    from .training import rules_model
+
+    with _Progress("building") as prog:
+        model = rules_model(
+            taxonomy, heldout=heldout, out=out_dir, name=name, version=model_version, progress=prog.step
+        )
+    out.print(clean(f"rules-only model written to {out_dir} ({len(model.classifier.classes_)} themes)"))
+    if "heldout" in model.metrics:
+        out.print("held-out evaluation:")
+        _print_metrics(model.metrics["heldout"])
+
+
 @cli.command("evaluate")
 @click.argument("labeled", type=click.Path(path_type=Path))
 @model_option
@@ -700,10 +720,14 @@ def evaluate_cli(labeled, model, fmt, cv):
 
     if cv:
         from .persistence import inspect_model
+        from .taxonomy import Taxonomy
 
         manifest = inspect_model(model)
+        rules = Taxonomy.from_dict(manifest["taxonomy"], source=str(model or "the default model")).rules()
         with _Progress("cross-validating") as prog:
-            res = cross_validate_model(labeled, k=cv, params=manifest.get("params", {}), progress=prog.step)
+            res = cross_validate_model(
+                labeled, k=cv, params=manifest.get("params", {}), rules=rules, progress=prog.step
+            )
         if fmt == "json":
             sys.stdout.write(json.dumps(_jsonable(res), ensure_ascii=False, indent=2) + "\n")
         else:
@@ -786,7 +810,11 @@ def inspect_cli(model_dir, fmt):
     out.print(clean("versions: " + ", ".join(f"{k} {v}" for k, v in d("versions").items())))
     td = d("training_data")
     out.print(
-        clean(f"training data: {td.get('source')} ({td.get('n')} comments, sha256 {str(td.get('sha256'))[:16]}...)")
+        clean(
+            f"training data: {td.get('source')} ({td.get('n')} comments, sha256 {str(td.get('sha256'))[:16]}...)"
+            if td.get("sha256")
+            else "training data: none (a rules-only model built from its taxonomy's theme rules)"
+        )
     )
     out.print(f"languages: {listed('languages')}; polarities: {listed('polarities')}")
     table = Table("theme", "threshold", header_style="bold")

@@ -243,6 +243,12 @@ class Model:
         return f"<Model {self.name} {self.version}: {len(self.classifier.classes_)} themes>"
 
 
+def _training_data_line(td: dict[str, Any]) -> str:
+    if not td.get("sha256"):
+        return "- Training data: none: a rules-only model built from its taxonomy's theme rules."
+    return f"- Training data: `{td.get('source')}` ({td.get('n')} comments, sha256 `{td['sha256'][:16]}...`)."
+
+
 def render_model_card(manifest: dict[str, Any]) -> str:
     """The model card as Markdown (rendered before anything is written)."""
     m = manifest
@@ -255,8 +261,7 @@ def render_model_card(manifest: dict[str, Any]) -> str:
         f"- Created {m.get('created')} with npsthemes {m['versions'].get('npsthemes')}, scikit-learn "
         f"{m['versions'].get('scikit-learn')}, spaCy {m['versions'].get('spacy')}, simplemma "
         f"{m['versions'].get('simplemma')}.",
-        f"- Training data: `{m['training_data'].get('source')}` ({m['training_data'].get('n')} comments, sha256 "
-        f"`{m['training_data'].get('sha256', '')[:16]}...`).",
+        _training_data_line(m.get("training_data") or {}),
         f"- Languages: {', '.join(m.get('languages', []))}. Themes ({len(m.get('themes', []))}): "
         f"{', '.join(m.get('themes', []))}. Polarities: {', '.join(m.get('polarities', []))}.",
         f"- Taxonomy: {m['taxonomy'].get('name')} version {m['taxonomy'].get('version')}.",

@@ -55,12 +55,7 @@ def _classifier(
     params = dict(params or {})
     if any(isinstance(v, str) and k in ("text", "vectorizer", "theme_detector") for k, v in params.items()):
         params.pop("themes", None)
-        clf = ThemeClassifier.from_description(params, themes=themes)
-        if rules and not any(n == "rules" for n, _ in clf.vectorizer.blocks):
-            from .stages import FeatureBlocks, RuleBlock
-
-            clf.vectorizer = FeatureBlocks(list(clf.vectorizer.blocks) + [("rules", RuleBlock(rules))])
-        return clf
+        return ThemeClassifier.from_description(params, rules=rules, themes=themes)
     return ThemeClassifier.default(themes=themes, rules=rules or None, **params)
 
 
@@ -126,7 +121,35 @@ def train_model(
                 f"({len(train)} comments); label more comments"
             ) from exc
         raise
-    manifest: dict[str, Any] = {
+    training_data = {
+        "source": str(Path(str(data.source)).name),
+        "sha256": _sha256_of(labelled, data),
+        "n": len(train),
+        "split": "train" if "split" in data.data else "all",
+    }
+    manifest = _manifest(clf, tax, name, version, description, limits, training_data)
+    label = f"split of {Path(str(data.source)).name}" if heldout is None else f"set {_source_name(heldout)}"
+    return _finish(Model(classifier=clf, taxonomy=tax, manifest=manifest), test, independent, out, step, label)
+
+
+def _source_name(source: Any) -> str:
+    if isinstance(source, LabelledData):
+        return Path(str(source.source)).name
+    if isinstance(source, (str, os.PathLike)):
+        return Path(source).name
+    return "(a DataFrame)"
+
+
+def _manifest(
+    clf: ThemeClassifier,
+    tax: Taxonomy,
+    name: str,
+    version: str,
+    description: str | None,
+    limits: Sequence[str] | None,
+    training_data: dict[str, Any],
+) -> dict[str, Any]:
+    return {
         "name": name,
         "model_version": version,
         "description": description,
@@ -138,22 +161,25 @@ def train_model(
         "languages": list(clf.languages_),
         "thresholds": {str(t): round(float(v), 4) for t, v in zip(clf.classes_, clf.thresholds_)},
         "params": clf.describe_params(),
-        "training_data": {
-            "source": str(Path(str(data.source)).name),
-            "sha256": _sha256_of(labelled, data),
-            "n": len(train),
-            "split": "train" if "split" in data.data else "all",
-        },
+        "training_data": training_data,
         "metrics": {},
     }
-    model = Model(classifier=clf, taxonomy=tax, manifest=manifest)
+
+
+def _finish(
+    model: Model,
+    test: LabelledData | None,
+    independent: tuple[str, Any] | None,
+    out: str | os.PathLike | None,
+    step: Callable[[str], None],
+    heldout_label: str = "set",
+) -> Model:
+    """Evaluate on the held-out and independent sets (into the manifest's metrics), then save to ``out``."""
+    manifest = model.manifest
     if test is not None:
         step("evaluating on the held-out split")
         met = evaluate_model(model, test)
-        met["description"] = (
-            f"Held-out split of {Path(str(data.source)).name} ({len(test)} comments), never used "
-            "for training or tuning."
-        )
+        met["description"] = f"Held-out {heldout_label} ({len(test)} comments), never used for training or tuning."
         manifest["metrics"]["heldout"] = met
     if independent is not None:
         label, source = independent
@@ -165,6 +191,37 @@ def train_model(
         step("saving")
         model.save(out)
     return model
+
+
+def rules_model(
+    taxonomy: str | os.PathLike | Taxonomy,
+    *,
+    heldout: str | os.PathLike | pd.DataFrame | LabelledData | None = None,
+    out: str | os.PathLike | None = None,
+    name: str = "rules",
+    version: str = "1.0.0",
+    description: str | None = None,
+    languages: Sequence[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Model:
+    """A rules-only :class:`Model` from a taxonomy whose themes carry rules, with no labelled comments
+    (:meth:`ThemeClassifier.from_rules`): a team with its own taxonomy can analyse on day one. ``heldout``:
+    labelled comments to evaluate it on (stored in the manifest); with ``out`` the model is saved there."""
+    step = progress or (lambda s: None)
+    if out is not None:
+        from ._io import check_output_dir
+        from .persistence import MODEL_DIR_FILES
+
+        check_output_dir(out, MODEL_DIR_FILES, [taxonomy, heldout], "an npsthemes model")
+    tax = load_taxonomy(taxonomy) if isinstance(taxonomy, (str, os.PathLike)) else taxonomy
+    step("building the rules")
+    clf = ThemeClassifier.from_rules(tax, languages=languages)
+    training_data = {"source": None, "sha256": None, "n": 0, "split": "none (rules only, no training data)"}
+    desc = description or f"Rules-only model of the taxonomy {tax.name!r} (no training data)."
+    manifest = _manifest(clf, tax, name, version, desc, None, training_data)
+    test = None if heldout is None else _load(heldout, tax)
+    label = f"set {_source_name(heldout)}" if heldout is not None else "set"
+    return _finish(Model(classifier=clf, taxonomy=tax, manifest=manifest), test, None, out, step, label)
 
 
 def _as_model(model: Model | ThemeClassifier | str | os.PathLike | None) -> Model:
@@ -231,9 +288,11 @@ def cross_validate_model(
     taxonomy: Taxonomy | None = None,
     random_state: int = 0,
     progress: Callable[[str], None] | None = None,
+    rules: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """K-fold cross-validation: for each fold, train on the rest and evaluate on it. Returns the mean and standard
-    deviation of the headline metrics and each fold's metrics."""
+    deviation of the headline metrics and each fold's metrics. ``rules``: theme rules to add as the ``rules``
+    block (default: the ``taxonomy``'s rules, as :func:`train_model` does)."""
     from sklearn.model_selection import KFold
 
     data = labelled if isinstance(labelled, LabelledData) else load_labelled(labelled, taxonomy)
@@ -249,7 +308,8 @@ def cross_validate_model(
             progress(f"fold {f + 1}/{k}")
         train = LabelledData(data.data.iloc[tr].reset_index(drop=True), data.rejected, data.source)
         test = LabelledData(data.data.iloc[te].reset_index(drop=True), data.rejected, data.source)
-        clf = _classifier(themes, params).fit(train.X, train.y)
+        clf = _classifier(themes, params, rules if rules is not None else (taxonomy.rules() if taxonomy else None))
+        clf.fit(train.X, train.y)
         folds.append(evaluate_model(clf, test))
     keys = ("micro_precision", "micro_recall", "micro_f1", "macro_f1", "polarity_accuracy", "coverage")
     return {

