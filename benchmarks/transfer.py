@@ -93,6 +93,30 @@ def heldout_groups(corpus: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {k: v for k, v in groups.items() if len(v)}
 
 
+def hard_polarity(clf, data, score_polarity: bool) -> str:
+    """Polarity accuracy on the held-out pairs the score does not give away: gold polarity against the score's
+    NPS category (a negative mention with score 9-10 or a positive one with 0-6), and comments with mixed
+    polarities (praise and criticism of different themes in one comment: contrast)."""
+    gold = data.y
+    scores = data.data["score"].to_numpy(dtype=float)
+    if score_polarity:
+        given = [{t: ("positive" if s >= 9 else "negative") for t in g} for g, s in zip(gold, scores)]
+    else:
+        given = clf.predict_with_polarity_of(data.X, [list(g) for g in gold])[1]
+    against, mixed = [], []
+    for i, g in enumerate(gold):
+        for t, p in g.items():
+            ok = given[i][t] == p
+            if (p == "negative" and scores[i] >= 9) or (p == "positive" and scores[i] <= 6):
+                against.append(ok)
+            if len(set(g.values())) > 1:
+                mixed.append(ok)
+    return (
+        f"polarity where the text goes against the score: {np.mean(against):.3f} on {len(against):,} pairs; "
+        f"in comments with mixed polarities (contrast): {np.mean(mixed):.3f} on {len(mixed):,} pairs"
+    )
+
+
 def report(name: str, clf, X, gold, scored, groups, score_polarity: bool = False) -> None:
     from npsthemes import evaluate_model
     from npsthemes.labelled import load_labelled
@@ -135,6 +159,8 @@ def report(name: str, clf, X, gold, scored, groups, score_polarity: bool = False
             f"  held-out {gname} (n {len(df):,}): micro F1 {held['micro_f1']:.3f}, polarity {pol:.3f}, "
             + ", ".join(f"{k} {v['micro_f1']:.3f}" for k, v in held.get("per_language", {}).items())
         )
+        if gname == "all":
+            print("  " + hard_polarity(clf, data, score_polarity))
 
 
 def main() -> None:
