@@ -642,8 +642,36 @@ def _print_metrics(res: dict[str, Any]) -> None:
     type=click.Path(path_type=Path),
     help="Local sentence-transformers model directory to add embedding features (extra 'embeddings').",
 )
+@click.option("--score-scale", help="Scores on another scale, WORST-BEST: 1-5 (CSAT), 5-1 (NHS FFT); mapped to 0-10.")
+@click.option("--C", "C", type=click.FloatRange(min=0, min_open=True), help="Theme detector regularisation C.")
+@click.option(
+    "--threshold-objective",
+    type=click.Choice(["micro_f1", "theme_f1"]),
+    help="What the per-theme thresholds maximise (default micro_f1).",
+)
+@click.option(
+    "--min-themes",
+    type=click.Choice(["auto", "0", "1"]),
+    help="1: every comment with words gets a theme; 0: never forced; auto (default): 1 if every training "
+    "comment has one.",
+)
+@click.option("--languages", help="Comma-separated languages to support (default: those of the labels, else fi,sv,en).")
 def train_cli(
-    labeled, out_dir, taxonomy, heldout, name, model_version, independent, description, limits_file, embedding_model
+    labeled,
+    out_dir,
+    taxonomy,
+    heldout,
+    name,
+    model_version,
+    independent,
+    description,
+    limits_file,
+    embedding_model,
+    score_scale,
+    C,
+    threshold_objective,
+    min_themes,
+    languages,
 ):
     """Train a theme model on labelled comments (text, labels 'theme:polarity;...', optional score, language)."""
     from .errors import DataError
@@ -657,7 +685,15 @@ def train_cli(
             raise DataError(f"{limits_file}: cannot read the limits file ({exc})", param="limits") from exc
         limits = [line.strip().lstrip("-").strip() for line in text.splitlines() if line.strip()]
 
-    params = {"embedding_model": str(embedding_model)} if embedding_model else None
+    params: dict[str, Any] = {"embedding_model": str(embedding_model)} if embedding_model else {}
+    if C is not None:
+        params["theme_detector__C"] = C
+    if threshold_objective:
+        params["threshold_tuner__objective"] = threshold_objective
+    if min_themes is not None:
+        params["min_themes"] = min_themes if min_themes == "auto" else int(min_themes)
+    if languages:
+        params["text__languages"] = tuple(x.strip().lower() for x in languages.split(",") if x.strip())
     with _Progress("training") as prog:
         model = train_model(
             labeled,
@@ -666,10 +702,11 @@ def train_cli(
             out=out_dir,
             name=name,
             version=model_version,
-            params=params,
+            params=params or None,
             progress=prog.step,
             description=description,
             limits=limits,
+            score_scale=score_scale,
             independent=(f"Independent set {independent.name}, written separately from the training data", independent)
             if independent
             else None,
@@ -714,7 +751,14 @@ def rules_model_cli(taxonomy, out_dir, heldout, name, model_version):
     type=click.IntRange(2, 20),
     help="Instead: K-fold cross-validation on LABELED with the model's parameters (trains K models).",
 )
-def evaluate_cli(labeled, model, fmt, cv):
+@click.option("--score-scale", help="Scores on another scale, WORST-BEST: 1-5 (CSAT), 5-1 (NHS FFT); mapped to 0-10.")
+@click.option(
+    "--predictions",
+    "predictions_path",
+    type=click.Path(path_type=Path),
+    help="Also write each comment's gold and predicted labels (.csv, .jsonl or .parquet).",
+)
+def evaluate_cli(labeled, model, fmt, cv, score_scale, predictions_path):
     """Evaluate a model on labelled comments: theme P/R/F1, polarity accuracy, coverage, per theme and language."""
     from .training import cross_validate_model, evaluate_model
 
@@ -726,7 +770,12 @@ def evaluate_cli(labeled, model, fmt, cv):
         rules = Taxonomy.from_dict(manifest["taxonomy"], source=str(model or "the default model")).rules()
         with _Progress("cross-validating") as prog:
             res = cross_validate_model(
-                labeled, k=cv, params=manifest.get("params", {}), rules=rules, progress=prog.step
+                labeled,
+                k=cv,
+                params=manifest.get("params", {}),
+                rules=rules,
+                progress=prog.step,
+                score_scale=score_scale,
             )
         if fmt == "json":
             sys.stdout.write(json.dumps(_jsonable(res), ensure_ascii=False, indent=2) + "\n")
@@ -735,7 +784,7 @@ def evaluate_cli(labeled, model, fmt, cv):
                 out.print(f"{key}: {_pct(res[key + '_mean'])} +- {_pct(res[key + '_std'])} (k={cv})")
         return
     with _Progress("evaluating"):
-        res = evaluate_model(model, labeled)
+        res = evaluate_model(model, labeled, score_scale=score_scale, predictions=predictions_path)
     if fmt == "json":
         sys.stdout.write(json.dumps(_jsonable(res), ensure_ascii=False, indent=2) + "\n")
     else:

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import ColumnNotFoundError, LabelError
-from .loading import _norm, parse_scores, read_table
-from .taxonomy import Taxonomy
+from .loading import _norm, parse_score_scale, parse_scores, read_table
+from .taxonomy import Taxonomy, theme_id_problem
 
 __all__ = ["LabelledData", "load_labelled", "parse_labels", "format_labels", "DEFAULT_POLARITIES"]
 
@@ -94,6 +94,7 @@ def load_labelled(
     *,
     on_error: str = "raise",
     polarities: Iterable[str] | None = None,
+    score_scale: str | tuple[int, int] | None = None,
 ) -> LabelledData:
     """Read and validate a labelled file (CSV, XLSX, JSONL, JSON, Parquet) or DataFrame.
 
@@ -101,8 +102,13 @@ def load_labelled(
     any theme id is accepted and polarities must be one of :data:`DEFAULT_POLARITIES` (or ``polarities``).
     Bad rows (unknown theme, bad polarity, malformed label, empty text with labels, score not 0-10) raise
     :class:`LabelError` naming the rows (``on_error="raise"``) or are returned in ``rejected``
-    (``on_error="report"``).
+    (``on_error="report"``). ``score_scale``: scores on another scale, written WORST-BEST (``"1-5"`` for CSAT,
+    ``"5-1"`` for the NHS Friends and Family Test), mapped onto 0-10 (:func:`~npsthemes.loading.parse_scores`).
+    Theme ids follow :func:`~npsthemes.taxonomy.theme_id_problem`; ``,``, ``;`` and ``|`` separate labels, so a
+    category name such as ``FOOD#QUALITY`` or ``Staff, attitude`` needs an id (``food_quality``) in the labels and
+    its name in a taxonomy's ``labels``.
     """
+    scale = parse_score_scale(score_scale)
     if isinstance(source, pd.DataFrame):
         raw = source.reset_index(drop=True).copy()
         name, offset = "DataFrame", 1
@@ -130,7 +136,7 @@ def load_labelled(
     splits: list[str] = []
     structural: dict[int, str] = dict(raw.attrs.get("bad_rows") or {})
     if score_col is not None:
-        score_values, score_reasons = parse_scores(raw[score_col])
+        score_values, score_reasons = parse_scores(raw[score_col], scale)
     for i, rec in enumerate(raw.to_dict(orient="records")):
         row = i + offset
         text = rec[cols["text"]]
@@ -142,7 +148,9 @@ def load_labelled(
             continue
         problems = []
         for theme, pol in labs.items():
-            if allowed_themes is not None and theme not in allowed_themes:
+            if allowed_themes is None and (why := theme_id_problem(theme)):
+                problems.append(f"column 'labels': {why}")
+            elif allowed_themes is not None and theme not in allowed_themes:
                 problems.append(f"unknown theme {theme!r} (expected one of {', '.join(sorted(allowed_themes))})")
             if pol not in allowed_pol:
                 problems.append(f"bad polarity {pol!r} for {theme!r} (expected {', '.join(sorted(allowed_pol))})")
@@ -152,7 +160,8 @@ def load_labelled(
         if i in structural:
             problems.append(structural[i])
         if score_col is not None and score_reasons[i] not in ("", "score is missing"):  # the score is optional
-            problems.append(f"column 'score': expected a whole number 0-10, got {rec[score_col]!r}")
+            expected = f"{scale[0]}-{scale[1]}" if scale else "0-10"
+            problems.append(f"column 'score': expected a whole number {expected}, got {rec[score_col]!r}")
         elif score_col is not None:
             score = float(score_values[i])
         split = str(rec[split_col]).strip().lower() if split_col else ""

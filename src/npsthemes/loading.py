@@ -673,13 +673,54 @@ def _free_name(name: str, taken: Any) -> str:
 SCORE_REASONS = ("score is missing", "score is not a number", "score is not a whole number", "score is outside 0-10")
 
 
-def parse_scores(values: pd.Series | Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+def parse_score_scale(text: str | Sequence[int] | None) -> tuple[int, int] | None:
+    """``"1-5"`` -> ``(1, 5)``: a score scale written WORST-BEST (``"5-1"`` when 1 is the best answer, as in the
+    NHS Friends and Family Test); None or ``"0-10"``: the NPS scale."""
+    if text is None:
+        return None
+    if isinstance(text, str):
+        m = re.fullmatch(r"\s*(-?\d+)\s*[-:]\s*(-?\d+)\s*", text)
+        if not m:
+            raise DataError(f"score scale: expected WORST-BEST such as 1-5 or 5-1, got {text!r}", param="score_scale")
+        worst, best = int(m.group(1)), int(m.group(2))
+    else:
+        worst, best = (int(v) for v in text)
+    if worst == best:
+        raise DataError(f"score scale: the worst and best scores must differ, got {text!r}", param="score_scale")
+    return None if (worst, best) == (SCORE_MIN, SCORE_MAX) else (worst, best)
+
+
+def parse_scores(
+    values: pd.Series | Sequence[Any], scale: tuple[int, int] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The one rule for score validity: a score is a whole number 0-10 (``9``, ``9.0``, ``" 9 "``, ``9,0``).
 
     Returns the scores as floats (NaN where invalid) and the reason per value ('' for a valid one): one of
     :data:`SCORE_REASONS`. Numbers are never rounded: ``6.99999`` and ``1e1`` are not whole numbers written
-    as such, so they are rejected; booleans are not numbers.
+    as such, so they are rejected; booleans are not numbers. ``scale`` ``(worst, best)`` (from
+    :func:`parse_score_scale`): scores are whole numbers on that scale instead, mapped linearly onto 0-10 (worst
+    0, best 10; for example 1-5 gives 0, 2.5, 5, 7.5, 10) for the training and evaluation of a tagger, whose
+    only use of the score is its NPS category as a weak polarity prior.
     """
+    if scale is not None:
+        worst, best = scale
+        lo, hi = min(worst, best), max(worst, best)
+        whole, why = _parse_whole(values)
+        with np.errstate(invalid="ignore"):
+            inside = (why == "") & (whole >= lo) & (whole <= hi)
+        problem = (why != "") & (why != "score is outside 0-10")  # a huge integer is just outside the scale
+        reasons = np.where(problem, why, np.where(inside, "", f"score is outside {worst}-{best}")).astype(object)
+        return np.where(inside, (whole - worst) / (best - worst) * SCORE_MAX + 0.0, np.nan), reasons
+    arr, reasons = _parse_whole(values)
+    with np.errstate(invalid="ignore"):
+        out_of_range = (reasons == "") & ~((arr >= SCORE_MIN) & (arr <= SCORE_MAX))
+    reasons[out_of_range] = "score is outside 0-10"
+    arr[reasons != ""] = np.nan
+    return arr, reasons
+
+
+def _parse_whole(values: pd.Series | Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Whole numbers (any range) and the reason per value ('' for a whole number)."""
     values = pd.Series(values) if not isinstance(values, pd.Series) else values
     n = len(values)
     arr = np.full(n, np.nan)
@@ -717,10 +758,6 @@ def parse_scores(values: pd.Series | Sequence[Any]) -> tuple[np.ndarray, np.ndar
             arr[is_str], reasons[is_str] = a, r
         for i in np.flatnonzero(~is_str).tolist():
             arr[i], reasons[i] = _parse_one_score(obj[i])
-    with np.errstate(invalid="ignore"):
-        out_of_range = (reasons == "") & ~((arr >= SCORE_MIN) & (arr <= SCORE_MAX))
-    reasons[out_of_range] = "score is outside 0-10"
-    arr[reasons != ""] = np.nan
     return arr, reasons
 
 

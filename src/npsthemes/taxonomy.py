@@ -19,6 +19,19 @@ __all__ = ["Taxonomy", "Theme", "load_taxonomy", "default_taxonomy", "taxonomy_f
 
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-/.]*$")
 
+
+def theme_id_problem(theme: str) -> str | None:
+    """The one rule for theme ids: letters, digits and ``_`` (also ``-``, ``/`` and ``.`` after the first
+    character). None for a valid id, else a one-line description with a suggested id."""
+    if _ID.fullmatch(theme):
+        return None
+    slug = re.sub(r"[^a-z0-9_]+", "_", theme.lower()).strip("_") or "theme"
+    return (
+        f"theme id {theme!r} has characters a theme id can't have (expected letters, digits and _, "
+        f"for example {slug!r}; a display name with any characters goes in a taxonomy's labels)"
+    )
+
+
 #: Languages whose one-word terms also match as the last part of a compound.
 COMPOUND_LANGUAGES = frozenset({"fi", "sv", "de", "nl", "da", "no", "nb", "nn", "is", "et"})
 _MIN_COMPOUND_HEAD = 4

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -59,10 +60,10 @@ def _classifier(
     return ThemeClassifier.default(themes=themes, rules=rules or None, **params)
 
 
-def _load(source: Any, taxonomy: Taxonomy | None) -> LabelledData:
+def _load(source: Any, taxonomy: Taxonomy | None, score_scale: Any = None) -> LabelledData:
     if isinstance(source, LabelledData):
         return source
-    return load_labelled(source, taxonomy)
+    return load_labelled(source, taxonomy, score_scale=score_scale)
 
 
 def train_model(
@@ -78,6 +79,7 @@ def train_model(
     independent: tuple[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
     limits: Sequence[str] | None = None,
+    score_scale: str | tuple[int, int] | None = None,
 ) -> Model:
     """Train a :class:`ThemeClassifier` on labelled comments and wrap it as a :class:`Model`.
 
@@ -86,7 +88,8 @@ def train_model(
     ``test`` are the held-out set; otherwise ``heldout`` (a separate labelled file) may be given. Held-out
     metrics are stored in the manifest; nothing held out is used for training or tuning. With ``out`` the model
     is saved there. ``limits``: known weaknesses measured elsewhere (for example on real comments), one sentence
-    each, stated in the manifest and the model card.
+    each, stated in the manifest and the model card. ``score_scale``: the labelled files' scores are on another
+    scale, written WORST-BEST (``"1-5"``, ``"5-1"``; see :func:`~npsthemes.labelled.load_labelled`).
     """
     step = progress or (lambda s: None)
     if out is not None:  # refuse a bad output directory before the training, not after it
@@ -101,14 +104,14 @@ def train_model(
         )
     tax = load_taxonomy(taxonomy) if isinstance(taxonomy, (str, os.PathLike)) else taxonomy
     step("loading labelled data")
-    data = _load(labelled, tax)
+    data = _load(labelled, tax, score_scale)
     train, test = split_labelled(data)
     if heldout is not None:
         if test is not None:
             raise DataError(
                 "the labelled data already has a 'split' column with test rows; drop `heldout`", param="heldout"
             )
-        test = _load(heldout, tax)
+        test = _load(heldout, tax, score_scale)
     if tax is None:
         tax = taxonomy_from_themes(train.themes, polarities=tuple(train.polarities))
     clf = _classifier(tax.ids, params, tax.rules())
@@ -121,6 +124,7 @@ def train_model(
                 f"({len(train)} comments); label more comments"
             ) from exc
         raise
+    _warn_about_training(clf, data)
     training_data = {
         "source": str(Path(str(data.source)).name),
         "sha256": _sha256_of(labelled, data),
@@ -129,7 +133,57 @@ def train_model(
     }
     manifest = _manifest(clf, tax, name, version, description, limits, training_data)
     label = f"split of {Path(str(data.source)).name}" if heldout is None else f"set {_source_name(heldout)}"
+    if independent is not None and score_scale is not None:
+        independent = (independent[0], _load(independent[1], None, score_scale))
     return _finish(Model(classifier=clf, taxonomy=tax, manifest=manifest), test, independent, out, step, label)
+
+
+def _write_predictions(
+    path: str | os.PathLike,
+    source: Any,
+    data: LabelledData,
+    gold: list[dict[str, str]],
+    pred: list[dict[str, str]],
+    pol: list[dict[str, str]],
+) -> None:
+    from ._io import check_not_input, guard_formulas, write_table
+    from .labelled import format_labels
+
+    check_not_input(path, [source])
+    table = pd.DataFrame(
+        {
+            "id": data.data["id"],
+            "text": data.data["text"],
+            "language": data.data["language"],
+            "gold": [format_labels(g) for g in gold],
+            "predicted": [format_labels(p) for p in pred],
+            "missed": [";".join(t for t in g if t not in p) for g, p in zip(gold, pred)],
+            "extra": [";".join(t for t in p if t not in g) for g, p in zip(gold, pred)],
+            "polarity_of_gold": [format_labels(x) for x in pol],
+        }
+    )
+    write_table(guard_formulas(table), path)
+
+
+def _warn_about_training(clf: ThemeClassifier, data: LabelledData) -> None:
+    """Say what a fitted model silently decided: languages without lexicon support, forced themes."""
+    from .lexicon import NEGATIONS
+
+    plain = [lang for lang in clf.languages_ if lang not in NEGATIONS]
+    if plain:
+        warnings.warn(
+            f"{data.source}: language {', '.join(plain)} gets n-gram features and simplemma lemmas (where simplemma "
+            f"has the language) but no sentiment lexicon, negation, wish or contrast words (only "
+            f"{', '.join(NEGATIONS)} have them): its polarity is learnt from the labels and the score alone",
+            stacklevel=3,
+        )
+    if clf.min_themes == "auto" and clf.min_themes_ == 1:
+        warnings.warn(
+            f"{data.source}: every training comment has a theme, so the model gives every comment with words at "
+            "least one theme (min_themes 'auto'); use min_themes=0 (--min-themes 0) if a comment can be about no "
+            "theme",
+            stacklevel=3,
+        )
 
 
 def _source_name(source: Any) -> str:
@@ -235,8 +289,16 @@ def _as_model(model: Model | ThemeClassifier | str | os.PathLike | None) -> Mode
 def evaluate_model(
     model: Model | ThemeClassifier | str | os.PathLike | None,
     labelled: str | os.PathLike | pd.DataFrame | LabelledData,
+    *,
+    score_scale: str | tuple[int, int] | None = None,
+    predictions: str | os.PathLike | None = None,
 ) -> dict[str, Any]:
     """Evaluate a model on labelled comments.
+
+    ``predictions``: also write each comment's gold and predicted labels there (.csv, .jsonl, .parquet; written
+    atomically, formula-guarded, never over the labelled file): ``id``, ``text``, ``language``, ``gold``,
+    ``predicted``, ``missed`` (gold themes not predicted), ``extra`` (predicted themes not in gold) and
+    ``polarity_of_gold`` (the polarity the model gives each gold theme).
 
     Returns ``n``, ``micro_precision``, ``micro_recall``, ``micro_f1`` (over (comment, theme) pairs),
     ``macro_f1``, ``polarity_accuracy`` (over the gold (comment, theme) pairs: the polarity the model gives that
@@ -246,13 +308,22 @@ def evaluate_model(
     """
     m = _as_model(model)
     clf = m.classifier
-    data = labelled if isinstance(labelled, LabelledData) else load_labelled(labelled)
+    data = _load(labelled, None, score_scale)
     known = set(map(str, clf.classes_))
     gold = [{t: p for t, p in labs.items() if t in known} for labs in data.y]
     outside = sorted({t for labs in data.y for t in labs} - known)
+    if outside and not any(gold):
+        themes = ", ".join(map(str, clf.classes_))
+        raise LabelError(
+            f"{data.source}: none of the labelled themes ({', '.join(outside[:8])}"
+            f"{', ...' if len(outside) > 8 else ''}) is a theme of model {m.name!r} ({themes}): evaluate the model "
+            "trained on these labels (--model DIR)"
+        )
     X = data.X
     pred, pol = clf.predict_with_polarity_of(X, [list(g) for g in gold])  # one pass: features built once
     res = theme_metrics(gold, pred, list(clf.classes_))
+    if predictions is not None:
+        _write_predictions(predictions, labelled, data, gold, pred, pol)
     correct = np.array([pol[i][t] == gold[i][t] for i in range(len(gold)) for t in gold[i]], dtype=bool)
     res["polarity_accuracy"] = float(correct.mean()) if len(correct) else None
     res["n_pairs"] = int(len(correct))
@@ -289,13 +360,14 @@ def cross_validate_model(
     random_state: int = 0,
     progress: Callable[[str], None] | None = None,
     rules: dict[str, Any] | None = None,
+    score_scale: str | tuple[int, int] | None = None,
 ) -> dict[str, Any]:
     """K-fold cross-validation: for each fold, train on the rest and evaluate on it. Returns the mean and standard
     deviation of the headline metrics and each fold's metrics. ``rules``: theme rules to add as the ``rules``
     block (default: the ``taxonomy``'s rules, as :func:`train_model` does)."""
     from sklearn.model_selection import KFold
 
-    data = labelled if isinstance(labelled, LabelledData) else load_labelled(labelled, taxonomy)
+    data = _load(labelled, taxonomy, score_scale)
     if len(data) < 2 * k:
         raise DataError(
             f"{data.source}: {k}-fold cross-validation needs at least {2 * k} labelled rows (two per "
