@@ -90,6 +90,7 @@ def heldout_groups(corpus: pd.DataFrame) -> dict[str, pd.DataFrame]:
     groups = {"all": test, "credit-mgmt parts (a-d)": test[part.isin(["a", "b", "c", "d"])]}
     groups["multi-domain parts"] = test[part.isin(["ma", "mb"])]
     groups["fresh parts (e)"] = test[part == "e"]
+    groups["channel-word parts (f)"] = test[part == "f"]
     return {k: v for k, v in groups.items() if len(v)}
 
 

@@ -141,3 +141,191 @@ def test_train_cli_takes_the_main_parameters_and_a_score_scale(tmp_path, small_l
     assert code != 0 and "expected a whole number 1-4, got '5'" in err and "Traceback" not in err
     code, out, err = run_cli(["train", fft, "--out", tmp_path / "m4", "--score-scale", "1to5"])
     assert code != 0 and "expected WORST-BEST" in err
+
+
+# ------------------------------------------------------------------ adding to a base corpus, merging, weights
+
+
+def _frame(rows):
+    return pd.DataFrame(rows, columns=["text", "labels", "score"])
+
+
+BASE = _frame(
+    [
+        ("nobody answers the phone", "availability:negative", 2),
+        ("kukaan ei vastaa puhelimeen", "availability:negative", 3),
+        ("quick reply from support", "availability:positive", 9),
+        ("too expensive for what it is", "price:negative", 4),
+        ("liian kallis", "price:negative", 5),
+        ("fair price", "price:positive", 9),
+        ("ok", "", 8),
+        ("great value, cheap", "price:positive", 10),
+    ]
+    * 2
+)
+OWN = _frame(
+    [
+        ("no signal at the cottage", "network:negative", 3),
+        ("coverage is great everywhere", "network:positive", 10),
+        ("signal drops every evening", "network:negative", 2),
+        ("4g works fine on the train", "network:positive", 9),
+    ]
+    * 2
+)
+
+
+def test_merge_replaces_earlier_rows_by_id_or_text_and_keeps_weights():
+    from npsthemes.labelled import merge_labelled
+
+    a = load_labelled(
+        pd.DataFrame(
+            {"id": ["1", "2", "3"], "text": ["Slow!", "nice staff", "ok"], "labels": ["speed:negative", "", ""]}
+        )
+    )
+    b = load_labelled(
+        pd.DataFrame(
+            {
+                "id": ["2", "9"],
+                "text": ["kind staff", "slow"],
+                "labels": ["personal_service:positive", "speed:negative"],
+            }
+        )
+    )
+    m = merge_labelled(a, b, weights=[1, 3])
+    assert m.data["text"].tolist() == ["ok", "kind staff", "slow"]  # id 2 replaced by id, "Slow!" by its text
+    assert m.data["weight"].tolist() == [1.0, 3.0, 3.0]
+    assert m.data["labels"].tolist()[1] == {"personal_service": "positive"}
+    with pytest.raises(LabelError, match="positive number"):
+        merge_labelled(a, b, weights=[1, 0])
+
+
+def test_training_adds_to_a_base_corpus_with_new_themes_and_weights(tmp_path):
+    from npsthemes import train_model
+
+    params = {"threshold_tuner__cv": 0}
+    model = train_model(OWN, base=BASE, own_weight=3.0, params=params)
+    assert sorted(map(str, model.classifier.classes_)) == ["availability", "network", "price"]
+    td = model.manifest["training_data"]
+    assert td["n"] == len(BASE) + len(OWN)  # copies within one set stay; no own text is in the base
+    assert td["base"]["n"] == len(BASE) and td["base"]["own_weight"] == 3.0
+    tags = model.tag(pd.DataFrame({"text": ["no signal again", "nobody answers the phone"], "score": [2, 2]}))
+    assert [t["theme"] for t in tags[0]["themes"]] == ["network"]
+    assert [t["theme"] for t in tags[1]["themes"]] == ["availability"]
+    # base=None: your labels only
+    with pytest.raises(DataError, match="every training comment has the only theme 'network'"):
+        train_model(OWN, base=None, params=params)
+    mine = pd.concat([OWN, _frame([("thanks", "", 9), ("meh", "", 5)])], ignore_index=True)
+    only = train_model(mine, base=None, params=params)
+    assert list(map(str, only.classifier.classes_)) == ["network"] and "base" not in only.manifest["training_data"]
+    # auto: no base without a taxonomy holding the default themes
+    auto = train_model(mine, params=params)
+    assert "base" not in auto.manifest["training_data"]
+
+
+def test_sample_weights_change_the_fit_and_equal_weights_do_not():
+    from npsthemes import ThemeClassifier
+
+    data = pd.concat([BASE, OWN], ignore_index=True)
+    X, y = data[["text", "score"]], data["labels"]
+    plain = ThemeClassifier.default(threshold_tuner__cv=2).fit(X, y)
+    same = ThemeClassifier.default(threshold_tuner__cv=2).fit(X, y, sample_weight=np.full(len(data), 2.0))
+    heavy = ThemeClassifier.default(threshold_tuner__cv=2).fit(
+        X, y, sample_weight=np.r_[np.ones(len(BASE)), np.full(len(OWN), 10.0)]
+    )
+    assert np.array_equal(plain.predict_proba(X), same.predict_proba(X))
+    net = list(plain.classes_).index("network")
+    own_rows = np.arange(len(BASE), len(data))
+    pos = np.array([lab.startswith("network") for lab in data["labels"]])[own_rows]
+    # heavier own rows fit them more closely
+    assert (
+        np.abs(heavy.predict_proba(X)[own_rows, net] - pos).mean()
+        < np.abs(plain.predict_proba(X)[own_rows, net] - pos).mean()
+    )
+    with pytest.raises(DataError, match="positive numbers"):
+        ThemeClassifier.default().fit(X, y, sample_weight=np.zeros(len(data)))
+
+
+def test_train_cli_merges_several_files_and_takes_base_and_weight(tmp_path):
+    old, fixed, base = tmp_path / "old.csv", tmp_path / "fixed.csv", tmp_path / "base.csv"
+    OWN.to_csv(old, index=False)
+    _frame([("no signal at the cottage", "network:negative;price:negative", 3)]).to_csv(fixed, index=False)
+    BASE.to_csv(base, index=False)
+    code, out, err = run_cli(
+        ["train", old, fixed, "--base", base, "--own-weight", "2", "--out", tmp_path / "m", "--min-themes", "0"]
+    )
+    assert code == 0, err
+    assert "of which 16 from base.csv" in out
+    td = json.loads((tmp_path / "m" / "manifest.json").read_text(encoding="utf-8"))["training_data"]
+    assert td["source"] == "old.csv + fixed.csv" and td["base"]["own_weight"] == 2.0
+    code, out, err = run_cli(["train", old, "--base", "default", "--out", tmp_path / "m2", "--taxonomy", "nope.json"])
+    assert code != 0 and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ comparing models, learning curves
+
+
+def test_paired_bootstrap_of_a_difference():
+    from npsthemes.stats import paired_bootstrap_ratio
+
+    rng = np.random.default_rng(1)
+    a = rng.integers(0, 2, 400)
+    b = np.where(rng.random(400) < 0.3, 1, a)  # b fixes some of a's misses: never worse on a unit
+    r = paired_bootstrap_ratio(a, np.ones(400), b, np.ones(400), n_boot=1000)
+    assert r["difference"] == pytest.approx(b.mean() - a.mean())
+    assert 0 < r["low"] <= r["difference"] <= r["high"] and r["share_b_better"] > 0.99
+    same = paired_bootstrap_ratio(a, np.ones(400), a, np.ones(400), n_boot=200)
+    assert same["low"] == same["high"] == 0.0
+    with pytest.raises(ValueError, match="one value per unit"):
+        paired_bootstrap_ratio([1], [1], [1, 2], [1, 1])
+
+
+def test_compare_models_api_and_cli(tmp_path, small_labelled, small_model):
+    from npsthemes import compare_models
+
+    held = small_labelled.data.iloc[300:420]
+    res = compare_models(None, small_model, held, n_boot=300)
+    assert res["n"] == 120 and res["b"]["micro_f1"] == pytest.approx(res["micro_f1"]["b"])
+    d = res["micro_f1"]
+    assert d["low"] <= d["difference"] <= d["high"]
+    assert res["micro_f1"]["a"] == pytest.approx(res["a"]["micro_f1"])
+    path = tmp_path / "held.jsonl"
+    held.assign(labels=[";".join(f"{t}:{p}" for t, p in x.items()) for x in held["labels"]])[
+        ["text", "score", "language", "labels"]
+    ].to_json(path, orient="records", lines=True, force_ascii=False)
+    code, out, err = run_cli(["compare", "default", "default", path, "--n-boot", "200"])
+    assert code == 0, err
+    assert "no measured difference" in out and "B - A" in out
+    code, out, err = run_cli(["compare", "default", "default", path, "--format", "json", "--n-boot", "200"])
+    assert json.loads(out)["micro_f1"]["difference"] == 0.0
+    code, out, err = run_cli(["compare", "default", tmp_path / "missing", path])
+    assert code != 0 and "Traceback" not in err
+
+
+def test_learning_curve_trains_on_growing_samples():
+    from npsthemes import learning_curve
+
+    pool = pd.concat([OWN, _frame([("signal ok", "network:positive", 8), ("no 4g", "network:negative", 1)] * 4)])
+    test = _frame([("no signal here", "network:negative", 2), ("coverage fine", "network:positive", 9)] * 3)
+    curve = learning_curve(pool, test, sizes=(0, 8, 16), repeats=2, base=BASE, params={"threshold_tuner__cv": 0})
+    assert curve["n_labels"].tolist() == [0, 8, 16] and curve["runs"].tolist() == [1, 2, 2]
+    assert (curve["low"] <= curve["micro_f1"]).all() and (curve["micro_f1"] <= curve["high"]).all()
+    assert curve["micro_f1"].iloc[0] == 0.0 and curve["micro_f1"].iloc[-1] > 0.5  # the base has no network theme
+    with pytest.raises(DataError, match="sizes must be"):
+        learning_curve(pool, test, sizes=(10_000,), base=BASE)
+
+
+def test_auto_base_is_the_shipped_corpus_only_for_a_taxonomy_with_every_default_theme():
+    from npsthemes.datasets import training_corpus_path
+    from npsthemes.taxonomy import default_taxonomy, taxonomy_from_themes
+    from npsthemes.training import _base_kind
+
+    full = default_taxonomy()
+    extended = taxonomy_from_themes(list(full.ids) + ["network"])
+    assert _base_kind("auto", ["mine.csv"], full) == "default"
+    assert _base_kind("auto", ["mine.csv"], extended) == "default"
+    assert _base_kind("auto", ["mine.csv"], taxonomy_from_themes(["price", "network"])) is None
+    assert _base_kind("auto", ["mine.csv"], None) is None
+    assert _base_kind("auto", [training_corpus_path()], full) is None  # rebuilding the default model
+    assert _base_kind("none", ["mine.csv"], full) is None and _base_kind(None, [], full) is None
+    with pytest.raises(DataError, match="shipped corpus itself"):
+        _base_kind("default", [training_corpus_path()], full)

@@ -67,9 +67,12 @@ _EXPORTS = {
     "evaluate_model": "training",
     "train_model": "training",
     "rules_model": "training",
+    "compare_models": "adaptation",
+    "learning_curve": "adaptation",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .adaptation import compare_models, learning_curve
     from .alerts import AlertRun, Routing, load_routing, run_alerts
     from .analysis import Analysis, analyze
     from .classifier import ThemeClassifier
@@ -164,6 +167,8 @@ __all__ = [
     "rules_model",
     "evaluate_model",
     "cross_validate_model",
+    "compare_models",
+    "learning_curve",
     "TaggedSurvey",
     "tag_survey",
     "tag_file",

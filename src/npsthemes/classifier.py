@@ -345,14 +345,24 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return clf.set_params(**{**leaf, **overrides})
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X: Any, y: Any, progress: Any = None) -> ThemeClassifier:
+    def fit(self, X: Any, y: Any, progress: Any = None, sample_weight: Any = None) -> ThemeClassifier:
         """Fit every stage on labelled comments. ``progress``: optional callable ``progress(step: str)`` called
-        at each stage (the CLI shows it)."""
+        at each stage (the CLI shows it). ``sample_weight``: one positive weight per comment, used by the theme
+        detector (and its threshold cross-validation) and the polarity model."""
         step = progress or (lambda s: None)
         texts, scores, _ = as_inputs(X)
         label_sets = _as_label_sets(y)
         if len(label_sets) != len(texts):
             raise DataError(f"X has {len(texts)} rows but y has {len(label_sets)}", param="y")
+        weight = None
+        if sample_weight is not None:
+            weight = np.asarray(sample_weight, dtype=float)
+            if weight.shape != (len(texts),) or not np.isfinite(weight).all() or not (weight > 0).all():
+                raise DataError(
+                    f"sample_weight must be {len(texts)} positive numbers, one per comment", param="sample_weight"
+                )
+            if np.all(weight == weight[0]):
+                weight = None  # equal weights change nothing; keep the unweighted fit (same numbers)
         if len(texts) < 4:
             raise DataError(f"need at least 4 labelled comments to train; got {len(texts)}", param="X")
         themes = list(self.themes) if self.themes is not None else sorted({t for s in label_sets for t in s})
@@ -376,10 +386,21 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.vectorizer_ = clone(self._stage("vectorizer")).fit(batch)
         comment_X = self.vectorizer_.transform(batch)
         Y = np.array([[t in s for t in themes] for s in label_sets], dtype=int)
+        if len(themes) == 1 and Y.min() == 1:
+            raise DataError(
+                f"every training comment has the only theme {themes[0]!r}: nothing shows when it is absent; add "
+                "comments without it (with an empty label) or other themes",
+                param="y",
+            )
 
         step("themes and thresholds")
         tuner = clone(self._stage("threshold_tuner")).set_params(estimator=clone(self._stage("theme_detector")))
-        tuner.fit(comment_X, Y, nb_columns=self.vectorizer_.nb_columns_)
+        tuner.fit(
+            comment_X,
+            Y,
+            nb_columns=self.vectorizer_.nb_columns_,
+            **({} if weight is None else {"sample_weight": weight}),
+        )
         self.theme_detector_ = tuner.estimator_
         self.thresholds_ = np.asarray(tuner.thresholds_, dtype=float)
         self.min_themes_ = int(all(label_sets)) if self.min_themes == "auto" else int(self.min_themes)
@@ -394,7 +415,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         if len(set(pols)) >= 2:
             clause_X, owner = self.vectorizer_.transform_clauses(batch, comment_X)
             P, _ = self._polarity_inputs(batch, comment_X, clause_X, owner, pairs, polarity)
-            self.polarity_ = clone(polarity).fit(P, pols, categories=category_codes(batch.scores[pairs[:, 0]]))
+            self.polarity_ = clone(polarity).fit(
+                P,
+                pols,
+                categories=category_codes(batch.scores[pairs[:, 0]]),
+                **({} if weight is None else {"sample_weight": weight[pairs[:, 0]]}),
+            )
         else:
             self.polarity_ = None
         self.explainer_ = clone(self._stage("explainer")).fit(

@@ -611,7 +611,7 @@ def _print_metrics(res: dict[str, Any]) -> None:
 
 
 @cli.command("train")
-@click.argument("labeled", type=click.Path(path_type=Path))
+@click.argument("labeled", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Model directory to write.")
 @click.option(
     "--taxonomy",
@@ -656,6 +656,20 @@ def _print_metrics(res: dict[str, Any]) -> None:
     "comment has one.",
 )
 @click.option("--languages", help="Comma-separated languages to support (default: those of the labels, else fi,sv,en).")
+@click.option(
+    "--base",
+    default="auto",
+    show_default=True,
+    help="Labelled comments yours are added to: 'default' (the shipped corpus), 'none', or a file. 'auto': the "
+    "shipped corpus when --taxonomy holds every default theme.",
+)
+@click.option(
+    "--own-weight",
+    type=click.FloatRange(min=0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Weight of your comments against the base corpus's.",
+)
 def train_cli(
     labeled,
     out_dir,
@@ -672,8 +686,13 @@ def train_cli(
     threshold_objective,
     min_themes,
     languages,
+    base,
+    own_weight,
 ):
-    """Train a theme model on labelled comments (text, labels 'theme:polarity;...', optional score, language)."""
+    """Train a theme model on labelled comments (text, labels 'theme:polarity;...', optional score, language).
+
+    Several LABELED files merge without duplicates: a later file's row replaces an earlier row with the same id
+    or text (a corrected batch over earlier labels)."""
     from .errors import DataError
     from .training import train_model
 
@@ -696,8 +715,10 @@ def train_cli(
         params["text__languages"] = tuple(x.strip().lower() for x in languages.split(",") if x.strip())
     with _Progress("training") as prog:
         model = train_model(
-            labeled,
+            list(labeled),
             taxonomy=taxonomy,
+            base=None if base.lower() == "none" else (base if base.lower() in ("auto", "default") else Path(base)),
+            own_weight=own_weight,
             heldout=heldout,
             out=out_dir,
             name=name,
@@ -711,11 +732,10 @@ def train_cli(
             if independent
             else None,
         )
+    td = model.manifest["training_data"]
+    via = f", of which {td['base']['n']} from {td['base']['source']}" if "base" in td else ""
     out.print(
-        clean(
-            f"model written to {out_dir} ({len(model.classifier.classes_)} themes, "
-            f"{model.manifest['training_data']['n']} training comments)"
-        )
+        clean(f"model written to {out_dir} ({len(model.classifier.classes_)} themes, {td['n']} training comments{via})")
     )
     if "heldout" in model.metrics:
         out.print("held-out evaluation:")
@@ -789,6 +809,63 @@ def evaluate_cli(labeled, model, fmt, cv, score_scale, predictions_path):
         sys.stdout.write(json.dumps(_jsonable(res), ensure_ascii=False, indent=2) + "\n")
     else:
         _print_metrics(res)
+
+
+def _model_arg(value: str) -> Path | None:
+    return None if value.lower() == "default" else Path(value)
+
+
+@cli.command("compare")
+@click.argument("model_a")
+@click.argument("model_b")
+@click.argument("labeled", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--n-boot", type=click.IntRange(100, 100_000), default=2000, show_default=True, help="Bootstrap resamples."
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap.")
+@click.option("--score-scale", help="Scores on another scale, WORST-BEST: 1-5 (CSAT), 5-1 (NHS FFT); mapped to 0-10.")
+def compare_cli(model_a, model_b, labeled, fmt, n_boot, seed, score_scale):
+    """Compare models MODEL_A and MODEL_B (directories, or 'default') on the same labelled comments that neither was
+    trained on: metrics side by side and a paired bootstrap interval of B - A in micro F1 and polarity accuracy.
+    Only load models from sources you trust (a model file is code)."""
+    from .adaptation import compare_models
+
+    with _Progress("comparing"):
+        res = compare_models(
+            _model_arg(model_a), _model_arg(model_b), labeled, n_boot=n_boot, random_state=seed, score_scale=score_scale
+        )
+    if fmt == "json":
+        sys.stdout.write(json.dumps(_jsonable(res), ensure_ascii=False, indent=2) + "\n")
+        return
+    out.print(clean(f"A: {res['a']['name']} ({model_a})   B: {res['b']['name']} ({model_b})"))
+    table = Table("metric", "A", "B", "B - A", f"{res['confidence']:.0%} interval", "B ahead", header_style="bold")
+    for key, title in (("micro_f1", "micro F1"), ("polarity_accuracy", "polarity accuracy")):
+        d = res[key]
+        table.add_row(
+            title,
+            _pct(d["a"]),
+            _pct(d["b"]),
+            f"{100 * d['difference']:+.1f}",
+            f"{100 * d['low']:+.1f} to {100 * d['high']:+.1f}",
+            f"{d['share_b_better']:.0%}",
+        )
+    for key, title in (
+        ("micro_precision", "micro precision"),
+        ("micro_recall", "micro recall"),
+        ("macro_f1", "macro F1"),
+    ):
+        table.add_row(title, _pct(res["a"][key]), _pct(res["b"][key]), "", "", "")
+    out.print(table)
+    d = res["micro_f1"]
+    verdict = (
+        "B is better in micro F1"
+        if d["low"] > 0
+        else "A is better in micro F1"
+        if d["high"] < 0
+        else "no measured difference in micro F1 (the interval includes 0)"
+    )
+    out.print(clean(f"n = {res['n']} comments, {res['n_boot']} paired resamples: {verdict}."))
 
 
 @cli.command("tag")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -203,3 +203,42 @@ def load_labelled(
     if split_col:
         data["split"] = splits
     return LabelledData(data=data, rejected=rejected, source=name)
+
+
+def text_key(text: str) -> str:
+    """A comment's text for matching copies: lower case, runs of non-word characters as one space."""
+    return re.sub(r"\W+", " ", str(text).lower()).strip()
+
+
+def merge_labelled(*sources: LabelledData, weights: Sequence[float] | None = None) -> LabelledData:
+    """Several validated labelled sets as one, without duplicates: a comment in a later set (matched by ``id``
+    when both rows have one from their file, else by normalised text) replaces the earlier row, so a corrected
+    file merges with earlier labels. ``weights``: one per source, kept per row in a ``weight`` column (for
+    example your own labels above the shipped corpus). A ``split`` column is dropped (the merge is for
+    training)."""
+    if not sources:
+        raise LabelError("nothing to merge: give at least one labelled set")
+    weights = list(weights) if weights is not None else [1.0] * len(sources)
+    if len(weights) != len(sources) or any(not np.isfinite(w) or w <= 0 for w in weights):
+        raise LabelError(f"merge weights must be one positive number per source; got {weights}")
+    frames = []
+    for k, (src, w) in enumerate(zip(sources, weights)):
+        d = src.data.drop(columns=["split"], errors="ignore").copy()
+        d["weight"] = float(w)
+        d["_order"] = k
+        has_id = "id" in d and not d["id"].equals(d["source_row"])
+        d["_key"] = [
+            f"id:{i}" if has_id and i is not None and str(i).strip() else f"text:{text_key(t)}"
+            for i, t in zip(d["id"] if has_id else [None] * len(d), d["text"])
+        ]
+        d["_tkey"] = [f"text:{text_key(t)}" for t in d["text"]]
+        frames.append(d)
+    # a later set's row replaces an earlier set's row with the same id or text (copies within one set stay)
+    later_keys: set[str] = set()
+    kept = []
+    for d in reversed(frames):
+        kept.append(d[~(d["_key"].isin(later_keys) | d["_tkey"].isin(later_keys))])
+        later_keys |= set(d["_key"]) | set(d["_tkey"])
+    merged = pd.concat(kept[::-1], ignore_index=True).drop(columns=["_order", "_key", "_tkey"])
+    rejected = pd.concat([s.rejected for s in sources], ignore_index=True)
+    return LabelledData(merged.reset_index(drop=True), rejected, " + ".join(s.source for s in sources))

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .classifier import ThemeClassifier, theme_metrics
 from .errors import DataError, LabelError
-from .labelled import LabelledData, load_labelled
+from .labelled import LabelledData, load_labelled, merge_labelled
 from .persistence import Model, load_model
 from .taxonomy import Taxonomy, load_taxonomy, taxonomy_from_themes
 
@@ -67,11 +67,13 @@ def _load(source: Any, taxonomy: Taxonomy | None, score_scale: Any = None) -> La
 
 
 def train_model(
-    labelled: str | os.PathLike | pd.DataFrame | LabelledData,
+    labelled: str | os.PathLike | pd.DataFrame | LabelledData | Sequence[Any] | None,
     *,
     taxonomy: str | os.PathLike | Taxonomy | None = None,
     heldout: str | os.PathLike | pd.DataFrame | LabelledData | None = None,
     out: str | os.PathLike | None = None,
+    base: str | os.PathLike | pd.DataFrame | LabelledData | None = "auto",
+    own_weight: float = 1.0,
     name: str = "custom",
     version: str = "1.0.0",
     description: str | None = None,
@@ -90,6 +92,18 @@ def train_model(
     is saved there. ``limits``: known weaknesses measured elsewhere (for example on real comments), one sentence
     each, stated in the manifest and the model card. ``score_scale``: the labelled files' scores are on another
     scale, written WORST-BEST (``"1-5"``, ``"5-1"``; see :func:`~npsthemes.labelled.load_labelled`).
+
+    ``labelled`` may be a list of sources (for example your earlier labels and a corrected batch): they are merged
+    without duplicates, a later row replacing an earlier one with the same ``id`` or text
+    (:func:`~npsthemes.labelled.merge_labelled`).
+
+    ``base``: labelled comments your labels are **added to**. ``"default"``: the shipped corpus's training split
+    (its labels of themes outside ``taxonomy`` dropped; without a ``taxonomy``, the default taxonomy plus your new
+    themes). ``"auto"`` (the default): ``"default"`` when ``taxonomy`` holds every default theme (the default
+    taxonomy or a copy you extended) and ``labelled`` is not the shipped corpus itself, else none. None: your
+    labels only; or any labelled source. A row of yours replaces a base row with the same text.
+    ``own_weight``: the weight of your rows against the base rows (for example 3: each of your comments counts
+    three times in the theme and polarity models and their threshold cross-validation).
     """
     step = progress or (lambda s: None)
     if out is not None:  # refuse a bad output directory before the training, not after it
@@ -99,40 +113,65 @@ def train_model(
         check_output_dir(
             out,
             MODEL_DIR_FILES,
-            [labelled, heldout, taxonomy, independent[1] if independent else None],
+            [*_sources(labelled), heldout, taxonomy, base, independent[1] if independent else None],
             "an npsthemes model",
         )
     tax = load_taxonomy(taxonomy) if isinstance(taxonomy, (str, os.PathLike)) else taxonomy
     step("loading labelled data")
-    data = _load(labelled, tax, score_scale)
-    train, test = split_labelled(data)
+    sources = _sources(labelled)
+    base_kind = _base_kind(base, sources, tax)
+    if not sources and base_kind is None:
+        raise LabelError("no labelled comments to train on: give a labelled file, or a base corpus")
+    parts = [_load(src, tax, score_scale) for src in sources]
+    splits = [split_labelled(d) for d in parts]
+    tests = [t for _, t in splits if t is not None]
     if heldout is not None:
-        if test is not None:
+        if tests:
             raise DataError(
                 "the labelled data already has a 'split' column with test rows; drop `heldout`", param="heldout"
             )
-        test = _load(heldout, tax, score_scale)
+        tests = [_load(heldout, tax, score_scale)]
+    test = tests[0] if len(tests) == 1 else (merge_labelled(*tests) if tests else None)
+    own = [t for t, _ in splits]
+    data = own[0] if len(own) == 1 else (merge_labelled(*own) if own else None)
+    base_data = None
+    if base_kind is not None:
+        if tax is None and base_kind == "default":
+            tax = _default_plus(data)
+        base_data = _base_rows(base, tax)
+        train = merge_labelled(base_data, data, weights=[1.0, own_weight]) if data is not None else base_data
+    else:
+        assert data is not None
+        train = data
     if tax is None:
         tax = taxonomy_from_themes(train.themes, polarities=tuple(train.polarities))
+    weight = train.data["weight"].to_numpy() if "weight" in train.data else None
     clf = _classifier(tax.ids, params, tax.rules())
     try:
-        clf.fit(train.X, train.y, progress=lambda s: step(f"fitting: {s}"))
+        clf.fit(train.X, train.y, progress=lambda s: step(f"fitting: {s}"), sample_weight=weight)
     except ValueError as exc:  # scikit-learn's vectorizers refuse a corpus with (almost) no words
         if "no terms remain" in str(exc) or "empty vocabulary" in str(exc):
             raise LabelError(
-                f"{data.source}: the training comments have too few distinct words to learn from "
+                f"{train.source}: the training comments have too few distinct words to learn from "
                 f"({len(train)} comments); label more comments"
             ) from exc
         raise
-    _warn_about_training(clf, data)
-    training_data = {
-        "source": str(Path(str(data.source)).name),
-        "sha256": _sha256_of(labelled, data),
+    _warn_about_training(clf, train)
+    training_data: dict[str, Any] = {
+        "source": " + ".join(_source_name(x) for x in sources) if sources else None,
+        "sha256": _sha256_of(sources[0], parts[0]) if len(sources) == 1 else _sha256_of(None, train),
         "n": len(train),
-        "split": "train" if "split" in data.data else "all",
+        "split": "train" if any("split" in d.data for d in parts) else "all",
     }
+    if base_data is not None:
+        training_data["base"] = {
+            "source": "the shipped corpus (training split)" if base_kind == "default" else _source_name(base),
+            "n": int(len(train) - (len(data) if data is not None else 0)),
+            "own_weight": float(own_weight),
+        }
     manifest = _manifest(clf, tax, name, version, description, limits, training_data)
-    label = f"split of {Path(str(data.source)).name}" if heldout is None else f"set {_source_name(heldout)}"
+    first = _source_name(sources[0]) if sources else "the base corpus"
+    label = f"split of {first}" if heldout is None else f"set {_source_name(heldout)}"
     if independent is not None and score_scale is not None:
         independent = (independent[0], _load(independent[1], None, score_scale))
     return _finish(Model(classifier=clf, taxonomy=tax, manifest=manifest), test, independent, out, step, label)
@@ -163,6 +202,69 @@ def _write_predictions(
         }
     )
     write_table(guard_formulas(table), path)
+
+
+def _sources(labelled: Any) -> list[Any]:
+    if labelled is None:
+        return []
+    if isinstance(labelled, (list, tuple)):
+        return list(labelled)
+    return [labelled]
+
+
+def _is_shipped_corpus(source: Any) -> bool:
+    from ._io import same_file
+    from .datasets import training_corpus_path
+
+    return isinstance(source, (str, os.PathLike)) and same_file(source, training_corpus_path())
+
+
+def _base_kind(base: Any, sources: list[Any], tax: Taxonomy | None) -> str | None:
+    """What ``base`` means here: "default" (the shipped corpus), "other" (a labelled source) or None."""
+    if base is None or (isinstance(base, str) and base.lower() in ("none", "")):
+        return None
+    if isinstance(base, str) and base.lower() == "auto":
+        from .taxonomy import default_taxonomy
+
+        holds_default = tax is not None and set(default_taxonomy().ids) <= set(tax.ids)
+        return "default" if holds_default and not any(_is_shipped_corpus(s) for s in sources) else None
+    if isinstance(base, str) and base.lower() == "default":
+        if any(_is_shipped_corpus(s) for s in sources):
+            raise DataError("the labelled file is the shipped corpus itself: use base=None", param="base")
+        return "default"
+    return "other"
+
+
+def _default_plus(data: LabelledData | None) -> Taxonomy:
+    """The default taxonomy plus the new theme ids of ``data`` (a new theme needs no code)."""
+    from .taxonomy import Taxonomy, default_taxonomy
+
+    tax = default_taxonomy()
+    new = [t for t in (data.themes if data is not None else []) if t not in tax.ids]
+    if not new:
+        return tax
+    d = tax.to_dict()
+    d["themes"] += [{"id": t, "labels": {"en": t}} for t in new]
+    return Taxonomy.from_dict(d, source="default taxonomy + your themes")
+
+
+def _base_rows(base: Any, tax: Taxonomy | None) -> LabelledData:
+    """The base corpus's rows, with labels of themes outside ``tax`` (when given) dropped."""
+    from .datasets import load_training_corpus
+
+    if isinstance(base, str) and base.lower() in ("default", "auto"):
+        raw = load_training_corpus("train")[["id", "text", "score", "language", "labels"]]
+        data = load_labelled(raw)
+        data = LabelledData(data.data, data.rejected, "the shipped corpus [train]")
+    else:
+        data = _load(base, None)
+        data = split_labelled(data)[0]
+    if tax is None:
+        return data
+    keep = set(tax.ids)
+    frame = data.data.copy()
+    frame["labels"] = [{t: p for t, p in labs.items() if t in keep} for labs in frame["labels"]]
+    return LabelledData(frame, data.rejected, data.source)
 
 
 def _warn_about_training(clf: ThemeClassifier, data: LabelledData) -> None:

@@ -83,8 +83,9 @@ class ThemeDetector(ClassifierMixin, BaseEstimator):
     def coef_(self) -> np.ndarray:
         return self.weights_.T
 
-    def fit(self, X: Any, y: Any, *, nb_columns: int | None = None) -> ThemeDetector:
-        """Fit on features ``X`` and targets ``y`` (1-D labels or a 2-D 0/1 indicator matrix)."""
+    def fit(self, X: Any, y: Any, *, nb_columns: int | None = None, sample_weight: Any = None) -> ThemeDetector:
+        """Fit on features ``X`` and targets ``y`` (1-D labels or a 2-D 0/1 indicator matrix); ``sample_weight``:
+        one positive weight per row (for example your own labels above a base corpus)."""
         from sklearn.linear_model import LogisticRegression
 
         X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True, dtype=[np.float64, np.float32])
@@ -115,9 +116,14 @@ class ThemeDetector(ClassifierMixin, BaseEstimator):
         active = np.zeros(n_out, dtype=bool)
         n_iter = np.zeros(n_out, dtype=np.int64)
         self.constant_ = Y.max(axis=0).astype(float)
-        class_weight, sample_weight = self.class_weight, None
+        class_weight = self.class_weight
+        row_weight = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        if row_weight is not None and (row_weight.shape != (X.shape[0],) or not (row_weight > 0).all()):
+            raise ValueError(f"sample_weight must be {X.shape[0]} positive numbers, one per row")
+        sample_weight = row_weight
         if isinstance(class_weight, dict) and not self.multilabel_:  # weights of the classes, not of 0/1
-            sample_weight = np.array([float(class_weight.get(v, 1.0)) for v in y.tolist()])
+            by_class = np.array([float(class_weight.get(v, 1.0)) for v in y.tolist()])
+            sample_weight = by_class if row_weight is None else by_class * row_weight
             class_weight = None
         for j in range(n_out):
             if Y[:, j].min() == Y[:, j].max():

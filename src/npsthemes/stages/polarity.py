@@ -71,13 +71,13 @@ class PolarityModel(ClassifierMixin, BaseEstimator):
         tags.input_tags.sparse = True
         return tags
 
-    def fit(self, X: Any, y: Any, categories: Any = None) -> PolarityModel:
+    def fit(self, X: Any, y: Any, categories: Any = None, sample_weight: Any = None) -> PolarityModel:
         from sklearn.linear_model import LogisticRegression
 
         if self.context not in ("clause", "clause+comment"):
             raise ValueError(f"context must be 'clause' or 'clause+comment', got {self.context!r}")
         self.model_ = LogisticRegression(C=self.C, max_iter=self.max_iter, class_weight=self.class_weight)
-        self.model_.fit(X, y)
+        self.model_.fit(X, y, sample_weight=sample_weight)
         self.classes_ = self.model_.classes_
         self.n_features_in_ = self.model_.n_features_in_
         self.n_iter_ = self.model_.n_iter_

@@ -116,8 +116,10 @@ class ThresholdTuner(ClassifierMixin, BaseEstimator):
         if self.cv and self.cv >= 2 and n >= 2 * self.cv:
             oof = np.zeros(Y.shape, dtype=float)
             folds = KFold(self.cv, shuffle=True, random_state=self.random_state)
+            weight = fit_params.pop("sample_weight", None)
             for tr, te in folds.split(np.zeros((n, 1))):
-                oof[te] = clone(base).fit(X[tr], Y[tr], **fit_params).predict_proba(X[te])
+                fold_params = fit_params if weight is None else {**fit_params, "sample_weight": np.asarray(weight)[tr]}
+                oof[te] = clone(base).fit(X[tr], Y[tr], **fold_params).predict_proba(X[te])
             self.thresholds_ = tune_thresholds(oof, Y, self.objective)
         return self
 
