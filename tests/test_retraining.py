@@ -329,3 +329,70 @@ def test_auto_base_is_the_shipped_corpus_only_for_a_taxonomy_with_every_default_
     assert _base_kind("none", ["mine.csv"], full) is None and _base_kind(None, [], full) is None
     with pytest.raises(DataError, match="shipped corpus itself"):
         _base_kind("default", [training_corpus_path()], full)
+
+
+# ------------------------------------------------------------------ what to label next, likely label errors
+
+
+def test_suggest_for_labeling_picks_uncertain_spread_unique_comments(small_model, tmp_path):
+    from npsthemes.adaptation import suggest_for_labeling
+    from npsthemes.datasets import sample_survey_path
+
+    survey = sample_survey_path()
+    for strategy in ("uncertainty", "diverse"):
+        s = suggest_for_labeling(small_model, survey, 15, strategy=strategy)
+        assert len(s) == 15 and s["text"].str.lower().is_unique
+        assert set(s["language"]) == {"fi", "sv", "en"}  # spread across the survey's languages
+        assert s["uncertainty"].between(0, 1).all()
+        assert (s["labels"] == s["model_labels"]).all()
+    s = suggest_for_labeling(small_model, survey, 15)
+    assert s["uncertainty"].is_monotonic_decreasing or s["uncertainty"].iloc[0] >= s["uncertainty"].median()
+    # the file trains directly, and what is already labelled is left out
+    path = tmp_path / "to_label.csv"
+    s.to_csv(path, index=False)
+    assert len(load_labelled(path)) == 15
+    again = suggest_for_labeling(small_model, survey, 15, exclude=path)
+    assert not set(again["text"]) & set(s["text"])
+    with pytest.raises(DataError, match="strategy"):
+        suggest_for_labeling(small_model, survey, 5, strategy="random")
+
+
+def test_suggest_cli_writes_a_guarded_file_and_refuses_the_input(tmp_path):
+    out = tmp_path / "s.csv"
+    code, text, err = run_cli(["suggest", "--sample", "--n", "10", "--out", out])
+    assert code == 0, err
+    assert "10 comments to label" in text
+    assert len(pd.read_csv(out)) == 10
+    evil = tmp_path / "evil.csv"
+    pd.DataFrame({"score": [1, 2, 9], "comment": ["=HYPERLINK(1)", "slow service", "great staff"]}).to_csv(
+        evil, index=False
+    )
+    code, text, err = run_cli(["suggest", evil, "--n", "3", "--out", tmp_path / "e.csv"])
+    assert code == 0, err
+    assert "'=HYPERLINK" in (tmp_path / "e.csv").read_text(encoding="utf-8-sig")
+    code, text, err = run_cli(["suggest", evil, "--n", "3", "--out", evil])
+    assert code != 0 and "refusing to overwrite" in err
+
+
+def test_find_label_issues_ranks_corrupted_labels_first():
+    from npsthemes.adaptation import find_label_issues
+    from npsthemes.datasets import load_training_corpus
+
+    d = load_training_corpus("train").sample(300, random_state=1).reset_index(drop=True)
+    d = d[d["labels"] != ""].reset_index(drop=True)
+    flipped = d.index[:15]
+    swap = {"positive": "negative", "negative": "positive"}
+    d.loc[flipped, "labels"] = [
+        ";".join(f"{p.split(':')[0]}:{swap[p.split(':')[1]]}" for p in lab.split(";"))
+        for lab in d.loc[flipped, "labels"]
+    ]
+    issues = find_label_issues(d[["id", "text", "score", "language", "labels"]], k=3, params={"threshold_tuner__cv": 0})
+    assert set(issues["issue"]) <= {"missing", "extra", "polarity"}
+    assert issues["confidence"].is_monotonic_decreasing and (issues["confidence"] >= 0.6).all()
+    pol_issues = issues[issues["issue"] == "polarity"]
+    bad_ids = d.loc[flipped, "id"]
+    assert bad_ids.isin(pol_issues["id"]).mean() >= 0.8  # most flipped rows are found
+    # and the most confident polarity issues are corrupted rows far above their base rate
+    assert pol_issues.head(20)["id"].isin(bad_ids).mean() > 3 * len(flipped) / len(d)
+    pol = pol_issues.iloc[0]
+    assert pol["suggested"] in pol["suggested_labels"]

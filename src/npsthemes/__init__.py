@@ -69,10 +69,12 @@ _EXPORTS = {
     "rules_model": "training",
     "compare_models": "adaptation",
     "learning_curve": "adaptation",
+    "suggest_for_labeling": "adaptation",
+    "find_label_issues": "adaptation",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .adaptation import compare_models, learning_curve
+    from .adaptation import compare_models, find_label_issues, learning_curve, suggest_for_labeling
     from .alerts import AlertRun, Routing, load_routing, run_alerts
     from .analysis import Analysis, analyze
     from .classifier import ThemeClassifier
@@ -169,6 +171,8 @@ __all__ = [
     "cross_validate_model",
     "compare_models",
     "learning_curve",
+    "suggest_for_labeling",
+    "find_label_issues",
     "TaggedSurvey",
     "tag_survey",
     "tag_file",

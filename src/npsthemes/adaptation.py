@@ -19,7 +19,14 @@ from .labelled import LabelledData
 from .stats import paired_bootstrap_ratio
 from .training import _as_model, _load, evaluate_model
 
-__all__ = ["compare_models", "learning_curve", "per_comment_counts"]
+__all__ = [
+    "compare_models",
+    "learning_curve",
+    "per_comment_counts",
+    "suggest_for_labeling",
+    "comments_frame",
+    "find_label_issues",
+]
 
 
 def per_comment_counts(model: Any, data: LabelledData) -> pd.DataFrame:
@@ -132,3 +139,252 @@ def learning_curve(
             }
         )
     return pd.DataFrame(rows)
+
+
+def comments_frame(comments: Any, **load_options: Any) -> pd.DataFrame:
+    """Comments to work on as a frame with ``id``, ``text``, ``score`` (NaN when unknown) and ``language`` (None):
+    from a survey file (read with :func:`~npsthemes.load_survey` and ``load_options``), a
+    :class:`~npsthemes.Survey`, a DataFrame with a ``text`` or ``comment`` column, or a list of strings. Empty
+    comments are left out."""
+    from .loading import Survey, load_survey
+
+    if isinstance(comments, (str, os.PathLike)):
+        comments = load_survey(comments, **load_options)
+    if isinstance(comments, Survey):
+        r = comments.responses
+        df = pd.DataFrame(
+            {
+                "id": r["id"] if "id" in r else r["source_row"],
+                "text": r["comment"],
+                "score": r["score"].astype(float),
+                "language": None,
+            }
+        )
+    elif isinstance(comments, pd.DataFrame):
+        col = "text" if "text" in comments else "comment" if "comment" in comments else None
+        if col is None:
+            raise DataError(
+                f"comments: expected a 'text' or 'comment' column; got {', '.join(map(str, comments.columns))}"
+            )
+        df = pd.DataFrame(
+            {
+                "id": comments["id"] if "id" in comments else np.arange(1, len(comments) + 1),
+                "text": comments[col],
+                "score": pd.to_numeric(comments["score"], errors="coerce") if "score" in comments else np.nan,
+                "language": comments["language"] if "language" in comments else None,
+            }
+        )
+    else:
+        texts = list(comments)
+        df = pd.DataFrame({"id": np.arange(1, len(texts) + 1), "text": texts, "score": np.nan, "language": None})
+    df["text"] = df["text"].map(lambda t: "" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t))
+    return df[df["text"].str.strip() != ""].reset_index(drop=True)
+
+
+def _closeness(proba: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """How close each theme probability is to its threshold: 1 at the threshold, 0 at 0 or 1."""
+    span = np.maximum(thresholds, 1 - thresholds)[None, :]
+    return 1 - np.abs(proba - thresholds[None, :]) / span
+
+
+def suggest_for_labeling(
+    model: Any,
+    comments: Any,
+    n: int = 50,
+    *,
+    strategy: str = "uncertainty",
+    exclude: Any = None,
+    random_state: int = 0,
+    **load_options: Any,
+) -> pd.DataFrame:
+    """The ``n`` comments whose labels would teach ``model`` most, in the labelled-data format with the model's
+    predictions pre-filled (``labels``), so a person only corrects them and the file trains directly
+    (:func:`~npsthemes.train_model`; extra columns are ignored).
+
+    ``strategy="uncertainty"``: the comments with a theme probability nearest its threshold, spread across
+    languages (in proportion to the input) and across the uncertain themes (at most ``ceil(2 n / themes)`` per
+    theme). ``"diverse"``: the most uncertain comment of each of ``n`` clusters of the uncertain half (k-means on
+    the model's features), so the batch covers different topics, including ones the taxonomy may lack. Both skip
+    repeated texts, near-duplicates (cosine similarity of the model's features above 0.9) and the comments in
+    ``exclude`` (labelled data you already have). Columns: ``id``, ``text``, ``score``, ``language``, ``labels``,
+    ``uncertain_theme``, ``uncertainty`` (1: a probability at its threshold), ``model_labels`` (the prediction,
+    kept to see what you changed)."""
+    from .labelled import format_labels, text_key
+
+    if strategy not in ("uncertainty", "diverse"):
+        raise DataError(f"strategy must be 'uncertainty' or 'diverse', got {strategy!r}", param="strategy")
+    if int(n) < 1:
+        raise DataError(f"n must be at least 1, got {n}", param="n")
+    clf = _as_model(model).classifier
+    df = comments_frame(comments, **load_options)
+    keys = df["text"].map(text_key)
+    seen: set[str] = set()
+    if exclude is not None:
+        seen |= {text_key(t) for t in _load(exclude, None).data["text"]}
+    keep = ~keys.duplicated() & ~keys.isin(seen) & (keys != "")
+    df, keys = df[keep.to_numpy()].reset_index(drop=True), keys[keep.to_numpy()].reset_index(drop=True)
+    if df.empty:
+        return pd.DataFrame(columns=_SUGGEST_COLUMNS)
+    batch, X = clf._analyse(df[["text", "score", "language"]])
+    proba = clf._theme_proba(X)
+    close = _closeness(proba, np.asarray(clf.thresholds_, dtype=float))
+    unc, theme_of = close.max(axis=1), close.argmax(axis=1)
+    langs = np.asarray(batch.langs, dtype=object)
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel()) + 1e-12
+    order = np.argsort(-unc, kind="stable")
+    if strategy == "diverse":
+        order = _diverse_order(X, unc, int(n), random_state)
+    n = min(int(n), len(df))
+    quota = _language_quota(langs, n)
+    per_theme = int(np.ceil(2 * n / max(len(clf.classes_), 1)))
+    picked: list[int] = []
+    theme_count: dict[int, int] = {}
+    for relax in (False, True):  # a second pass fills what the quotas left open
+        for i in order.tolist():
+            if len(picked) >= n:
+                break
+            if i in picked:
+                continue
+            if not relax and (quota.get(langs[i], 0) <= 0 or theme_count.get(theme_of[i], 0) >= per_theme):
+                continue
+            if picked:
+                sims = (X[picked] @ X[i].T).toarray().ravel() / (norms[picked] * norms[i])
+                if sims.max() > 0.9:
+                    continue
+            picked.append(i)
+            quota[langs[i]] = quota.get(langs[i], 0) - 1
+            theme_count[theme_of[i]] = theme_count.get(theme_of[i], 0) + 1
+    sel = df.iloc[picked].reset_index(drop=True)
+    tags = clf.tag(sel[["text", "score", "language"]], evidence=False)
+    labels = [format_labels({t["theme"]: t["polarity"] for t in r["themes"]}) for r in tags]
+    return pd.DataFrame(
+        {
+            "id": sel["id"],
+            "text": sel["text"],
+            "score": sel["score"].astype("Int64") if (sel["score"].dropna() % 1 == 0).all() else sel["score"],
+            "language": [r["language"] for r in tags],
+            "labels": labels,
+            "uncertain_theme": [str(clf.classes_[theme_of[i]]) for i in picked],
+            "uncertainty": np.round(unc[picked], 3),
+            "model_labels": labels,
+        }
+    )
+
+
+_SUGGEST_COLUMNS = ["id", "text", "score", "language", "labels", "uncertain_theme", "uncertainty", "model_labels"]
+
+
+def _language_quota(langs: np.ndarray, n: int) -> dict[Any, int]:
+    values, counts = np.unique(langs.astype(str), return_counts=True)
+    share = counts / counts.sum()
+    quota = {v: max(1, int(np.floor(n * s))) for v, s in zip(values, share)}
+    return {lang: quota[str(lang)] for lang in set(langs.tolist())}
+
+
+def _diverse_order(X: Any, unc: np.ndarray, n: int, random_state: int) -> np.ndarray:
+    """Comments ordered so the first ``n`` are the most uncertain of ``n`` clusters of the uncertain half."""
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import TruncatedSVD
+
+    by_unc = np.argsort(-unc, kind="stable")
+    pool = by_unc[: max(2 * n, len(unc) // 2)]
+    k = min(n, len(pool))
+    if k < 2:
+        return by_unc
+    dims = max(1, min(50, X.shape[1] - 1, len(pool) - 1))
+    Z = TruncatedSVD(dims, random_state=random_state).fit_transform(X[pool])
+    Z /= np.linalg.norm(Z, axis=1, keepdims=True) + 1e-12
+    labels = KMeans(k, n_init=3, random_state=random_state).fit_predict(Z)
+    firsts = [pool[labels == c][np.argmax(unc[pool[labels == c]])] for c in range(k) if (labels == c).any()]
+    firsts = sorted(firsts, key=lambda i: -unc[i])
+    rest = [i for i in by_unc.tolist() if i not in set(firsts)]
+    return np.array(firsts + rest, dtype=int)
+
+
+def find_label_issues(
+    labelled: str | os.PathLike | pd.DataFrame | LabelledData,
+    *,
+    k: int = 5,
+    params: dict[str, Any] | None = None,
+    taxonomy: Any = None,
+    min_confidence: float = 0.6,
+    random_state: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
+    """Likely mislabelled rows, from out-of-fold predictions: each comment is predicted by a model trained on the
+    other ``k - 1`` folds (the default configuration with ``params`` and the taxonomy's rules), never by one that
+    saw its label.
+
+    One row per suspected problem, most confident first: ``issue`` is ``missing`` (the theme is not in the
+    labels, but the model gives it probability ``confidence``), ``extra`` (in the labels, the model gives it
+    ``1 - confidence``) or ``polarity`` (the model reads the other polarity with probability ``confidence``);
+    with ``id``, ``text``, ``labels`` (as given), ``theme``, ``given``, ``suggested`` and ``suggested_labels``
+    (the labels with that one change). A row is listed when ``confidence >= min_confidence``; read them, do not
+    apply them blindly: the model is wrong too, most of all on rare themes."""
+    from sklearn.model_selection import KFold
+
+    from .labelled import format_labels
+    from .stages.polarity import pair_array
+    from .taxonomy import load_taxonomy as _load_tax
+    from .training import _classifier
+
+    step = progress or (lambda s: None)
+    tax = _load_tax(taxonomy) if isinstance(taxonomy, (str, os.PathLike)) else taxonomy
+    data = _load(labelled, tax)
+    if len(data) < 2 * k:
+        raise DataError(f"{data.source}: {k}-fold label checking needs at least {2 * k} labelled rows; got {len(data)}")
+    themes = list(tax.ids) if tax is not None else data.themes
+    rules = tax.rules() if tax is not None else None
+    proba = np.zeros((len(data), len(themes)))
+    thresholds = np.zeros((len(data), len(themes)))
+    pol_of: list[dict[str, tuple[str, float]]] = [{} for _ in range(len(data))]
+    X, y = data.X, data.y
+    for f, (tr, te) in enumerate(KFold(k, shuffle=True, random_state=random_state).split(X)):
+        step(f"fold {f + 1}/{k}")
+        clf = _classifier(themes, params, rules).fit(X.iloc[tr], [y[i] for i in tr])
+        batch, comment_X = clf._analyse(X.iloc[te])
+        proba[te] = clf._theme_proba(comment_X)
+        thresholds[te] = np.asarray(clf.thresholds_, dtype=float)[None, :]
+        pairs = pair_array(clf._given_pairs([list(y[i]) for i in te]))
+        if len(pairs):
+            clause_X, owner = clf.vectorizer_.transform_clauses(batch, comment_X)
+            pols, pprob, _ = clf._polarity_for_pairs(batch, comment_X, clause_X, owner, pairs)
+            for (j, c), p, q in zip(pairs.tolist(), pols, pprob):
+                pol_of[int(te[j])][str(clf.classes_[c])] = (str(p), float(q))
+    rows = []
+    for i, labs in enumerate(y):
+        for j, t in enumerate(themes):
+            p, thr = proba[i, j], thresholds[i, j]
+            if t not in labs and p >= max(thr, min_confidence):
+                rows.append((i, "missing", t, "", "(add, with its polarity)", p, None))
+            elif t in labs and p < min(thr, 1 - min_confidence):
+                rows.append((i, "extra", t, labs[t], "", 1 - p, None))
+        for t, gold in labs.items():
+            if t in pol_of[i]:
+                pred, conf = pol_of[i][t]
+                if pred != gold and conf >= min_confidence:
+                    rows.append((i, "polarity", t, gold, pred, conf, None))
+    out = []
+    for i, issue, t, given_, suggested, conf, _ in rows:
+        fixed = dict(y[i])
+        if issue == "extra":
+            fixed.pop(t, None)
+        elif issue == "polarity":
+            fixed[t] = suggested
+        rec = data.data.iloc[i]
+        out.append(
+            {
+                "id": rec["id"],
+                "text": rec["text"],
+                "labels": format_labels(y[i]),
+                "issue": issue,
+                "theme": t,
+                "given": given_ or "(absent)",
+                "suggested": suggested if issue != "extra" else "(absent)",
+                "confidence": round(float(conf), 3),
+                "suggested_labels": format_labels(fixed) if issue != "missing" else "",
+            }
+        )
+    cols = ["id", "text", "labels", "issue", "theme", "given", "suggested", "confidence", "suggested_labels"]
+    table = pd.DataFrame(out, columns=cols)
+    return table.sort_values("confidence", ascending=False, kind="stable").reset_index(drop=True)

@@ -868,6 +868,46 @@ def compare_cli(model_a, model_b, labeled, fmt, n_boot, seed, score_scale):
     out.print(clean(f"n = {res['n']} comments, {res['n_boot']} paired resamples: {verdict}."))
 
 
+@cli.command("suggest")
+@survey_input
+@model_option
+@click.option("--n", "n", type=click.IntRange(1, 100_000), default=50, show_default=True, help="How many comments.")
+@click.option("--strategy", type=click.Choice(["uncertainty", "diverse"]), default="uncertainty", show_default=True)
+@click.option(
+    "--exclude",
+    type=click.Path(path_type=Path),
+    help="Labelled comments you already have (left out of the suggestions).",
+)
+@click.option(
+    "--out", "out_path", required=True, type=click.Path(path_type=Path), help="Output file: .csv, .jsonl or .parquet."
+)
+def suggest_cli(
+    file, sample, score_column, comment_column, date_column, sheet, rejects, model, n, strategy, exclude, out_path
+):
+    """Suggest the comments whose labels would teach the model most, with its predictions pre-filled in the
+    labelled-data format: correct the 'labels' column and train on the file (npsthemes train)."""
+    from ._io import check_not_input, guard_formulas, write_table
+    from .adaptation import suggest_for_labeling
+
+    source = _source(file, sample)
+    check_not_input(out_path, [source, exclude])
+    with _Progress("choosing comments"):
+        table = suggest_for_labeling(
+            model,
+            source,
+            n,
+            strategy=strategy,
+            exclude=exclude,
+            score_column=score_column,
+            comment_column=comment_column,
+            date_column=date_column,
+            sheet=sheet,
+        )
+    write_table(guard_formulas(table), out_path)
+    langs = ", ".join(f"{k} {v}" for k, v in table["language"].value_counts().items())
+    out.print(clean(f"{len(table)} comments to label ({langs}) -> {out_path}; correct 'labels', then train on it"))
+
+
 @cli.command("tag")
 @survey_input
 @model_option
