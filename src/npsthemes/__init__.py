@@ -41,6 +41,7 @@ _EXPORTS = {
     "UnsupportedFormatError": "errors",
     "LabelledData": "labelled",
     "load_labelled": "labelled",
+    "merge_labelled": "labelled",
     "LoadReport": "loading",
     "Survey": "loading",
     "load_survey": "loading",
@@ -98,7 +99,7 @@ if TYPE_CHECKING:  # pragma: no cover
         TaxonomyError,
         UnsupportedFormatError,
     )
-    from .labelled import LabelledData, load_labelled
+    from .labelled import LabelledData, load_labelled, merge_labelled
     from .loading import LoadReport, Survey, load_survey
     from .persistence import Model, default_model_path, inspect_model, load_model, save_model
     from .stats import categorize, compare_nps, nps, nps_by, nps_from_counts, period_labels
@@ -159,6 +160,7 @@ __all__ = [
     "load_taxonomy",
     "LabelledData",
     "load_labelled",
+    "merge_labelled",
     "ThemeClassifier",
     "Model",
     "load_model",
