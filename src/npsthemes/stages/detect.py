@@ -118,8 +118,13 @@ class ThemeDetector(ClassifierMixin, BaseEstimator):
         self.constant_ = Y.max(axis=0).astype(float)
         class_weight = self.class_weight
         row_weight = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        if row_weight is not None and (row_weight.shape != (X.shape[0],) or not (row_weight > 0).all()):
-            raise ValueError(f"sample_weight must be {X.shape[0]} positive numbers, one per row")
+        if row_weight is not None:
+            if row_weight.shape != (X.shape[0],) or not np.isfinite(row_weight).all() or (row_weight < 0).any():
+                raise ValueError(f"sample_weight must be {X.shape[0]} non-negative numbers, one per row")
+            if not (row_weight > 0).any():
+                raise ValueError("sample_weight: the weights are all zero; nothing to learn from")
+            if not self.multilabel_ and len(np.unique(np.ravel(y)[row_weight > 0])) < 2:
+                raise ValueError("ThemeDetector needs at least 2 classes among the rows whose sample_weight is not zero")
         sample_weight = row_weight
         if isinstance(class_weight, dict) and not self.multilabel_:  # weights of the classes, not of 0/1
             by_class = np.array([float(class_weight.get(v, 1.0)) for v in y.tolist()])
