@@ -10,6 +10,7 @@ pca_dims=128)`` (needs model2vec's ``distill`` extra; not shipped).
 
 import sys
 import time
+from pathlib import Path  # noqa: E402
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,10 @@ from npsthemes.datasets import training_corpus_path
 from npsthemes.labelled import parse_labels
 from npsthemes.taxonomy import default_taxonomy
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine  # noqa: E402
+
+print(f"machine: {machine()}")
 c = pd.read_json(training_corpus_path(), lines=True, dtype={"labels": str})
 c["labels"] = c["labels"].fillna("")
 tr = c[c.split == "train"].reset_index(drop=True)
