@@ -124,7 +124,9 @@ class ThemeDetector(ClassifierMixin, BaseEstimator):
             if not (row_weight > 0).any():
                 raise ValueError("sample_weight: the weights are all zero; nothing to learn from")
             if not self.multilabel_ and len(np.unique(np.ravel(y)[row_weight > 0])) < 2:
-                raise ValueError("ThemeDetector needs at least 2 classes among the rows whose sample_weight is not zero")
+                raise ValueError(
+                    "ThemeDetector needs at least 2 classes among the rows whose sample_weight is not zero"
+                )
         sample_weight = row_weight
         if isinstance(class_weight, dict) and not self.multilabel_:  # weights of the classes, not of 0/1
             by_class = np.array([float(class_weight.get(v, 1.0)) for v in y.tolist()])
