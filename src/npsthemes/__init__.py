@@ -72,6 +72,8 @@ _EXPORTS = {
     "learning_curve": "adaptation",
     "suggest_for_labeling": "adaptation",
     "find_label_issues": "adaptation",
+    "discover_themes": "discovery",
+    "candidates_taxonomy": "discovery",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -79,6 +81,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .alerts import AlertRun, Routing, load_routing, run_alerts
     from .analysis import Analysis, analyze
     from .classifier import ThemeClassifier
+    from .discovery import candidates_taxonomy, discover_themes
     from .errors import (
         AlertConfigError,
         AlertStateError,
@@ -175,6 +178,8 @@ __all__ = [
     "learning_curve",
     "suggest_for_labeling",
     "find_label_issues",
+    "discover_themes",
+    "candidates_taxonomy",
     "TaggedSurvey",
     "tag_survey",
     "tag_file",

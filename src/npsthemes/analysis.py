@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from . import insights, views
+from .discovery import discover_untagged
 from .errors import DataError
 from .loading import LoadReport, Survey, _ensure_survey
 from .persistence import Model, load_model
@@ -35,6 +36,7 @@ class Analysis:
     ``theme_segments`` (theme x segment), ``trend`` (NPS per period with change and significance),
     ``theme_trend``, ``score_change`` (NPS change split across themes), ``responses`` (accepted rows with
     category, language, themes), ``mentions`` (one row per theme mention), ``untagged_words``,
+    ``candidate_themes`` (themes the taxonomy may miss, see :func:`~npsthemes.discover_themes`),
     ``disagreements``, ``follow_up`` (detractors to contact, see :func:`insights.follow_up_list`). Also
     ``overall`` (dict), ``coverage`` (dict), ``quotes``, ``load_report``, ``rejected``,
     ``model_info``, ``taxonomy`` and ``settings``."""
@@ -62,6 +64,7 @@ class Analysis:
     responses_export: pd.DataFrame | None = field(default=None, repr=False)
     follow_up: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     write_warnings: list[str] = field(default_factory=list, repr=False)
+    candidate_themes: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     # ------------------------------------------------------------------ outputs
     def summary(self) -> dict[str, Any]:
@@ -162,6 +165,7 @@ def html_context(a: Analysis, lang: str) -> dict[str, Any]:
         "last_period": last_period,
         "prev_period": prev_period,
         "untagged": a.untagged_words.to_dict(orient="records"),
+        "candidates": a.candidate_themes.to_dict(orient="records"),
         "disagreements": a.disagreements.head(30).to_dict(orient="records"),
         "n_disagreements": len(a.disagreements),
         "model": a.model_info,
@@ -336,6 +340,7 @@ def analyze(
         mentions=mentions,
         coverage=insights.coverage(resp),
         untagged_words=insights.untagged_words(resp, stop),
+        candidate_themes=discover_untagged(model.classifier, resp),
         disagreements=insights.score_text_disagreements(resp, mentions),
         quotes=quotes,
         load_report=survey.report,

@@ -908,6 +908,60 @@ def suggest_cli(
     out.print(clean(f"{len(table)} comments to label ({langs}) -> {out_path}; correct 'labels', then train on it"))
 
 
+@cli.command("discover")
+@survey_input
+@model_option
+@click.option("--n", "n", type=click.IntRange(1, 100), default=8, show_default=True, help="At most this many.")
+@click.option(
+    "--min-size", type=click.IntRange(2, None), default=5, show_default=True, help="Comments a candidate needs."
+)
+@click.option(
+    "--out", "out_path", required=True, type=click.Path(path_type=Path), help="Output file: .csv, .jsonl or .parquet."
+)
+@click.option(
+    "--taxonomy-out",
+    type=click.Path(path_type=Path),
+    help="Also write the model's taxonomy with the candidates added (JSON), ready to edit and train with.",
+)
+def discover_cli(
+    file, sample, score_column, comment_column, date_column, sheet, rejects, model, n, min_size, out_path, taxonomy_out
+):
+    """Propose candidate themes from the comments the model leaves untagged or tags weakly: key phrases per
+    language, size, detractor share, NPS with interval, masked examples, and a taxonomy entry to edit."""
+    from ._io import atomic_write_text, check_not_input, guard_formulas, write_table
+    from .discovery import candidates_taxonomy, discover_themes
+    from .training import _as_model
+
+    source = _source(file, sample)
+    check_not_input(out_path, [source])
+    if taxonomy_out is not None:
+        check_not_input(taxonomy_out, [source, out_path])
+    loaded = _as_model(model)
+    with _Progress("finding candidate themes"):
+        table = discover_themes(
+            source,
+            loaded,
+            n_candidates=n,
+            min_size=min_size,
+            score_column=score_column,
+            comment_column=comment_column,
+            date_column=date_column,
+            sheet=sheet,
+        )
+    flat = table.drop(columns=["snippet"]).copy()
+    for col in ("key_phrases", "examples"):
+        flat[col] = flat[col].map(" | ".join)
+    write_table(guard_formulas(flat), out_path)
+    if taxonomy_out is not None:
+        data = candidates_taxonomy(table, loaded.taxonomy)
+        atomic_write_text(taxonomy_out, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    for r in table.itertuples():
+        nps_txt = f"NPS {r.nps:.0f} ({r.nps_low:.0f} to {r.nps_high:.0f})" if r.scored else "no scores"
+        out.print(clean(f"  {r.candidate} [{r.language}] n={r.size}, {nps_txt}: {', '.join(r.key_phrases)}"))
+    extra = f"; taxonomy with them -> {taxonomy_out}" if taxonomy_out is not None else ""
+    out.print(clean(f"{len(table)} candidate themes -> {out_path}{extra}"))
+
+
 @cli.command("tag")
 @survey_input
 @model_option

@@ -29,6 +29,8 @@ SUMMARY_SCHEMA: dict[str, str] = {
     "rejected_reasons": "count of rejected rows per reason",
     "model": "the model's `name` and `version`",
     "coverage": "`responses`, `commenting`, `tagged`, `coverage` (share of comments with a theme), `untagged`",
+    "candidate_themes": "themes the taxonomy may be missing, from the untagged comments (`candidate`, `language`, "
+    "`key_phrases`, `size`, `nps`, `nps_low`, `nps_high`; see `npsthemes discover`)",
     "themes": "one object per theme (keys in THEME_SCHEMA)",
     "strengths": "theme ids to keep, strongest first",
     "development_areas": "theme ids to fix, most NPS points at stake first",
@@ -73,6 +75,10 @@ def build_summary(analysis: Any) -> dict[str, Any]:
         "rejected_reasons": dict(a.load_report.reasons),
         "model": {"name": a.model_info.get("name"), "version": a.model_info.get("version")},
         "coverage": a.coverage,
+        "candidate_themes": [
+            {k: r[k] for k in ("candidate", "language", "key_phrases", "size", "nps", "nps_low", "nps_high")}
+            for r in a.candidate_themes.to_dict(orient="records")
+        ],
         "themes": [{k: r[k] for k in THEME_SCHEMA} for r in a.themes.to_dict(orient="records")],
         "strengths": a.strengths["theme"].tolist(),
         "development_areas": a.development_areas["theme"].tolist(),
