@@ -206,7 +206,7 @@ def _candidates_for_language(
         # key phrases: the factor's heaviest phrases that at least two members (or a fifth of them) contain
         member_sets = [set(phrase_lists[i]) for i in members]
         need = max(2, int(np.ceil(0.2 * len(members)))) if len(members) >= 10 else 2
-        phrases = []
+        phrases: list[str] = []
         for j in np.argsort(-H[c], kind="stable"):
             if H[c, j] <= 0 or len(phrases) >= 6:
                 break
