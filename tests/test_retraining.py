@@ -301,6 +301,20 @@ def test_compare_models_api_and_cli(tmp_path, small_labelled, small_model):
     assert code != 0 and "Traceback" not in err
 
 
+def test_compare_models_on_chosen_themes_ignores_the_others(small_labelled):
+    from npsthemes import compare_models
+
+    held = small_labelled.data.iloc[300:420]
+    full = compare_models(None, None, held, n_boot=100)
+    one = compare_models(None, None, held, n_boot=100, themes=["price"])
+    pairs = sum("price" in labs for labs in held["labels"])
+    assert one["themes"] == ["price"] and one["micro_f1"]["difference"] == 0.0
+    # over one theme the figure is that theme's F1, not the all-themes micro F1
+    assert pairs > 0 and one["micro_f1"]["a"] == pytest.approx(full["a"]["per_theme"]["price"]["f1"])
+    with pytest.raises(DataError, match="neither model has 'parking'"):
+        compare_models(None, None, held, themes=["parking"])
+
+
 def test_learning_curve_trains_on_growing_samples():
     from npsthemes import learning_curve
 

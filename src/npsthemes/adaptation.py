@@ -29,14 +29,17 @@ __all__ = [
 ]
 
 
-def per_comment_counts(model: Any, data: LabelledData) -> pd.DataFrame:
+def per_comment_counts(model: Any, data: LabelledData, themes: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per labelled comment: ``tp``, ``fp``, ``fn`` (theme pairs against the gold labels, over the model's
-    themes) and ``pairs``, ``correct`` (gold theme mentions and how many of them get the gold polarity): the
-    units a paired bootstrap resamples."""
+    themes, or only over ``themes``: other labels and predictions ignored) and ``pairs``, ``correct`` (gold theme
+    mentions and how many of them get the gold polarity): the units a paired bootstrap resamples."""
     clf = _as_model(model).classifier
     known = set(map(str, clf.classes_))
+    if themes is not None:
+        known &= set(themes)
     gold = [{t: p for t, p in labs.items() if t in known} for labs in data.y]
     pred, pol = clf.predict_with_polarity_of(data.X, [list(g) for g in gold])
+    pred = [[t for t in p if t in known] for p in pred]
     return pd.DataFrame(
         {
             "tp": [sum(t in p for t in g) for g, p in zip(gold, pred)],
@@ -57,19 +60,32 @@ def compare_models(
     confidence: float = 0.95,
     random_state: int = 0,
     score_scale: str | tuple[int, int] | None = None,
+    themes: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Models ``a`` and ``b`` (a :class:`Model`, a fitted classifier, a model directory, or None for the default
     model) on the same labelled comments, side by side, with a paired bootstrap over comments of the difference
     ``b - a`` in micro F1 and in polarity accuracy: ``{"a": metrics, "b": metrics, "micro_f1": {...},
     "polarity_accuracy": {...}}``, where each difference has ``a``, ``b``, ``difference``, ``low``, ``high``
     (the percentile interval) and ``share_b_better`` (share of resamples where ``b`` is ahead). "``b`` is better"
-    is a measured claim when ``low > 0``."""
+    is a measured claim when ``low > 0``.
+
+    ``themes``: compare on these themes only (other labels and predictions ignored), for example the themes both
+    models know when ``b`` adds new ones; the differences and ``a``/``b`` micro figures are then over those themes,
+    while ``"a"``/``"b"`` metrics stay each model's full evaluation. Without it each model is scored on its own
+    themes."""
     data = _load(labelled, None, score_scale)
     ma, mb = _as_model(a), _as_model(b)
-    out: dict[str, Any] = {"n": len(data), "n_boot": int(n_boot), "confidence": confidence}
+    if themes is not None:
+        themes = list(themes)
+        unknown = [
+            t for t in themes if t not in set(map(str, ma.classifier.classes_)) | set(map(str, mb.classifier.classes_))
+        ]
+        if unknown:
+            raise DataError(f"themes: neither model has {', '.join(map(repr, unknown))}", param="themes")
+    out: dict[str, Any] = {"n": len(data), "n_boot": int(n_boot), "confidence": confidence, "themes": themes}
     out["a"] = {"name": f"{ma.name} {ma.version}", **evaluate_model(ma, data)}
     out["b"] = {"name": f"{mb.name} {mb.version}", **evaluate_model(mb, data)}
-    ca, cb = per_comment_counts(ma, data), per_comment_counts(mb, data)
+    ca, cb = per_comment_counts(ma, data, themes), per_comment_counts(mb, data, themes)
     for key, num, den in (
         ("micro_f1", lambda c: 2 * c["tp"], lambda c: 2 * c["tp"] + c["fp"] + c["fn"]),
         ("polarity_accuracy", lambda c: c["correct"], lambda c: c["pairs"]),
