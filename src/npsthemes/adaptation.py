@@ -335,7 +335,9 @@ def find_label_issues(
     labels, but the model gives it probability ``confidence``), ``extra`` (in the labels, the model gives it
     ``1 - confidence``) or ``polarity`` (the model reads the other polarity with probability ``confidence``);
     with ``id``, ``text``, ``labels`` (as given), ``theme``, ``given``, ``suggested`` and ``suggested_labels``
-    (the labels with that one change). A row is listed when ``confidence >= min_confidence``; read them, do not
+    (the labels with that one change). A theme label is questioned when ``confidence >= min_confidence`` and, as
+    in confident learning (Northcutt et al. 2021), the out-of-fold probability is at least as sure as it is on
+    average for the comments labelled with the theme (``missing``) or without it (``extra``); read them, do not
     apply them blindly: the model is wrong too, most of all on rare themes."""
     from sklearn.model_selection import KFold
 
@@ -367,13 +369,20 @@ def find_label_issues(
             pols, pprob, _ = clf._polarity_for_pairs(batch, comment_X, clause_X, owner, pairs)
             for (j, c), p, q in zip(pairs.tolist(), pols, pprob):
                 pol_of[int(te[j])][str(clf.classes_[c])] = (str(p), float(q))
+    # confident learning's per-class thresholds (Northcutt et al. 2021), per theme: a label is questioned only when
+    # the out-of-fold probability is as sure as it typically is for the comments that carry the theme (missing),
+    # or as sure of absence as it typically is for those that don't (extra)
+    has = np.array([[t in labs for t in themes] for labs in y], dtype=bool)
+    with np.errstate(invalid="ignore"):
+        self_pos = np.nan_to_num(np.where(has, proba, 0).sum(0) / has.sum(0), nan=1.0)
+        self_neg = np.nan_to_num(np.where(~has, 1 - proba, 0).sum(0) / (~has).sum(0), nan=1.0)
     rows = []
     for i, labs in enumerate(y):
         for j, t in enumerate(themes):
             p, thr = proba[i, j], thresholds[i, j]
-            if t not in labs and p >= max(thr, min_confidence):
+            if t not in labs and p >= max(thr, min_confidence, self_pos[j]):
                 rows.append((i, "missing", t, "", "(add, with its polarity)", p, None))
-            elif t in labs and p < min(thr, 1 - min_confidence):
+            elif t in labs and p < thr and 1 - p >= max(min_confidence, self_neg[j]):
                 rows.append((i, "extra", t, labs[t], "", 1 - p, None))
         for t, gold in labs.items():
             if t in pol_of[i]:
