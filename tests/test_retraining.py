@@ -436,3 +436,19 @@ def test_find_label_issues_finds_added_and_dropped_themes():
     assert d.loc[lost, "id"].isin(missing["id"]).mean() >= 0.25
     # confident learning's per-theme thresholds: far fewer questioned labels than theme labels
     assert len(extra) < 0.5 * sum(len(lab.split(";")) for lab in d["labels"] if lab)
+
+
+def test_cli_label_issues(tmp_path):
+    from npsthemes.datasets import load_training_corpus
+
+    d = load_training_corpus("train").sample(80, random_state=2)[["id", "text", "score", "language", "labels"]]
+    src = tmp_path / "labels.csv"
+    d.to_csv(src, index=False)
+    out = tmp_path / "issues.csv"
+    code, stdout, err = run_cli(["label-issues", str(src), "--k", "2", "--out", str(out)])
+    assert code == 0, err
+    assert "suspected label problems" in stdout
+    table = pd.read_csv(out)
+    assert list(table.columns)[:4] == ["id", "text", "labels", "issue"] and table["id"].isin(d["id"]).all()
+    code, stdout, err = run_cli(["label-issues", str(src), "--out", str(src)])
+    assert code != 0 and len(err.strip().splitlines()) == 1

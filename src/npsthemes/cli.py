@@ -908,6 +908,34 @@ def suggest_cli(
     out.print(clean(f"{len(table)} comments to label ({langs}) -> {out_path}; correct 'labels', then train on it"))
 
 
+@cli.command("label-issues")
+@click.argument("labeled", type=click.Path(path_type=Path))
+@click.option(
+    "--out", "out_path", required=True, type=click.Path(path_type=Path), help="Output file: .csv, .jsonl or .parquet."
+)
+@click.option("--k", "k", type=click.IntRange(2, 20), default=5, show_default=True, help="Cross-validation folds.")
+@click.option(
+    "--min-confidence", type=click.FloatRange(0.5, 1.0), default=0.6, show_default=True, help="List issues this sure."
+)
+@click.option("--taxonomy", type=click.Path(path_type=Path), help="Taxonomy JSON (its rules are used; default: none).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the folds.")
+def label_issues_cli(labeled, out_path, k, min_confidence, taxonomy, seed):
+    """Likely mislabelled rows of LABELED, from out-of-fold predictions (each comment predicted by a model trained
+    on the other folds): missing, extra or flipped themes, with a confidence and the suggested labels. Read them
+    before applying them: the model is wrong too, most of all on rare themes."""
+    from ._io import check_not_input, guard_formulas, write_table
+    from .adaptation import find_label_issues
+
+    check_not_input(out_path, [labeled, taxonomy])
+    with _Progress(f"{k}-fold label check") as prog:
+        table = find_label_issues(
+            labeled, k=k, min_confidence=min_confidence, taxonomy=taxonomy, random_state=seed, progress=prog.step
+        )
+    write_table(guard_formulas(table), out_path)
+    kinds = ", ".join(f"{n} {kind}" for kind, n in table["issue"].value_counts().items()) or "none"
+    out.print(clean(f"{len(table)} suspected label problems ({kinds}) -> {out_path}"))
+
+
 @cli.command("discover")
 @survey_input
 @model_option
