@@ -41,7 +41,9 @@ def label_rows(X: pd.DataFrame, gold: list[dict], idx: np.ndarray) -> pd.DataFra
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="50,100,200")
-    ap.add_argument("--strategy", default="uncertainty", choices=["uncertainty", "diverse"])
+    ap.add_argument("--strategy", default="uncertainty", help="one or more of uncertainty, hybrid, diverse (a,b)")
+    ap.add_argument("--own-weight", type=float, default=1.0, help="weight of the picked labels (train --own-weight)")
+    ap.add_argument("--no-random", action="store_true", help="leave out the random-sampling baseline")
     ap.add_argument("--nhs", type=Path, default=NHS)
     a = ap.parse_args()
     from npsthemes import load_model, suggest_for_labeling, train_model
@@ -65,24 +67,30 @@ def main() -> None:
         return f"micro F1 {m['micro_f1']:.3f} (P {m['micro_p']:.3f} R {m['micro_r']:.3f}), polarity {pol:.3f}; {themes}"
 
     print(f"\n0 labels (shipped default model): {score(load_model())}")
+    w = a.own_weight
+    print(f"own weight {w:g}")
     # random sampling
     order = rng.permutation(pool_idx)
-    for n in sizes:
+    for n in [] if a.no_random else sizes:
         t0 = time.perf_counter()
         own = label_rows(X, gold, np.sort(order[:n]))
-        model = train_model(own, taxonomy=tax, base="default", name=f"random-{n}")
+        model = train_model(own, taxonomy=tax, base="default", name=f"random-{n}", own_weight=w)
         print(f"random {n:>4} labels [{time.perf_counter() - t0:.0f} s]: {score(model)}")
     # active learning in batches of 50 with the current model
-    model, picked = load_model(), np.zeros(0, dtype=int)
     pool = X.iloc[pool_idx].reset_index(drop=True).assign(id=pool_idx)
-    for n in sizes:
-        t0 = time.perf_counter()
-        while len(picked) < n:
-            left = pool[~pool["id"].isin(picked)]
-            batch = suggest_for_labeling(model, left, min(50, n - len(picked)), strategy=a.strategy)
-            picked = np.r_[picked, batch["id"].to_numpy(dtype=int)]
-            model = train_model(label_rows(X, gold, np.sort(picked)), taxonomy=tax, base="default", name="active")
-        print(f"active {n:>4} labels ({a.strategy}) [{time.perf_counter() - t0:.0f} s]: {score(model)}")
+    for strategy in a.strategy.split(","):
+        model, picked = load_model(), np.zeros(0, dtype=int)
+        for n in sizes:
+            t0 = time.perf_counter()
+            while len(picked) < n:
+                left = pool[~pool["id"].isin(picked)]
+                batch = suggest_for_labeling(
+                    model, left, min(50, n - len(picked)), strategy=strategy, random_state=len(picked)
+                )
+                picked = np.r_[picked, batch["id"].to_numpy(dtype=int)]
+                own = label_rows(X, gold, np.sort(picked))
+                model = train_model(own, taxonomy=tax, base="default", name="active", own_weight=w)
+            print(f"active {n:>4} labels ({strategy}) [{time.perf_counter() - t0:.0f} s]: {score(model)}")
 
 
 if __name__ == "__main__":

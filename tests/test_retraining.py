@@ -12,7 +12,7 @@ import pytest
 from cli_harness import run_cli
 
 from npsthemes.errors import DataError, LabelError
-from npsthemes.labelled import load_labelled
+from npsthemes.labelled import load_labelled, parse_labels
 from npsthemes.loading import parse_score_scale, parse_scores
 
 
@@ -353,7 +353,7 @@ def test_suggest_for_labeling_picks_uncertain_spread_unique_comments(small_model
     from npsthemes.datasets import sample_survey_path
 
     survey = sample_survey_path()
-    for strategy in ("uncertainty", "diverse"):
+    for strategy in ("uncertainty", "hybrid", "diverse", "random"):
         s = suggest_for_labeling(small_model, survey, 15, strategy=strategy)
         assert len(s) == 15 and s["text"].str.lower().is_unique
         assert set(s["language"]) == {"fi", "sv", "en"}  # spread across the survey's languages
@@ -368,7 +368,53 @@ def test_suggest_for_labeling_picks_uncertain_spread_unique_comments(small_model
     again = suggest_for_labeling(small_model, survey, 15, exclude=path)
     assert not set(again["text"]) & set(s["text"])
     with pytest.raises(DataError, match="strategy"):
-        suggest_for_labeling(small_model, survey, 5, strategy="random")
+        suggest_for_labeling(small_model, survey, 5, strategy="nonsense")
+
+
+def test_hybrid_strategy_mixes_uncertain_and_random_picks(small_model):
+    from npsthemes.adaptation import suggest_for_labeling
+    from npsthemes.datasets import sample_survey_path
+
+    survey = sample_survey_path()
+    unc = suggest_for_labeling(small_model, survey, 20, strategy="uncertainty")
+    rnd = suggest_for_labeling(small_model, survey, 20, strategy="random")
+    hyb = suggest_for_labeling(small_model, survey, 20, strategy="hybrid")
+    assert hyb["uncertainty"].mean() < unc["uncertainty"].mean()  # not only the most uncertain
+    assert hyb["uncertainty"].mean() > rnd["uncertainty"].mean() - 0.05
+    assert set(hyb["text"]) & set(unc["text"]) and set(hyb["text"]) - set(unc["text"])
+
+
+def test_suggest_xlsx_has_a_dropdown_per_theme_and_trains_as_it_is(small_model, tmp_path):
+    from openpyxl import load_workbook
+
+    from npsthemes.adaptation import suggest_for_labeling, write_suggestions
+    from npsthemes.datasets import sample_survey_path
+
+    s = suggest_for_labeling(small_model, sample_survey_path(), 12)
+    s.loc[0, "text"] = "=cmd|' /C calc'!A0 bad"
+    path = tmp_path / "to_label.xlsx"
+    themes = [str(t) for t in small_model.classes_]
+    write_suggestions(s, path, themes=themes)
+    ws = load_workbook(path).active
+    header = [c.value for c in ws[1]]
+    assert [h for h in header if h.startswith("theme:")] == [f"theme:{t}" for t in themes] and "labels" not in header
+    assert ws.freeze_panes == "C2" and ws.auto_filter.ref
+    (dv,) = ws.data_validations.dataValidation
+    assert dv.formula1 == '"positive,negative"' and dv.type == "list"
+    assert not str(ws.cell(2, header.index("text") + 1).value).startswith("=")
+    # a person sets one cell, the file loads as labelled data with the pre-filled predictions plus the change
+    col = header.index(f"theme:{themes[0]}") + 1
+    ws.cell(3, col).value = "negative"
+    ws.parent.save(path)
+    data = load_labelled(path)
+    assert len(data) == 12
+    assert data.y[1].get(themes[0]) == "negative"
+    assert data.y[2] == parse_labels(s.loc[2, "labels"])
+    # a polarity typed by hand that is not one is an error naming the row
+    ws.cell(4, col).value = "postive"
+    ws.parent.save(path)
+    with pytest.raises(LabelError, match="row 4: .*bad polarity 'postive'"):
+        load_labelled(path)
 
 
 def test_suggest_cli_writes_a_guarded_file_and_refuses_the_input(tmp_path):

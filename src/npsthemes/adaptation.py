@@ -20,6 +20,7 @@ from .stats import paired_bootstrap_ratio
 from .training import _as_model, _load, evaluate_model
 
 __all__ = [
+    "write_suggestions",
     "compare_models",
     "learning_curve",
     "per_comment_counts",
@@ -227,8 +228,8 @@ def suggest_for_labeling(
     kept to see what you changed)."""
     from .labelled import format_labels, text_key
 
-    if strategy not in ("uncertainty", "diverse"):
-        raise DataError(f"strategy must be 'uncertainty' or 'diverse', got {strategy!r}", param="strategy")
+    if strategy not in STRATEGIES:
+        raise DataError(f"strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}", param="strategy")
     if int(n) < 1:
         raise DataError(f"n must be at least 1, got {n}", param="n")
     clf = _as_model(model).classifier
@@ -250,6 +251,10 @@ def suggest_for_labeling(
     order = np.argsort(-unc, kind="stable")
     if strategy == "diverse":
         order = _diverse_order(X, unc, int(n), random_state)
+    elif strategy == "hybrid":
+        order = _interleave(np.random.default_rng(random_state).permutation(len(df)), order)
+    elif strategy == "random":
+        order = np.random.default_rng(random_state).permutation(len(df))
     n = min(int(n), len(df))
     quota = _language_quota(langs, n)
     per_theme = int(np.ceil(2 * n / max(len(clf.classes_), 1)))
@@ -285,6 +290,18 @@ def suggest_for_labeling(
             "model_labels": labels,
         }
     )
+
+
+#: the suggestion strategies of :func:`suggest_for_labeling`
+STRATEGIES = ("uncertainty", "hybrid", "diverse", "random")
+
+
+def _interleave(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a[0], b[0], a[1], b[1], ...`` with each position once (its first occurrence)."""
+    both = np.empty(len(a) + len(b), dtype=np.int64)
+    both[0::2], both[1::2] = a, b  # equal lengths: both are orderings of the same positions
+    _, first = np.unique(both, return_index=True)
+    return both[np.sort(first)]
 
 
 _SUGGEST_COLUMNS = ["id", "text", "score", "language", "labels", "uncertain_theme", "uncertainty", "model_labels"]
@@ -413,3 +430,61 @@ def find_label_issues(
     cols = ["id", "text", "labels", "issue", "theme", "given", "suggested", "confidence", "suggested_labels"]
     table = pd.DataFrame(out, columns=cols)
     return table.sort_values("confidence", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def write_suggestions(table: pd.DataFrame, path: str | os.PathLike, themes: Sequence[str] | None = None) -> None:
+    """Write :func:`suggest_for_labeling`'s table atomically, formula-guarded. ``.csv``, ``.jsonl``, ``.parquet``:
+    as it is. ``.xlsx``: one sheet with a column ``theme:ID`` per theme (``themes``, default: those in the
+    labels) in place of ``labels``, each cell a dropdown of positive / negative / empty pre-filled with the
+    model's prediction, frozen header and autofilter; :func:`~npsthemes.load_labelled` and ``npsthemes train``
+    read the sheet back as it is."""
+    from pathlib import Path
+
+    from ._io import atomic_write_bytes, guard_cell, guard_formulas, strip_xml_illegal, write_table
+    from .labelled import THEME_COLUMN_PREFIX, parse_labels
+
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        write_table(guard_formulas(table), path)
+        return
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    parsed = [parse_labels(v) for v in table["labels"]]
+    if themes is None:
+        themes = list(dict.fromkeys(t for labs in parsed for t in labs))
+    front = [c for c in ("id", "text", "score", "language") if c in table]
+    back = [c for c in ("model_labels", "uncertain_theme", "uncertainty") if c in table]
+    header = front + [f"{THEME_COLUMN_PREFIX}{t}" for t in themes] + back
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "to_label"
+
+    def cell(v: Any) -> Any:
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return None
+        if isinstance(v, str):
+            return guard_cell(strip_xml_illegal(v)[0])
+        return v.item() if isinstance(v, np.generic) else v
+
+    ws.append([cell(h) for h in header])
+    for k, rec in enumerate(table.to_dict(orient="records")):
+        ws.append([cell(rec[c]) for c in front] + [parsed[k].get(t) for t in themes] + [cell(rec[c]) for c in back])
+    n = len(table)
+    if themes and n:
+        dv = DataValidation(type="list", formula1='"positive,negative"', allow_blank=True)
+        dv.error, dv.errorTitle = "Choose positive or negative, or leave the cell empty", "Polarity"
+        ws.add_data_validation(dv)
+        first, last = get_column_letter(len(front) + 1), get_column_letter(len(front) + len(themes))
+        dv.add(f"{first}2:{last}{n + 1}")
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{n + 1}"
+    widths = {"id": 12, "text": 70, "score": 7, "language": 9, "model_labels": 40}
+    for j, h in enumerate(header, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = widths.get(h, max(12, len(h) + 2))
+    buf = io.BytesIO()
+    wb.save(buf)
+    atomic_write_bytes(path, buf.getvalue())

@@ -879,21 +879,27 @@ def compare_cli(model_a, model_b, labeled, fmt, n_boot, seed, score_scale):
     help="Labelled comments you already have (left out of the suggestions).",
 )
 @click.option(
-    "--out", "out_path", required=True, type=click.Path(path_type=Path), help="Output file: .csv, .jsonl or .parquet."
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Output file: .csv, .jsonl, .parquet, or .xlsx (a dropdown column per theme).",
 )
 def suggest_cli(
     file, sample, score_column, comment_column, date_column, sheet, rejects, model, n, strategy, exclude, out_path
 ):
     """Suggest the comments whose labels would teach the model most, with its predictions pre-filled in the
     labelled-data format: correct the 'labels' column and train on the file (npsthemes train)."""
-    from ._io import check_not_input, guard_formulas, write_table
-    from .adaptation import suggest_for_labeling
+    from ._io import check_not_input
+    from .adaptation import suggest_for_labeling, write_suggestions
+    from .training import _as_model
 
     source = _source(file, sample)
     check_not_input(out_path, [source, exclude])
+    loaded = _as_model(model)
     with _Progress("choosing comments"):
         table = suggest_for_labeling(
-            model,
+            loaded,
             source,
             n,
             strategy=strategy,
@@ -903,9 +909,10 @@ def suggest_cli(
             date_column=date_column,
             sheet=sheet,
         )
-    write_table(guard_formulas(table), out_path)
+    write_suggestions(table, out_path, themes=[str(t) for t in loaded.classifier.classes_])
     langs = ", ".join(f"{k} {v}" for k, v in table["language"].value_counts().items())
-    out.print(clean(f"{len(table)} comments to label ({langs}) -> {out_path}; correct 'labels', then train on it"))
+    what = "the theme columns" if out_path.suffix.lower() == ".xlsx" else "'labels'"
+    out.print(clean(f"{len(table)} comments to label ({langs}) -> {out_path}; correct {what}, then train on it"))
 
 
 @cli.command("label-issues")

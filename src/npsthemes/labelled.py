@@ -121,6 +121,11 @@ def load_labelled(
         if alt is None:
             raise ColumnNotFoundError(f"{name}: no 'text' column; columns seen: {', '.join(map(str, raw.columns))}")
         cols["text"] = alt
+    wide = [c for c in raw.columns if str(c).startswith(THEME_COLUMN_PREFIX)]
+    if "labels" not in cols and wide:
+        raw = raw.copy()
+        raw["labels"] = _labels_from_theme_columns(raw, wide)
+        cols["labels"] = "labels"
     if "labels" not in cols:
         raise ColumnNotFoundError(
             f"{name}: no 'labels' column (theme:polarity;theme:polarity); "
@@ -203,6 +208,23 @@ def load_labelled(
     if split_col:
         data["split"] = splits
     return LabelledData(data=data, rejected=rejected, source=name)
+
+
+#: Column-per-theme labelled sheets (``npsthemes suggest --out FILE.xlsx``): a column ``theme:ID`` per theme holding
+#: its polarity or nothing; read as the ``labels`` column when a file has none.
+THEME_COLUMN_PREFIX = "theme:"
+
+
+def _labels_from_theme_columns(raw: pd.DataFrame, columns: list[Any]) -> list[str]:
+    out = []
+    for values in zip(*(raw[c].tolist() for c in columns)):
+        parts = []
+        for c, v in zip(columns, values):
+            v = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
+            if v:
+                parts.append(f"{str(c)[len(THEME_COLUMN_PREFIX) :].strip()}:{v}")
+        out.append(";".join(parts))
+    return out
 
 
 def text_key(text: str) -> str:
