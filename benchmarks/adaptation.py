@@ -44,6 +44,9 @@ def main() -> None:
     ap.add_argument("--strategy", default="uncertainty", help="one or more of uncertainty, hybrid, diverse (a,b)")
     ap.add_argument("--own-weight", type=float, default=1.0, help="weight of the picked labels (train --own-weight)")
     ap.add_argument("--no-random", action="store_true", help="leave out the random-sampling baseline")
+    ap.add_argument(
+        "--scored-only", action="store_true", help="suggest by the uncertainty of the six scored themes only"
+    )
     ap.add_argument("--nhs", type=Path, default=NHS)
     a = ap.parse_args()
     from npsthemes import load_model, suggest_for_labeling, train_model
@@ -68,13 +71,14 @@ def main() -> None:
 
     print(f"\n0 labels (shipped default model): {score(load_model())}")
     w = a.own_weight
+    fast = {"theme_detector__n_jobs": -1}  # the same models, fitted on every core
     print(f"own weight {w:g}")
     # random sampling
     order = rng.permutation(pool_idx)
     for n in [] if a.no_random else sizes:
         t0 = time.perf_counter()
         own = label_rows(X, gold, np.sort(order[:n]))
-        model = train_model(own, taxonomy=tax, base="default", name=f"random-{n}", own_weight=w)
+        model = train_model(own, taxonomy=tax, base="default", name=f"random-{n}", own_weight=w, params=fast)
         print(f"random {n:>4} labels [{time.perf_counter() - t0:.0f} s]: {score(model)}")
     # active learning in batches of 50 with the current model
     pool = X.iloc[pool_idx].reset_index(drop=True).assign(id=pool_idx)
@@ -85,11 +89,16 @@ def main() -> None:
             while len(picked) < n:
                 left = pool[~pool["id"].isin(picked)]
                 batch = suggest_for_labeling(
-                    model, left, min(50, n - len(picked)), strategy=strategy, random_state=len(picked)
+                    model,
+                    left,
+                    min(50, n - len(picked)),
+                    strategy=strategy,
+                    random_state=len(picked),
+                    themes=scored if a.scored_only else None,
                 )
                 picked = np.r_[picked, batch["id"].to_numpy(dtype=int)]
                 own = label_rows(X, gold, np.sort(picked))
-                model = train_model(own, taxonomy=tax, base="default", name="active", own_weight=w)
+                model = train_model(own, taxonomy=tax, base="default", name="active", own_weight=w, params=fast)
             print(f"active {n:>4} labels ({strategy}) [{time.perf_counter() - t0:.0f} s]: {score(model)}")
 
 

@@ -498,3 +498,13 @@ def test_cli_label_issues(tmp_path):
     assert list(table.columns)[:4] == ["id", "text", "labels", "issue"] and table["id"].isin(d["id"]).all()
     code, stdout, err = run_cli(["label-issues", str(src), "--out", str(src)])
     assert code != 0 and len(err.strip().splitlines()) == 1
+
+
+def test_suggest_weighs_only_the_chosen_themes(small_model):
+    from npsthemes.adaptation import suggest_for_labeling
+    from npsthemes.datasets import sample_survey_path
+
+    s = suggest_for_labeling(small_model, sample_survey_path(), 10, themes=["price", "speed"])
+    assert set(s["uncertain_theme"]) <= {"price", "speed"} and len(s) == 10
+    with pytest.raises(DataError, match="themes: expected some of the model's themes"):
+        suggest_for_labeling(small_model, sample_survey_path(), 10, themes=["parking"])

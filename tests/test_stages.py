@@ -224,3 +224,25 @@ def test_static_embedding_block_without_its_model_is_a_clear_error():
 
     with pytest.raises((DataError, MissingDependencyError), match="model2vec|does not exist"):
         StaticEmbeddingBlock(model="/nonexistent/m2v")._encoder()
+
+
+def test_theme_detector_threads_fit_the_same_model_and_old_pickles_load():
+    import pickle
+
+    from sklearn.datasets import make_multilabel_classification
+
+    from npsthemes.stages import ThemeDetector
+
+    X, Y = make_multilabel_classification(n_samples=200, n_features=40, n_classes=6, random_state=0)
+    import scipy.sparse as sp
+
+    X = sp.csr_matrix(X.astype(float))
+    one = ThemeDetector().fit(X, Y)
+    two = ThemeDetector(n_jobs=2).fit(X, Y)
+    np.testing.assert_array_equal(one.weights_, two.weights_)
+    np.testing.assert_array_equal(one.intercept_, two.intercept_)
+    old = ThemeDetector().fit(X, Y)
+    del old.__dict__["n_jobs"]  # as pickled before the parameter existed
+    back = pickle.loads(pickle.dumps(old))
+    assert back.get_params()["n_jobs"] is None
+    np.testing.assert_array_equal(back.output_proba(X), one.output_proba(X))

@@ -211,6 +211,7 @@ def suggest_for_labeling(
     *,
     strategy: str = "uncertainty",
     exclude: Any = None,
+    themes: Sequence[str] | None = None,
     random_state: int = 0,
     **load_options: Any,
 ) -> pd.DataFrame:
@@ -221,11 +222,15 @@ def suggest_for_labeling(
     ``strategy="uncertainty"``: the comments with a theme probability nearest its threshold, spread across
     languages (in proportion to the input) and across the uncertain themes (at most ``ceil(2 n / themes)`` per
     theme). ``"diverse"``: the most uncertain comment of each of ``n`` clusters of the uncertain half (k-means on
-    the model's features), so the batch covers different topics, including ones the taxonomy may lack. Both skip
+    the model's features), so the batch covers different topics, including ones the taxonomy may lack.
+    ``"hybrid"``: uncertain and random comments alternately (a random half keeps the batch representative when the
+    model is confidently wrong on a new domain, which uncertainty alone never asks about). ``"random"``: a seeded
+    random sample (the baseline, with the same quotas). All skip
     repeated texts, near-duplicates (cosine similarity of the model's features above 0.9) and the comments in
-    ``exclude`` (labelled data you already have). Columns: ``id``, ``text``, ``score``, ``language``, ``labels``,
-    ``uncertain_theme``, ``uncertainty`` (1: a probability at its threshold), ``model_labels`` (the prediction,
-    kept to see what you changed)."""
+    ``exclude`` (labelled data you already have). ``themes``: weigh only these themes' uncertainty (the themes you
+    label or want to improve; default: all of the model's). Columns: ``id``, ``text``, ``score``, ``language``,
+    ``labels``, ``uncertain_theme``, ``uncertainty`` (1: a probability at its threshold), ``model_labels`` (the
+    prediction, kept to see what you changed)."""
     from .labelled import format_labels, text_key
 
     if strategy not in STRATEGIES:
@@ -245,6 +250,15 @@ def suggest_for_labeling(
     batch, X = clf._analyse(df[["text", "score", "language"]])
     proba = clf._theme_proba(X)
     close = _closeness(proba, np.asarray(clf.thresholds_, dtype=float))
+    classes = [str(c) for c in clf.classes_]
+    if themes is not None:
+        unknown = [t for t in themes if t not in classes]
+        if unknown or not list(themes):
+            raise DataError(
+                f"themes: expected some of the model's themes ({', '.join(classes)}); got {list(themes)}",
+                param="themes",
+            )
+        close = np.where(np.isin(classes, list(themes))[None, :], close, -np.inf)
     unc, theme_of = close.max(axis=1), close.argmax(axis=1)
     langs = np.asarray(batch.langs, dtype=object)
     norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel()) + 1e-12
@@ -257,7 +271,7 @@ def suggest_for_labeling(
         order = np.random.default_rng(random_state).permutation(len(df))
     n = min(int(n), len(df))
     quota = _language_quota(langs, n)
-    per_theme = int(np.ceil(2 * n / max(len(clf.classes_), 1)))
+    per_theme = int(np.ceil(2 * n / max(len(classes) if themes is None else len(list(themes)), 1)))
     picked: list[int] = []
     theme_count: dict[int, int] = {}
     for relax in (False, True):  # a second pass fills what the quotas left open

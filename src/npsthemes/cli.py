@@ -670,6 +670,13 @@ def _print_metrics(res: dict[str, Any]) -> None:
     show_default=True,
     help="Weight of your comments against the base corpus's.",
 )
+@click.option(
+    "--n-jobs",
+    type=int,
+    default=-1,
+    show_default=True,
+    help="Threads fitting the themes' regressions (-1: every core, 1: one); the model is the same either way.",
+)
 def train_cli(
     labeled,
     out_dir,
@@ -688,6 +695,7 @@ def train_cli(
     languages,
     base,
     own_weight,
+    n_jobs,
 ):
     """Train a theme model on labelled comments (text, labels 'theme:polarity;...', optional score, language).
 
@@ -707,6 +715,8 @@ def train_cli(
     params: dict[str, Any] = {"embedding_model": str(embedding_model)} if embedding_model else {}
     if C is not None:
         params["theme_detector__C"] = C
+    if n_jobs not in (None, 1):
+        params["theme_detector__n_jobs"] = n_jobs
     if threshold_objective:
         params["threshold_tuner__objective"] = threshold_objective
     if min_themes is not None:
@@ -872,12 +882,19 @@ def compare_cli(model_a, model_b, labeled, fmt, n_boot, seed, score_scale):
 @survey_input
 @model_option
 @click.option("--n", "n", type=click.IntRange(1, 100_000), default=50, show_default=True, help="How many comments.")
-@click.option("--strategy", type=click.Choice(["uncertainty", "diverse"]), default="uncertainty", show_default=True)
+@click.option(
+    "--strategy",
+    type=click.Choice(["uncertainty", "hybrid", "diverse", "random"]),
+    default="uncertainty",
+    show_default=True,
+    help="uncertainty: nearest a threshold; hybrid: half uncertain, half random; diverse: one per cluster.",
+)
 @click.option(
     "--exclude",
     type=click.Path(path_type=Path),
     help="Labelled comments you already have (left out of the suggestions).",
 )
+@click.option("--themes", help="Comma-separated themes whose uncertainty counts (default: all of the model's).")
 @click.option(
     "--out",
     "out_path",
@@ -886,7 +903,19 @@ def compare_cli(model_a, model_b, labeled, fmt, n_boot, seed, score_scale):
     help="Output file: .csv, .jsonl, .parquet, or .xlsx (a dropdown column per theme).",
 )
 def suggest_cli(
-    file, sample, score_column, comment_column, date_column, sheet, rejects, model, n, strategy, exclude, out_path
+    file,
+    sample,
+    score_column,
+    comment_column,
+    date_column,
+    sheet,
+    rejects,
+    model,
+    n,
+    strategy,
+    exclude,
+    themes,
+    out_path,
 ):
     """Suggest the comments whose labels would teach the model most, with its predictions pre-filled in the
     labelled-data format: correct the 'labels' column and train on the file (npsthemes train)."""
@@ -904,6 +933,7 @@ def suggest_cli(
             n,
             strategy=strategy,
             exclude=exclude,
+            themes=[t.strip() for t in themes.split(",") if t.strip()] if themes else None,
             score_column=score_column,
             comment_column=comment_column,
             date_column=date_column,

@@ -44,6 +44,9 @@ class ThemeDetector(ClassifierMixin, BaseEstimator):
     nb_alpha : float
         Smoothing of the NB ratios.
     max_iter : int
+    n_jobs : int or None
+        Threads fitting the themes' regressions at once (liblinear releases the GIL); None or 1: one at a time,
+        -1: every core. The fitted model is the same either way.
 
     Attributes
     ----------
@@ -65,12 +68,18 @@ class ThemeDetector(ClassifierMixin, BaseEstimator):
         nb_weighting: bool = True,
         nb_alpha: float = 1.0,
         max_iter: int = 2000,
+        n_jobs: int | None = None,
     ):
         self.C = C
         self.class_weight = class_weight
         self.nb_weighting = nb_weighting
         self.nb_alpha = nb_alpha
         self.max_iter = max_iter
+        self.n_jobs = n_jobs
+
+    def __setstate__(self, state: dict) -> None:
+        state.setdefault("n_jobs", None)  # detectors saved before n_jobs existed
+        super().__setstate__(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -132,19 +141,27 @@ class ThemeDetector(ClassifierMixin, BaseEstimator):
             by_class = np.array([float(class_weight.get(v, 1.0)) for v in y.tolist()])
             sample_weight = by_class if row_weight is None else by_class * row_weight
             class_weight = None
-        for j in range(n_out):
-            if Y[:, j].min() == Y[:, j].max():
-                continue
+
+        def fit_one(j: int) -> tuple[int, np.ndarray, float, int]:
             lr = LogisticRegression(C=self.C, class_weight=class_weight, solver="liblinear", max_iter=self.max_iter)
             if ratios is None:
                 lr.fit(X, Y[:, j], sample_weight=sample_weight)
-                W[:, j] = lr.coef_[0]
-            else:
-                scale = np.ones(X.shape[1])
-                scale[:n_nb] = ratios[:, j]
-                lr.fit(X @ sp.diags(scale.astype(np.float32)), Y[:, j], sample_weight=sample_weight)
-                W[:, j] = (lr.coef_ * scale)[0]  # (x * scale) . w == x . (w * scale): unscaled features
-            b[j], active[j], n_iter[j] = lr.intercept_[0], True, int(np.max(lr.n_iter_))
+                return j, lr.coef_[0], float(lr.intercept_[0]), int(np.max(lr.n_iter_))
+            scale = np.ones(X.shape[1])
+            scale[:n_nb] = ratios[:, j]
+            lr.fit(X @ sp.diags(scale.astype(np.float32)), Y[:, j], sample_weight=sample_weight)
+            # (x * scale) . w == x . (w * scale): unscaled features
+            return j, (lr.coef_ * scale)[0], float(lr.intercept_[0]), int(np.max(lr.n_iter_))
+
+        todo = [j for j in range(n_out) if Y[:, j].min() != Y[:, j].max()]
+        if self.n_jobs in (None, 1) or len(todo) < 2:
+            results = map(fit_one, todo)
+        else:
+            from joblib import Parallel, delayed
+
+            results = Parallel(n_jobs=self.n_jobs, prefer="threads")(delayed(fit_one)(j) for j in todo)
+        for j, w, b_j, it in results:
+            W[:, j], b[j], active[j], n_iter[j] = w, b_j, True, it
         self.weights_, self.intercept_, self.active_, self.n_iter_ = W, b, active, n_iter
         return self
 
