@@ -44,6 +44,7 @@ def main() -> None:
     ap.add_argument("--strategy", default="uncertainty", help="one or more of uncertainty, hybrid, diverse (a,b)")
     ap.add_argument("--own-weight", type=float, default=1.0, help="weight of the picked labels (train --own-weight)")
     ap.add_argument("--no-random", action="store_true", help="leave out the random-sampling baseline")
+    ap.add_argument("--weights", action="store_true", help="train with suggest's weight column (copies of a text)")
     ap.add_argument(
         "--scored-only", action="store_true", help="suggest by the uncertainty of the six scored themes only"
     )
@@ -83,7 +84,7 @@ def main() -> None:
     # active learning in batches of 50 with the current model
     pool = X.iloc[pool_idx].reset_index(drop=True).assign(id=pool_idx)
     for strategy in a.strategy.split(","):
-        model, picked = load_model(), np.zeros(0, dtype=int)
+        model, picked, weight_of = load_model(), np.zeros(0, dtype=int), {}
         for n in sizes:
             t0 = time.perf_counter()
             while len(picked) < n:
@@ -97,7 +98,10 @@ def main() -> None:
                     themes=scored if a.scored_only else None,
                 )
                 picked = np.r_[picked, batch["id"].to_numpy(dtype=int)]
+                weight_of.update(zip(batch["id"].astype(int), batch["weight"].astype(float)))
                 own = label_rows(X, gold, np.sort(picked))
+                if a.weights:  # each label counts for every pool comment with the same text (suggest's weight)
+                    own["weight"] = [weight_of[int(i)] for i in np.sort(picked)]
                 model = train_model(own, taxonomy=tax, base="default", name="active", own_weight=w, params=fast)
             print(f"active {n:>4} labels ({strategy}) [{time.perf_counter() - t0:.0f} s]: {score(model)}")
 

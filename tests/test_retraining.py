@@ -508,3 +508,28 @@ def test_suggest_weighs_only_the_chosen_themes(small_model):
     assert set(s["uncertain_theme"]) <= {"price", "speed"} and len(s) == 10
     with pytest.raises(DataError, match="themes: expected some of the model's themes"):
         suggest_for_labeling(small_model, sample_survey_path(), 10, themes=["parking"])
+
+
+def test_weight_column_loads_merges_and_comes_from_suggest(small_model, tmp_path):
+    from npsthemes.adaptation import suggest_for_labeling
+    from npsthemes.labelled import merge_labelled
+
+    df = pd.DataFrame(
+        {"text": ["slow", "fast", "rude"], "labels": ["speed:negative", "speed:positive", ""], "weight": [3, "", "2,5"]}
+    )
+    data = load_labelled(df)
+    assert data.data["weight"].tolist() == [3.0, 1.0, 2.5]
+    merged = merge_labelled(data, weights=[2.0])
+    assert merged.data["weight"].tolist() == [6.0, 2.0, 5.0]
+    for bad in (0, -1, "many", True):
+        with pytest.raises(LabelError, match=r"row 1: column 'weight': expected a positive number"):
+            load_labelled(df.assign(weight=[bad, 1, 1]))
+    # suggest shows a repeated text once, with how many comments it stands for
+    others = ["engineer never came", "great app", "bill too high", "rude driver", "quick reply", "web site broken"]
+    texts = ["Did not answer"] * 7 + ["did not answer."] + others
+    s = suggest_for_labeling(small_model, texts, 7, strategy="random")
+    counts = dict(zip(s["text"].str.lower().str.strip("."), s["weight"]))
+    assert len(s) == 7 and counts.get("did not answer") == 8 and s["weight"].sum() == 14
+    path = tmp_path / "batch.csv"
+    s.to_csv(path, index=False)
+    assert load_labelled(path).data["weight"].sum() == 14

@@ -229,8 +229,9 @@ def suggest_for_labeling(
     repeated texts, near-duplicates (cosine similarity of the model's features above 0.9) and the comments in
     ``exclude`` (labelled data you already have). ``themes``: weigh only these themes' uncertainty (the themes you
     label or want to improve; default: all of the model's). Columns: ``id``, ``text``, ``score``, ``language``,
-    ``labels``, ``uncertain_theme``, ``uncertainty`` (1: a probability at its threshold), ``model_labels`` (the
-    prediction, kept to see what you changed)."""
+    ``labels``, ``weight`` (how many input comments share the text: the label counts for all of them in
+    training; repeats such as "Did not answer" are shown once), ``uncertain_theme``, ``uncertainty`` (1: a
+    probability at its threshold), ``model_labels`` (the prediction, kept to see what you changed)."""
     from .labelled import format_labels, text_key
 
     if strategy not in STRATEGIES:
@@ -243,8 +244,10 @@ def suggest_for_labeling(
     seen: set[str] = set()
     if exclude is not None:
         seen |= {text_key(t) for t in _load(exclude, None).data["text"]}
+    copies = keys.map(keys.value_counts())  # a label stands for every comment with the same text
     keep = ~keys.duplicated() & ~keys.isin(seen) & (keys != "")
     df, keys = df[keep.to_numpy()].reset_index(drop=True), keys[keep.to_numpy()].reset_index(drop=True)
+    copies = copies[keep.to_numpy()].reset_index(drop=True)
     if df.empty:
         return pd.DataFrame(columns=_SUGGEST_COLUMNS)
     batch, X = clf._analyse(df[["text", "score", "language"]])
@@ -299,6 +302,7 @@ def suggest_for_labeling(
             "score": sel["score"].astype("Int64") if (sel["score"].dropna() % 1 == 0).all() else sel["score"],
             "language": [r["language"] for r in tags],
             "labels": labels,
+            "weight": copies.iloc[picked].to_numpy(dtype=int),
             "uncertain_theme": [str(clf.classes_[theme_of[i]]) for i in picked],
             "uncertainty": np.round(unc[picked], 3),
             "model_labels": labels,
@@ -318,7 +322,17 @@ def _interleave(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return both[np.sort(first)]
 
 
-_SUGGEST_COLUMNS = ["id", "text", "score", "language", "labels", "uncertain_theme", "uncertainty", "model_labels"]
+_SUGGEST_COLUMNS = [
+    "id",
+    "text",
+    "score",
+    "language",
+    "labels",
+    "weight",
+    "uncertain_theme",
+    "uncertainty",
+    "model_labels",
+]
 
 
 def _language_quota(langs: np.ndarray, n: int) -> dict[Any, int]:
@@ -470,7 +484,7 @@ def write_suggestions(table: pd.DataFrame, path: str | os.PathLike, themes: Sequ
     parsed = [parse_labels(v) for v in table["labels"]]
     if themes is None:
         themes = list(dict.fromkeys(t for labs in parsed for t in labs))
-    front = [c for c in ("id", "text", "score", "language") if c in table]
+    front = [c for c in ("id", "text", "score", "language", "weight") if c in table]
     back = [c for c in ("model_labels", "uncertain_theme", "uncertainty") if c in table]
     header = front + [f"{THEME_COLUMN_PREFIX}{t}" for t in themes] + back
     wb = Workbook()

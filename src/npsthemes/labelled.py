@@ -1,6 +1,7 @@
 """Labelled data for training and evaluation: ``text``, ``labels`` (``theme:polarity;theme:polarity``, empty for
-none), optional ``score``, ``language`` and ``id``. Bad rows are reported with their row numbers; nothing is
-dropped silently."""
+none), optional ``score``, ``language``, ``id`` and ``weight`` (how much a row counts in training, a positive
+number; ``suggest`` writes how many comments of its input share the text). Bad rows are reported with their row
+numbers; nothing is dropped silently."""
 
 from __future__ import annotations
 
@@ -60,7 +61,8 @@ def format_labels(labels: dict[str, str]) -> str:
 @dataclass
 class LabelledData:
     """Validated labelled comments: ``data`` has text, labels (dict theme -> polarity), score (float, NaN when
-    missing), language (or None), id, source_row, and split (train/test) when the source has that column.
+    missing), language (or None), id, source_row, and split (train/test) and weight when the source has those
+    columns.
     ``rejected`` lists bad rows with reasons."""
 
     data: pd.DataFrame
@@ -137,6 +139,8 @@ def load_labelled(
     score_col = cols.get("score")
     lang_col = cols.get("language") or cols.get("lang")
     id_col = cols.get("id")
+    weight_col = cols.get("weight")
+    weights: list[float] = []
     split_col = cols.get("split")
     splits: list[str] = []
     structural: dict[int, str] = dict(raw.attrs.get("bad_rows") or {})
@@ -169,6 +173,15 @@ def load_labelled(
             problems.append(f"column 'score': expected a whole number {expected}, got {rec[score_col]!r}")
         elif score_col is not None:
             score = float(score_values[i])
+        weight = 1.0
+        if weight_col is not None:
+            raw_w = rec[weight_col]
+            try:
+                weight = 1.0 if raw_w is None or str(raw_w).strip() == "" else float(str(raw_w).replace(",", "."))
+            except ValueError:
+                weight = float("nan")
+            if not np.isfinite(weight) or weight <= 0 or isinstance(raw_w, bool):
+                problems.append(f"column 'weight': expected a positive number, got {raw_w!r}")
         split = str(rec[split_col]).strip().lower() if split_col else ""
         if split_col and split not in ("train", "test"):
             problems.append(f"column 'split': expected train or test, got {rec[split_col]!r}")
@@ -185,6 +198,7 @@ def load_labelled(
             else str(lang).strip().lower()
         )
         ids.append(rec.get(id_col) if id_col else row)
+        weights.append(weight)
         rows.append(row)
         if split_col:
             splits.append(split)
@@ -207,6 +221,8 @@ def load_labelled(
     )
     if split_col:
         data["split"] = splits
+    if weight_col is not None:
+        data["weight"] = np.asarray(weights, dtype=float)
     return LabelledData(data=data, rejected=rejected, source=name)
 
 
@@ -246,7 +262,7 @@ def merge_labelled(*sources: LabelledData, weights: Sequence[float] | None = Non
     frames = []
     for k, (src, w) in enumerate(zip(sources, weights)):
         d = src.data.drop(columns=["split"], errors="ignore").copy()
-        d["weight"] = float(w)
+        d["weight"] = float(w) * (d["weight"].to_numpy(dtype=float) if "weight" in d else 1.0)
         d["_order"] = k
         has_id = "id" in d and not d["id"].equals(d["source_row"])
         d["_key"] = [
