@@ -359,7 +359,7 @@ def test_suggest_for_labeling_picks_uncertain_spread_unique_comments(small_model
         assert set(s["language"]) == {"fi", "sv", "en"}  # spread across the survey's languages
         assert s["uncertainty"].between(0, 1).all()
         assert (s["labels"] == s["model_labels"]).all()
-    s = suggest_for_labeling(small_model, survey, 15)
+    s = suggest_for_labeling(small_model, survey, 15, strategy="uncertainty")
     assert s["uncertainty"].is_monotonic_decreasing or s["uncertainty"].iloc[0] >= s["uncertainty"].median()
     # the file trains directly, and what is already labelled is left out
     path = tmp_path / "to_label.csv"

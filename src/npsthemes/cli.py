@@ -884,10 +884,11 @@ def compare_cli(model_a, model_b, labeled, fmt, n_boot, seed, score_scale):
 @click.option("--n", "n", type=click.IntRange(1, 100_000), default=50, show_default=True, help="How many comments.")
 @click.option(
     "--strategy",
-    type=click.Choice(["uncertainty", "hybrid", "diverse", "random"]),
-    default="uncertainty",
+    type=click.Choice(["hybrid", "uncertainty", "diverse", "random"]),
+    default="hybrid",
     show_default=True,
-    help="uncertainty: nearest a threshold; hybrid: half uncertain, half random; diverse: one per cluster.",
+    help="hybrid: uncertain and random comments alternately; uncertainty: nearest a threshold; diverse: one per "
+    "cluster; random: a random sample of the comments.",
 )
 @click.option(
     "--exclude",
