@@ -2,15 +2,17 @@
 random sampling, on real NHS Friends and Family Test comments (../shared/benchmarks/nhs_fft/) as a stand-in for
 "your own export".
 
-    python benchmarks/adaptation.py [--sizes 50,100,200] [--strategy uncertainty]
+    python benchmarks/adaptation.py [--sizes 50,100,200] [--strategy hybrid,uncertainty] [--weights]
+        [--own-weight W] [--scored-only] [--no-random]
 
 A fixed seeded 50/50 split of the NHS comments: the first half is the pool a person labels from (its labels are
 taken from the file, simulating the person), the second half is the test set, never trained or tuned on. Each
 model is the default configuration trained on the shipped corpus's training split plus the labels picked so far
 (`train_model(..., base="default")`), scored on the test half under transfer.py's protocol (six mapped themes,
 other predictions ignored). Active learning picks batches of 50 from the pool with the current model; random
-sampling draws the same numbers at random (seeded). Polarity of a pool label: the comment sentiment where it gives
-one, else the FFT answer (1-2 positive, else negative).
+sampling draws the same numbers at random (seeded). `--weights`: each suggested text carries suggest's `weight`
+(how many pool comments share it), as a person's corrected file would. Polarity of a pool label: the comment
+sentiment where it gives one, else the FFT answer (1-2 positive, else negative).
 """
 
 from __future__ import annotations
