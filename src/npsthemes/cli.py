@@ -673,9 +673,10 @@ def _print_metrics(res: dict[str, Any]) -> None:
 @click.option(
     "--n-jobs",
     type=int,
-    default=-1,
+    default=1,
     show_default=True,
-    help="Threads fitting the themes' regressions (-1: every core, 1: one); the model is the same either way.",
+    help="Threads fitting the themes' regressions (-1: every core); the model is the same either way. On a "
+    "2-core machine one thread was faster (benchmarks/categories.py).",
 )
 def train_cli(
     labeled,

@@ -46,7 +46,8 @@ class ThemeDetector(ClassifierMixin, BaseEstimator):
     max_iter : int
     n_jobs : int or None
         Threads fitting the themes' regressions at once (liblinear releases the GIL); None or 1: one at a time,
-        -1: every core. The fitted model is the same either way.
+        -1: every core. The fitted model is the same either way. On this project's 2-core machine one thread was
+        faster (49 themes, 3,700 comments: 20.5 s against 32.9 s; ``benchmarks/categories.py``).
 
     Attributes
     ----------
