@@ -184,7 +184,7 @@ def _candidates_for_language(
     written: dict[str, str],
 ) -> list[dict[str, Any]]:
     from .insights import mask_personal_data
-    from .stats import nps_from_counts
+    from .stats import category_codes, nps_from_counts
 
     has = np.array([bool(p) for p in phrase_lists])
     if has.sum() < min_size:
@@ -220,8 +220,7 @@ def _candidates_for_language(
             continue
         sc = scores[members]
         sc = sc[~np.isnan(sc)]
-        P, D = int((sc >= 9).sum()), int((sc <= 6).sum())
-        A = len(sc) - P - D
+        P, A, D = np.bincount(category_codes(sc), minlength=3)[:3].tolist()
         stats = nps_from_counts(P, A, D) if len(sc) else {"nps": np.nan, "ci_low": np.nan, "ci_high": np.nan}
         order = members[np.argsort(-W[pos, c], kind="stable")]
         examples: list[str] = []
