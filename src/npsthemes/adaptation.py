@@ -1,8 +1,10 @@
-"""Adapting a model to your own domain, with measured claims: compare two models on the same labelled comments with
-a paired bootstrap interval on the differences, and a learning curve ("how many more labels do we need?").
+"""Adapting a model to your own domain, with measured claims: suggest the comments to label (and write them for a
+person to correct, as CSV or as an XLSX sheet with a dropdown per theme), find likely label errors, compare two
+models on the same labelled comments with a paired bootstrap interval on the differences, and a learning curve
+("how many more labels do we need?").
 
-Both evaluate on labelled comments that neither model was trained on; the caller keeps that promise (use a held-out
-split, never the training rows).
+The comparison and the curve evaluate on labelled comments that no model was trained on; the caller keeps that
+promise (use a held-out split, never the training rows).
 """
 
 from __future__ import annotations
@@ -226,9 +228,9 @@ def suggest_for_labeling(
     ``"hybrid"`` (the default): uncertain and random comments alternately (a random half keeps the batch
     representative when the model is confidently wrong on a new domain, which uncertainty alone never asks about;
     on the NHS comments it was ahead of random sampling and of uncertainty at 100 and 200 labels, see
-    ``benchmarks/adaptation.py``). ``"random"``: a seeded
-    random sample (the baseline, with the same quotas). The random picks sample comments, not distinct texts: a
-    text that occurs 100 times is drawn as often as in a random sample of the comments (and shown once). All skip
+    ``benchmarks/adaptation.py``). ``"random"``: a seeded random sample (the baseline, with the same quotas).
+    The random picks sample comments, not distinct texts: a text that occurs 100 times is drawn as often as in a
+    random sample of the comments (and shown once). All skip
     repeated texts, near-duplicates (cosine similarity of the model's features above 0.9) and the comments in
     ``exclude`` (labelled data you already have). ``themes``: weigh only these themes' uncertainty (the themes you
     label or want to improve; default: all of the model's). Columns: ``id``, ``text``, ``score``, ``language``,
