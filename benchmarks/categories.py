@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from pathlib import Path
@@ -33,11 +32,13 @@ from transfer import NHS, SCORE_OF_ANSWER  # noqa: E402
 
 
 def load(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
+    from npsthemes.taxonomy import suggested_id
+
     mapping = json.loads((path / "taxonomy_mapping.json").read_text(encoding="utf-8"))
     raw = pd.read_csv(path / "v6framework_230831.csv", dtype=str, keep_default_na=False)
     raw = raw[raw["FFT answer"].str.strip() != ""].reset_index(drop=True)
     cats = [c for c in raw.columns[11:] if c != "Not assigned"]
-    slug = {c: re.sub(r"[^a-z0-9]+", "_", c.lower()).strip("_") for c in cats}
+    slug = {c: suggested_id(c) for c in cats}
     answer = pd.to_numeric(raw["FFT categorical answer"], errors="coerce")
     scores = answer.map(lambda a: SCORE_OF_ANSWER.get(int(a), 7) if a == a else np.nan)
     pol_of = mapping["polarity_from_comment_sentiment"]

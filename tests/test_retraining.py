@@ -519,6 +519,9 @@ def test_weight_column_loads_merges_and_comes_from_suggest(small_model, tmp_path
     )
     data = load_labelled(df)
     assert data.data["weight"].tolist() == [3.0, 1.0, 2.5]
+    csv = tmp_path / "weights.csv"
+    df.to_csv(csv, index=False)  # an empty cell reads back as NaN: the default weight, as in the frame
+    assert load_labelled(csv).data["weight"].tolist() == [3.0, 1.0, 2.5]
     merged = merge_labelled(data, weights=[2.0])
     assert merged.data["weight"].tolist() == [6.0, 2.0, 5.0]
     for bad in (0, -1, "many", True):

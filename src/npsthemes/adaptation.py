@@ -475,6 +475,7 @@ def write_suggestions(table: pd.DataFrame, path: str | os.PathLike, themes: Sequ
     read the sheet back as it is."""
     from pathlib import Path
 
+    from ._format import is_missing
     from ._io import atomic_write_bytes, guard_cell, guard_formulas, strip_xml_illegal, write_table
     from .labelled import THEME_COLUMN_PREFIX, parse_labels
 
@@ -499,7 +500,7 @@ def write_suggestions(table: pd.DataFrame, path: str | os.PathLike, themes: Sequ
     ws.title = "to_label"
 
     def cell(v: Any) -> Any:
-        if v is None or (isinstance(v, float) and np.isnan(v)):
+        if is_missing(v):
             return None
         if isinstance(v, str):
             return guard_cell(strip_xml_illegal(v)[0])

@@ -70,12 +70,9 @@ def _empty() -> pd.DataFrame:
 
 
 def _slug(phrase: str) -> str:
-    from .taxonomy import theme_id_problem
+    from .taxonomy import suggested_id
 
-    slug = re.sub(r"[^\w]+", "_", phrase.lower(), flags=re.U).strip("_")
-    slug = re.sub(r"[^a-z0-9_]", lambda m: {"ä": "a", "ö": "o", "å": "a", "ü": "u", "é": "e"}.get(m.group(0), ""), slug)
-    slug = slug.strip("_") or "candidate"
-    return slug if theme_id_problem(slug) is None else "candidate"
+    return suggested_id(phrase, fallback="candidate")
 
 
 def _content_words(clf: Any, batch: Any) -> list[list[tuple[str, str]]]:
@@ -362,7 +359,15 @@ def _discover(
     return df
 
 
-def discover_untagged(clf: Any, responses: pd.DataFrame, **kw: Any) -> pd.DataFrame:
+def discover_untagged(
+    clf: Any,
+    responses: pd.DataFrame,
+    *,
+    n_candidates: int = 5,
+    min_size: int = 5,
+    max_comments: int = 20_000,
+    random_state: int = 0,
+) -> pd.DataFrame:
     """Candidates from an analysis's own untagged comments (``responses`` with ``comment``, ``score``,
     ``language`` and ``n_themes``): what the report's coverage section shows."""
     from .insights import has_comment
@@ -372,8 +377,7 @@ def discover_untagged(clf: Any, responses: pd.DataFrame, **kw: Any) -> pd.DataFr
     pool = (sub["n_themes"] == 0).to_numpy()
     if not pool.any():
         return _empty()
-    random_state = int(kw.get("random_state", 0))
-    keep = _sample(len(sub), int(kw.get("max_comments", 20_000)), random_state)
+    keep = _sample(len(sub), max_comments, random_state)
     sub, pool = sub.iloc[keep], pool[keep]
     X = pd.DataFrame(
         {
@@ -382,15 +386,7 @@ def discover_untagged(clf: Any, responses: pd.DataFrame, **kw: Any) -> pd.DataFr
             "language": sub["language"].to_numpy() if "language" in sub else None,
         }
     )
-    return _discover(
-        clf,
-        clf.text_.transform(X),
-        pool,
-        int(kw.get("n_candidates", 5)),
-        int(kw.get("min_size", 5)),
-        int(commenting.sum()),
-        random_state,
-    )
+    return _discover(clf, clf.text_.transform(X), pool, n_candidates, min_size, int(commenting.sum()), random_state)
 
 
 def candidates_taxonomy(candidates: pd.DataFrame, base: Any = None) -> dict[str, Any]:

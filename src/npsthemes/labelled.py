@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._format import is_missing
 from .errors import ColumnNotFoundError, LabelError
 from .loading import _norm, parse_score_scale, parse_scores, read_table
 from .taxonomy import Taxonomy, theme_id_problem
@@ -177,7 +178,7 @@ def load_labelled(
         if weight_col is not None:
             raw_w = rec[weight_col]
             try:
-                weight = 1.0 if raw_w is None or str(raw_w).strip() == "" else float(str(raw_w).replace(",", "."))
+                weight = 1.0 if is_missing(raw_w) or str(raw_w).strip() == "" else float(str(raw_w).replace(",", "."))
             except ValueError:
                 weight = float("nan")
             if not np.isfinite(weight) or weight <= 0 or isinstance(raw_w, bool):
@@ -236,7 +237,7 @@ def _labels_from_theme_columns(raw: pd.DataFrame, columns: list[Any]) -> list[st
     for values in zip(*(raw[c].tolist() for c in columns)):
         parts = []
         for c, v in zip(columns, values):
-            v = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
+            v = "" if is_missing(v) else str(v).strip()
             if v:
                 parts.append(f"{str(c)[len(THEME_COLUMN_PREFIX) :].strip()}:{v}")
         out.append(";".join(parts))

@@ -20,12 +20,22 @@ __all__ = ["Taxonomy", "Theme", "load_taxonomy", "default_taxonomy", "taxonomy_f
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-/.]*$")
 
 
+_ASCII = str.maketrans({"ä": "a", "ö": "o", "å": "a", "ü": "u", "é": "e", "è": "e", "æ": "ae", "ø": "o"})
+
+
+def suggested_id(text: str, fallback: str = "theme") -> str:
+    """A valid theme id made from a name: lower case, Nordic letters as ASCII, other runs of characters as ``_``
+    (``"Food & drink"`` -> ``"food_drink"``, ``"Ympäristö"`` -> ``"ymparisto"``); ``fallback`` when nothing is
+    left."""
+    return re.sub(r"[^a-z0-9_]+", "_", text.lower().translate(_ASCII)).strip("_") or fallback
+
+
 def theme_id_problem(theme: str) -> str | None:
     """The one rule for theme ids: letters, digits and ``_`` (also ``-``, ``/`` and ``.`` after the first
     character). None for a valid id, else a one-line description with a suggested id."""
     if _ID.fullmatch(theme):
         return None
-    slug = re.sub(r"[^a-z0-9_]+", "_", theme.lower()).strip("_") or "theme"
+    slug = suggested_id(theme)
     return (
         f"theme id {theme!r} has characters a theme id can't have (expected letters, digits and _, "
         f"for example {slug!r}; a display name with any characters goes in a taxonomy's labels)"
