@@ -135,6 +135,14 @@ def test_cli_discover_writes_candidates_and_a_taxonomy(tmp_path):
     assert "parking" in table["candidate"].tolist()
     assert not table["examples"].str.startswith("=").any()
     assert "parking" in npsthemes.load_taxonomy(tax).ids
+    # every row accounted for: a bad score is rejected, written to --rejects and counted
+    bad = tmp_path / "with_bad_row.csv"
+    bad.write_text(src.read_text(encoding="utf-8") + "parking again,eleven\n", encoding="utf-8")
+    rej = tmp_path / "rejects.csv"
+    code, stdout, err = run_cli(["discover", str(bad), "--min-size", "4", "--out", str(out), "--rejects", str(rej)])
+    assert code == 0, err
+    assert f"{len(df) + 1} rows read, {len(df)} accepted, 1 rejected" in err
+    assert pd.read_csv(rej)["comment"].tolist() == ["parking again"]
     # never over the input
     code, stdout, err = run_cli(["discover", str(src), "--out", str(src)])
     assert code != 0 and "input" in err and len(err.strip().splitlines()) == 1

@@ -135,6 +135,23 @@ def _print_load_report(report: Any) -> None:
         _warn(w)
 
 
+def _load_accounted(source: Any, rejects: Path | None, outputs: list[Any], **options: Any) -> Any:
+    """Load a survey for a command that works on its comments: outputs never over the input, the rejected rows
+    written to ``rejects`` when asked, and the row accounting printed (as every command that reads a survey)."""
+    from ._io import check_not_input
+    from .loading import load_survey
+    from .summary import write_rejects
+
+    for path in [*outputs, rejects]:
+        if path is not None:
+            check_not_input(path, [source])
+    survey = load_survey(source, **options)
+    if rejects is not None:
+        write_rejects(survey, rejects)
+    _print_load_report(survey.report)
+    return survey
+
+
 @cli.command("nps")
 @survey_input
 @grouping
@@ -926,20 +943,25 @@ def suggest_cli(
     from .training import _as_model
 
     source = _source(file, sample)
-    check_not_input(out_path, [source, exclude])
+    check_not_input(out_path, [exclude])
+    survey = _load_accounted(
+        source,
+        rejects,
+        [out_path],
+        score_column=score_column,
+        comment_column=comment_column,
+        date_column=date_column,
+        sheet=sheet,
+    )
     loaded = _as_model(model)
     with _Progress("choosing comments"):
         table = suggest_for_labeling(
             loaded,
-            source,
+            survey,
             n,
             strategy=strategy,
             exclude=exclude,
             themes=[t.strip() for t in themes.split(",") if t.strip()] if themes else None,
-            score_column=score_column,
-            comment_column=comment_column,
-            date_column=date_column,
-            sheet=sheet,
         )
     write_suggestions(table, out_path, themes=[str(t) for t in loaded.classifier.classes_])
     langs = ", ".join(f"{k} {v}" for k, v in table["language"].value_counts().items())
@@ -1000,21 +1022,20 @@ def discover_cli(
     from .training import _as_model
 
     source = _source(file, sample)
-    check_not_input(out_path, [source])
     if taxonomy_out is not None:
-        check_not_input(taxonomy_out, [source, out_path])
+        check_not_input(taxonomy_out, [out_path])
+    survey = _load_accounted(
+        source,
+        rejects,
+        [out_path, taxonomy_out],
+        score_column=score_column,
+        comment_column=comment_column,
+        date_column=date_column,
+        sheet=sheet,
+    )
     loaded = _as_model(model)
     with _Progress("finding candidate themes"):
-        table = discover_themes(
-            source,
-            loaded,
-            n_candidates=n,
-            min_size=min_size,
-            score_column=score_column,
-            comment_column=comment_column,
-            date_column=date_column,
-            sheet=sheet,
-        )
+        table = discover_themes(survey, loaded, n_candidates=n, min_size=min_size)
     flat = table.drop(columns=["snippet"]).copy()
     for col in ("key_phrases", "examples"):
         flat[col] = flat[col].map(" | ".join)
