@@ -252,3 +252,25 @@ def test_predict_with_polarity_of_equals_predict_and_predict_polarity(small_labe
     assert any(g for g in given) and any(p for p in predicted)
     with pytest.raises(DataError, match="not one of the model's themes"):
         clf.predict_with_polarity_of(X.head(1), [["nope"]])
+
+
+def test_tune_thresholds_weights_count_as_copies():
+    """A row of weight k counts as k copies in the threshold objective (as it does in the fit), weight 0 leaves
+    it out, and no weights is the same as weights of 1."""
+    import numpy as np
+
+    from npsthemes.classifier import tune_thresholds
+
+    for seed in range(8):
+        rng = np.random.default_rng(seed)
+        Y = rng.random((120, 3)) < [0.4, 0.25, 0.1]
+        proba = np.clip(Y * 0.5 + 0.25 + rng.normal(0, 0.25, Y.shape), 0, 1)
+        w = rng.integers(0, 4, len(Y))
+        copies = np.repeat(np.arange(len(Y)), w)
+        for objective in ("theme_f1", "micro_f1"):
+            weighted = tune_thresholds(proba, Y, objective, sample_weight=w)
+            repeated = tune_thresholds(proba[copies], Y[copies], objective)
+            assert np.allclose(weighted, repeated)
+            assert np.array_equal(
+                tune_thresholds(proba, Y, objective), tune_thresholds(proba, Y, objective, np.ones(len(Y)))
+            )

@@ -23,40 +23,47 @@ __all__ = ["ThresholdTuner", "tune_thresholds", "THRESHOLD_GRID"]
 THRESHOLD_GRID = np.arange(0.1, 0.91, 0.025)
 
 
-def tune_thresholds(proba: np.ndarray, Y: np.ndarray, objective: str = "micro_f1") -> np.ndarray:
+def tune_thresholds(
+    proba: np.ndarray, Y: np.ndarray, objective: str = "micro_f1", sample_weight: np.ndarray | None = None
+) -> np.ndarray:
     """Per-theme decision thresholds from out-of-fold probabilities ``proba`` and gold indicators ``Y``.
 
     ``"theme_f1"``: each theme's threshold maximises that theme's F1. ``"micro_f1"``: start there, then
     coordinate ascent (three passes over the themes) on the micro F1 over all (comment, theme) pairs, which
     also weighs a weak theme's false positives against the other themes' hits. Ties take the median of the
-    best grid points. Themes with fewer than 3 positives keep 0.5.
+    best grid points. Themes with fewer than 3 (weighted) positives keep 0.5. ``sample_weight``: each comment
+    counts this many times in the counts (for example the copies of a text); a comment with weight 0 is left
+    out.
     """
     if objective not in ("theme_f1", "micro_f1"):
         raise ValueError(f"threshold objective must be 'theme_f1' or 'micro_f1', got {objective!r}")
     Y = np.asarray(Y, dtype=bool)
+    w = np.ones(len(Y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    keep = w > 0
+    proba, Y, w = np.asarray(proba)[keep], Y[keep], w[keep]
     grid = THRESHOLD_GRID
     thresholds = np.full(Y.shape[1], 0.5)
-    tunable = [j for j in range(Y.shape[1]) if Y[:, j].sum() >= 3]
-    # per grid point and theme: predicted positives and true positives
+    # per grid point and theme: (weighted) predicted positives and true positives
     above = proba[:, None, :] >= grid[None, :, None]  # (n, grid, themes)
-    n_pred = above.sum(axis=0)
-    n_tp = (above & Y[:, None, :]).sum(axis=0)
-    n_gold = Y.sum(axis=0)
+    n_pred = np.einsum("n,ngt->gt", w, above)
+    n_tp = np.einsum("n,ngt->gt", w, above & Y[:, None, :])
+    n_gold = w @ Y
+    tunable = [j for j in range(Y.shape[1]) if n_gold[j] >= 3 - 1e-9]  # (weighted) positives
 
     def best(scores: np.ndarray) -> float:
         top = np.flatnonzero(np.isclose(scores, scores.max()))
         return float(np.median(grid[top]))
 
     for j in tunable:
-        thresholds[j] = best(2 * n_tp[:, j] / np.maximum(n_pred[:, j] + n_gold[j], 1))
+        thresholds[j] = best(2 * n_tp[:, j] / np.maximum(n_pred[:, j] + n_gold[j], 1e-12))
     if objective == "micro_f1" and tunable:
         for _ in range(3):
             for j in tunable:
                 current = proba >= thresholds
-                pred, tp = current.sum(axis=0), (current & Y).sum(axis=0)
+                pred, tp = w @ current, w @ (current & Y)
                 other_pred, other_tp = pred.sum() - pred[j], tp.sum() - tp[j]
-                micro = 2 * (other_tp + n_tp[:, j]) / np.maximum(other_pred + n_pred[:, j] + n_gold.sum(), 1)
-                now = 2 * tp.sum() / max(pred.sum() + n_gold.sum(), 1)
+                micro = 2 * (other_tp + n_tp[:, j]) / np.maximum(other_pred + n_pred[:, j] + n_gold.sum(), 1e-12)
+                now = 2 * tp.sum() / max(pred.sum() + n_gold.sum(), 1e-12)
                 if micro.max() > now + 1e-12:  # never worse than the current (possibly off-grid) threshold
                     thresholds[j] = best(micro)
     return thresholds
@@ -96,7 +103,8 @@ class ThresholdTuner(ClassifierMixin, BaseEstimator):
         return tags
 
     def fit(self, X: Any, y: Any, **fit_params: Any) -> ThresholdTuner:
-        """Fit the estimator on all rows, then tune the thresholds on out-of-fold probabilities."""
+        """Fit the estimator on all rows, then tune the thresholds on out-of-fold probabilities. A
+        ``sample_weight`` (in ``fit_params``) weighs the rows in every fit and in the threshold objective."""
         from sklearn.model_selection import KFold
 
         if self.objective not in ("theme_f1", "micro_f1"):
@@ -120,7 +128,7 @@ class ThresholdTuner(ClassifierMixin, BaseEstimator):
             for tr, te in folds.split(np.zeros((n, 1))):
                 fold_params = fit_params if weight is None else {**fit_params, "sample_weight": np.asarray(weight)[tr]}
                 oof[te] = clone(base).fit(X[tr], Y[tr], **fold_params).predict_proba(X[te])
-            self.thresholds_ = tune_thresholds(oof, Y, self.objective)
+            self.thresholds_ = tune_thresholds(oof, Y, self.objective, weight)
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:
