@@ -274,3 +274,7 @@ def test_tune_thresholds_weights_count_as_copies():
             assert np.array_equal(
                 tune_thresholds(proba, Y, objective), tune_thresholds(proba, Y, objective, np.ones(len(Y)))
             )
+    with pytest.raises(ValueError, match="sample_weight must be 120"):
+        tune_thresholds(proba, Y, "micro_f1", sample_weight=np.ones(5))
+    with pytest.raises(ValueError, match="sample_weight"):
+        tune_thresholds(proba, Y, "micro_f1", sample_weight=-np.ones(len(Y)))

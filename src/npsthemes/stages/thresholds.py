@@ -39,6 +39,8 @@ def tune_thresholds(
         raise ValueError(f"threshold objective must be 'theme_f1' or 'micro_f1', got {objective!r}")
     Y = np.asarray(Y, dtype=bool)
     w = np.ones(len(Y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    if w.shape != (len(Y),) or not np.isfinite(w).all() or (w < 0).any():
+        raise ValueError(f"sample_weight must be {len(Y)} finite numbers >= 0, one per row; got shape {w.shape}")
     keep = w > 0
     proba, Y, w = np.asarray(proba)[keep], Y[keep], w[keep]
     grid = THRESHOLD_GRID
