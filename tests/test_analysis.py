@@ -95,7 +95,16 @@ def test_cli_and_api_agree_and_outputs(tmp_path, sample_analysis, capsys):
     assert list(follow["priority"]) == list(range(1, len(follow) + 1))
     assert follow["score"].is_monotonic_increasing
     html = (out / "report.html").read_text()
-    assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+    assert_only_own_script(html)
+    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+
+
+def assert_only_own_script(html: str) -> None:
+    """The one script of a report is the drill-down filter, inline, exactly as the package ships it."""
+    from npsthemes.report import FILTER_JS
+
+    assert html.count("<script") == 1 and "<script src" not in html
+    assert f"<script>{FILTER_JS}</script>" in html
 
 
 def test_rerun_replaces_cleanly_and_removes_stale_rejects(tmp_path, default_model):
@@ -128,7 +137,8 @@ def test_user_text_is_escaped_and_formula_safe(tmp_path, default_model):
     a = analyze(df, default_model, n_boot=200)
     paths = a.write(tmp_path / "r")
     html = paths["report.html"].read_text()
-    assert "<script" not in html
+    assert_only_own_script(html)
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
     assert "<b>web</b>" not in html and "&lt;b&gt;web&lt;/b&gt;" in html  # segment names are user text too
     wb = openpyxl.load_workbook(paths["report.xlsx"])
     ws = wb["Responses"]

@@ -83,7 +83,14 @@ def test_status_rule():
     assert t.loc["rare", "status"] == "too_few_mentions"
     assert t.loc["unused", "status"] == "not_mentioned"
     strengths, dev = insights.rank_themes(t.reset_index())
-    assert strengths == ["good", "mixed"] and dev == ["bad", "mixed"]
+    # each theme in one list only: "mixed" costs as much as it adds, so it is a development area
+    assert t.loc["mixed", "points_at_stake"] >= t.loc["mixed", "impact_positive"]
+    assert strengths == ["good"] and dev == ["bad", "mixed"]
+    # a "both" theme whose praise adds more than its criticism costs is a strength
+    leaning = t.reset_index()
+    leaning.loc[leaning["theme"] == "mixed", "impact_positive"] = leaning["points_at_stake"].max() + 1
+    strengths, dev = insights.rank_themes(leaning)
+    assert strengths == ["mixed", "good"] and dev == ["bad"]
 
 
 @settings(max_examples=60, deadline=None)

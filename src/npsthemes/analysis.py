@@ -18,7 +18,7 @@ from .discovery import discover_untagged
 from .errors import DataError
 from .loading import LoadReport, Survey, _ensure_survey
 from .persistence import Model, load_model
-from .stats import SMALL_SAMPLE_N, nps, nps_by
+from .stats import SMALL_SAMPLE_N, nps, nps_by, partial_periods
 from .summary import rejected_rows, rejects_csv
 from .tagging import tag_survey, tagged_rows_for_export
 from .taxonomy import Taxonomy
@@ -72,6 +72,33 @@ class Analysis:
         from .summary import build_summary
 
         return build_summary(self)
+
+    def partial_periods(self) -> set[str]:
+        """The trend's first and last periods when the data covers them only in part (see
+        :func:`npsthemes.stats.partial_periods`); empty without a trend."""
+        period = self.settings.get("period")
+        if not period or not len(self.trend) or "date" not in self.responses:
+            return set()
+        return partial_periods(self.responses["date"], period)
+
+    def verdict(self, lang: str | None = None) -> list[str]:
+        """Two to four plain sentences from the numbers (what to fix first, where it is concentrated, what to
+        keep, what changed), each with its interval and n, in ``lang`` (en, fi or sv; default: the report's)."""
+        from .verdict import verdict_sentences
+
+        lang = lang or self.settings.get("lang", "en")
+        return verdict_sentences(
+            self.themes,
+            self.strengths,
+            self.development_areas,
+            self.theme_segments,
+            self.trend,
+            int(self.coverage.get("commenting", 0)),
+            lambda th: self.taxonomy.label(th, lang),
+            lang,
+            int(self.settings.get("min_n", SMALL_SAMPLE_N)),
+            self.partial_periods(),
+        )
 
     def to_json(self) -> str:
         return json.dumps(self.summary(), ensure_ascii=False, indent=2) + "\n"
@@ -141,36 +168,58 @@ def _no_progress(text: str, done: int | None = None, total: int | None = None) -
 
 def html_context(a: Analysis, lang: str) -> dict[str, Any]:
     """The HTML template's data, shaped from the analysis by the pure functions of :mod:`npsthemes.views`."""
+    from .insights import NO_THEME
+    from .texts import TEXTS
+
+    t = TEXTS[lang]
 
     def label(theme: str) -> str:
-        return a.taxonomy.label(theme, lang)
+        return t["no_theme_label"] if theme == NO_THEME else a.taxonomy.label(theme, lang)
 
-    last_change, last_period, prev_period = views.last_period_change(a.score_change, label, a.taxonomy.ids)
+    min_n = int(a.settings.get("min_n", SMALL_SAMPLE_N))
+    partial = a.partial_periods()
+    last_change, last_period, prev_period = views.last_period_change(a.score_change, label, [*a.taxonomy.ids, NO_THEME])
     focus = views.focus_themes(a.development_areas, a.themes)
+    dev_cards, str_cards = views.theme_cards(a.strengths, a.development_areas, a.quotes)
+    ranked = a.themes.sort_values(["points_at_stake", "mentions"], ascending=False, kind="stable")
+    order = [th for th in ranked["theme"] if th in set(a.themes.loc[a.themes["mentions"] > 0, "theme"])]
+    by_cols = list(a.settings.get("by") or [])
+    polarity_words = {"positive": t["pol_positive"], "negative": t["pol_negative"], "neutral": t["pol_neutral"]}
     return {
         "o": a.overall,
+        "verdict": a.verdict(lang),
         "report": a.load_report,
         "cov": a.coverage,
         "label": label,
         "theme_table": a.themes,
         "trend_table": a.trend,
-        "strengths": a.strengths.to_dict(orient="records"),
-        "development": a.development_areas.to_dict(orient="records"),
-        "themes": a.themes.to_dict(orient="records"),
-        "quotes": a.quotes,
+        "partial": partial,
+        "dev_cards": dev_cards,
+        "str_cards": str_cards,
+        "themes": ranked.to_dict(orient="records"),
         "ts_views": views.theme_segment_views(a.theme_segments, focus, label),
+        "driver_views": views.segment_driver_views(a.theme_segments, focus[:4], label, min_n),
+        "theme_trend_views": views.theme_trend_views(a.theme_trend, order, label, partial, min_n),
+        "segment_groups": views.segment_groups(a.segments),
         "segments": a.segments.to_dict(orient="records") if len(a.segments) else [],
         "trend": a.trend.to_dict(orient="records") if len(a.trend) else [],
+        "trend_note": a.settings.get("trend_note"),
         "last_change": last_change,
         "last_period": last_period,
         "prev_period": prev_period,
+        "drill": views.drilldown(a.responses, a.mentions, order, label, by_cols),
+        "drill_columns": by_cols,
+        "max_drill": views.MAX_DRILLDOWN,
+        "theme_options": [(th, label(th)) for th in order],
         "untagged": a.untagged_words.to_dict(orient="records"),
         "candidates": a.candidate_themes.to_dict(orient="records"),
-        "disagreements": a.disagreements.head(30).to_dict(orient="records"),
+        "disagreements": views.review_rows(a.disagreements.head(30), label, polarity_words),
         "n_disagreements": len(a.disagreements),
         "model": a.model_info,
         "settings": a.settings,
+        "min_n": min_n,
         "n_follow_up": len(a.follow_up),
+        "no_id": "id" not in a.responses.columns or not a.responses["id"].notna().any(),
         "follow_up_routes": views.follow_up_routes(a.follow_up),
         "channel_counts": views.channel_counts(a.responses),
     }

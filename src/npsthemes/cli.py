@@ -356,34 +356,40 @@ def analyze_cli(
         f" (promoters {o['promoters']}, passives {o['passives']}, "
         f"detractors {o['detractors']}); themes found in {_pct(analysis.coverage['coverage'])} % of comments",
     )
+    for sentence in analysis.verdict():
+        out.print(clean(sentence))
     labels = analysis.themes.set_index("theme")["label"]
+    # compact enough for an 80-column terminal: long labels are cut, numbers never wrap
     table = Table(
         "",
         "theme",
-        "NPS points",
+        "NPS pts",
         "95 % interval",
-        "mentions (+/-)",
-        "status",
+        "+/-",
         header_style="bold",
-        title="What to keep (strengths, by positive impact) and what to fix first (by NPS points at stake)",
+        title="Fix first (what criticism costs) and keep (what praise adds), NPS points",
+        title_justify="left",
     )
+    table.columns[1].overflow = "ellipsis"
+    table.columns[1].max_width = 28
+    for col in table.columns[2:]:
+        col.no_wrap = True
+        col.justify = "right"
+    for r in analysis.development_areas.head(5).itertuples():
+        table.add_row(
+            Text("fix", style="red"),
+            clean(labels[r.theme]),
+            f"{-r.points_at_stake:+.1f}",
+            f"{-r.points_at_stake_ci_high:+.1f} to {-r.points_at_stake_ci_low:+.1f}",
+            f"{r.positive}/{r.negative}",
+        )
     for r in analysis.strengths.head(5).itertuples():
         table.add_row(
             Text("keep", style="green"),
             clean(labels[r.theme]),
             f"{r.impact_positive:+.1f}",
-            f"{r.impact_positive_ci_low:.1f} to {r.impact_positive_ci_high:.1f}",
+            f"{r.impact_positive_ci_low:+.1f} to {r.impact_positive_ci_high:+.1f}",
             f"{r.positive}/{r.negative}",
-            r.status.replace("_", " "),
-        )
-    for r in analysis.development_areas.head(5).itertuples():
-        table.add_row(
-            Text("fix", style="red"),
-            clean(labels[r.theme]),
-            f"{r.points_at_stake:+.1f}",
-            f"{r.points_at_stake_ci_low:.1f} to {r.points_at_stake_ci_high:.1f}",
-            f"{r.positive}/{r.negative}",
-            r.status.replace("_", " "),
         )
     if table.row_count:
         out.print(table)

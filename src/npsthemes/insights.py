@@ -214,9 +214,15 @@ def theme_table(
 
 
 def rank_themes(table: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """(strengths ranked by positive impact, development areas ranked by points at stake)."""
-    s = table[table["status"].isin(["strength", "both"])].sort_values("impact_positive", ascending=False)
-    d = table[table["status"].isin(["development_area", "both"])].sort_values("points_at_stake", ascending=False)
+    """(strengths ranked by positive impact, development areas ranked by points at stake).
+
+    Each theme is in one list at most: a theme that is both praised and criticised (status ``both``) is a
+    development area when its criticism costs at least as many NPS points as its praise adds, else a strength."""
+    both = table["status"] == "both"
+    leans_fix = table["points_at_stake"] >= table["impact_positive"]
+    s = table[(table["status"] == "strength") | (both & ~leans_fix)].sort_values("impact_positive", ascending=False)
+    d = table[(table["status"] == "development_area") | (both & leans_fix)]
+    d = d.sort_values("points_at_stake", ascending=False)
     return s["theme"].tolist(), d["theme"].tolist()
 
 
@@ -456,12 +462,20 @@ def theme_trend(responses: pd.DataFrame, mentions: pd.DataFrame, period: str, th
     per_c = base.groupby("period")["commenting"].sum()
     m = mentions.assign(period=per[_ridx(mentions)]).dropna(subset=["period"])
     counts = m.groupby(["period", "theme", "polarity"]).size()
+    # respondents mentioning each theme per period, by category (for the theme NPS)
+    x = _x(responses)
+    who = m.drop_duplicates(["response", "theme"])
+    who = who.assign(x=x[_ridx(who)])
+    cats = who.groupby(["period", "theme", "x"]).size()
     rows = []
     for p in per_c.index:
         c = int(per_c[p])
         for t in themes:
             neg = int(counts.get((p, t, "negative"), 0))
             pos = int(counts.get((p, t, "positive"), 0))
+            pr, pa, de = (int(cats.get((p, t, v), 0)) for v in (1, 0, -1))
+            k = pr + pa + de
+            tn = nps_from_counts(pr, pa, de) if k else None
             rows.append(
                 {
                     "period": p,
@@ -472,6 +486,10 @@ def theme_trend(responses: pd.DataFrame, mentions: pd.DataFrame, period: str, th
                     "negative_share": neg / c if c else np.nan,
                     "positive_share": pos / c if c else np.nan,
                     "share": (neg + pos) / c if c else np.nan,
+                    "mentions": k,
+                    "theme_nps": tn["nps"] if tn else np.nan,
+                    "theme_nps_ci_low": tn["ci_low"] if tn else np.nan,
+                    "theme_nps_ci_high": tn["ci_high"] if tn else np.nan,
                 }
             )
     return pd.DataFrame(rows)

@@ -35,6 +35,7 @@ __all__ = [
     "nps_by",
     "compare_nps",
     "period_labels",
+    "partial_periods",
     "paired_bootstrap_ratio",
     "SMALL_SAMPLE_N",
 ]
@@ -239,6 +240,27 @@ def period_labels(dates: pd.Series, period: str) -> pd.Series:
         out = iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
     out = out.astype(object).where(d.notna(), None)
     return out.rename(period)
+
+
+def partial_periods(dates: pd.Series, period: str) -> set[str]:
+    """The labels (as :func:`period_labels` gives them) of the first and last period when the data covers them
+    only in part: the first date falls after its period's first day, or the last date before its period's last
+    day. A trend's first and last points often rest on part of a month; the report marks them."""
+    d = pd.to_datetime(dates).dropna()
+    if not len(d):
+        return set()
+    freq = {"week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}[period] if period in PERIODS else None
+    if freq is None:
+        raise DataError(f"unknown period {period!r}; expected one of {', '.join(PERIODS)}")
+    first, last = d.min(), d.max()
+    ends = pd.Series([first, last])
+    labels = period_labels(ends, period).tolist()
+    out = set()
+    if first.normalize() > first.to_period(freq).start_time.normalize():
+        out.add(labels[0])
+    if last.normalize() < last.to_period(freq).end_time.normalize():
+        out.add(labels[1])
+    return out
 
 
 def compare_nps(a: dict[str, Any], b: dict[str, Any], *, confidence: float = 0.95) -> dict[str, Any]:

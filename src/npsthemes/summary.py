@@ -17,6 +17,8 @@ __all__ = ["nps_summary", "write_rejects", "build_summary", "SUMMARY_SCHEMA", "T
 #: summary.json, the stable interface of `analyze`: every key, in order, with its meaning. The README's table
 #: and the tests are checked against this constant.
 SUMMARY_SCHEMA: dict[str, str] = {
+    "verdict": "two to four plain sentences from the numbers, in the report's language: what to fix first, where "
+    "it is concentrated, what to keep, what changed (each with its interval and n)",
     "n": "responses analysed (accepted rows)",
     "nps": "overall NPS (% promoters - % detractors)",
     "ci_low": "lower end of the NPS interval (95 % by default)",
@@ -32,8 +34,9 @@ SUMMARY_SCHEMA: dict[str, str] = {
     "candidate_themes": "themes the taxonomy may be missing, from the untagged comments (`candidate`, `language`, "
     "`key_phrases`, `size`, `nps`, `nps_low`, `nps_high`; see `npsthemes discover`)",
     "themes": "one object per theme (keys in THEME_SCHEMA)",
-    "strengths": "theme ids to keep, strongest first",
-    "development_areas": "theme ids to fix, most NPS points at stake first",
+    "strengths": "theme ids to keep, strongest first (a theme is in one of the two lists at most)",
+    "development_areas": "theme ids to fix, most NPS points at stake first (a mixed theme is here when its "
+    "criticism costs at least what its praise adds)",
     "trend": "per period: `period`, `n`, `nps`, `ci_low`, `ci_high`, `change`, `change_p`, `change_significant`, ...",
     "settings": "the analysis settings (`by`, `period`, `lang`, `n_boot`, `confidence`, `min_mentions`, ...)",
 }
@@ -69,6 +72,7 @@ def build_summary(analysis: Any) -> dict[str, Any]:
     a = analysis
     o = a.overall
     values = {
+        "verdict": a.verdict(),
         **{k: o[k] for k in ("n", "nps", "ci_low", "ci_high", "promoters", "passives", "detractors")},
         "rows_read": a.load_report.rows_read,
         "rows_rejected": a.load_report.rows_rejected,

@@ -6,9 +6,11 @@ HTML template or the workbook lays out.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -18,6 +20,14 @@ __all__ = [
     "follow_up_routes",
     "channel_counts",
     "excel_summary",
+    "theme_cards",
+    "segment_driver_views",
+    "theme_trend_views",
+    "drilldown",
+    "clean_evidence",
+    "review_rows",
+    "segment_groups",
+    "MAX_DRILLDOWN",
 ]
 
 Label = Callable[[str], str]
@@ -126,3 +136,207 @@ def excel_summary(
         ],
         columns=["metric", "value"],
     )
+
+
+#: Comments listed per theme in the report's drill-down (highest-confidence first); responses.csv has them all.
+MAX_DRILLDOWN = 300
+
+_PUNCT_ONLY = re.compile(r"^[\W_]+$")
+
+
+def clean_evidence(evidence: Any) -> list[str]:
+    """The evidence words of a mention as phrases a reader can scan: tokens that are only punctuation dropped,
+    the space the tokenizer put before punctuation removed, duplicates and empty phrases left out."""
+    out: list[str] = []
+    for phrase in str(evidence or "").split(";"):
+        words = [w for w in phrase.split() if not _PUNCT_ONLY.match(w)]
+        text = re.sub(r"\s+([,.!?:;])", r"\1", " ".join(words)).strip()
+        if text and text not in out:
+            out.append(text)
+    return out
+
+
+def theme_cards(
+    strengths: pd.DataFrame,
+    development: pd.DataFrame,
+    quotes: dict[str, dict[str, list[dict[str, Any]]]],
+    k: int = 3,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The development-area cards (shown first) and the strength cards: each theme once, with its praise and
+    criticism quotes side by side. A quote is shown once in the whole report: a text already used on an
+    earlier card is skipped."""
+    seen: set[str] = set()
+
+    def pick(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        chosen = []
+        for q in items:
+            key = " ".join(str(q["text"]).lower().split())
+            if key in seen:
+                continue
+            seen.add(key)
+            chosen.append(q)
+            if len(chosen) >= k:
+                break
+        return chosen
+
+    def cards(table: pd.DataFrame, kind: str) -> list[dict[str, Any]]:
+        out = []
+        for r in table.to_dict(orient="records"):
+            q = quotes.get(r["theme"], {})
+            first, second = ("negative", "positive") if kind == "dev" else ("positive", "negative")
+            chosen = {first: pick(q.get(first, []))}
+            chosen[second] = pick(q.get(second, []))
+            out.append({**r, "kind": kind, "quotes_neg": chosen["negative"], "quotes_pos": chosen["positive"]})
+        return out
+
+    dev = cards(development, "dev")
+    return dev, cards(strengths, "str")
+
+
+def _wilson(k: int, n: int, confidence: float) -> tuple[float, float, float]:
+    from .insights import _wilson as wilson
+
+    return wilson(k, n, confidence)
+
+
+def segment_driver_views(
+    theme_segments: pd.DataFrame,
+    focus: list[str],
+    label: Label,
+    min_n: int = 30,
+    confidence: float = 0.95,
+    max_segments: int = 15,
+) -> list[dict[str, Any]]:
+    """Theme x segment driver view, one per grouping column: for each focus theme and segment the share of the
+    segment's commenting respondents criticising the theme with its Wilson interval, the share among all of
+    the column's commenting respondents (``overall``), n, and ``small`` when fewer than ``min_n`` commented.
+    Segments: the ``max_segments`` largest (``hidden`` says how many were left out)."""
+    views_: list[dict[str, Any]] = []
+    if not len(theme_segments) or not focus:
+        return views_
+    for col, g in theme_segments.groupby("column", sort=False):
+        sizes = g.drop_duplicates("segment").sort_values(["commenting", "segment"], ascending=[False, True])
+        keep = sizes["segment"].head(max_segments).tolist()
+        panels = []
+        for th in focus:
+            rows = g[g["theme"] == th].set_index("segment")
+            total_c = int(rows["commenting"].sum())
+            overall = float(rows["negative"].sum() / total_c) if total_c else float("nan")
+            cells = []
+            for seg in keep:
+                r = rows.loc[seg]
+                c, neg = int(r["commenting"]), int(r["negative"])
+                share, lo, hi = _wilson(neg, c, confidence)
+                cells.append(
+                    {
+                        "segment": seg,
+                        "n": int(r["n"]),
+                        "commenting": c,
+                        "negative": neg,
+                        "share": share,
+                        "lo": lo,
+                        "hi": hi,
+                        "small": c < min_n,
+                    }
+                )
+            panels.append({"theme": th, "label": label(th), "overall": overall, "cells": cells})
+        views_.append({"column": col, "panels": panels, "hidden": max(0, len(sizes) - len(keep))})
+    return views_
+
+
+def theme_trend_views(
+    theme_trend: pd.DataFrame, themes: list[str], label: Label, partial: set[str], min_n: int = 30
+) -> list[dict[str, Any]]:
+    """Small multiples of the trend, one per theme (in the order of ``themes``, themes never mentioned left
+    out): per period the share of commenting respondents praising and criticising it, and the theme NPS with
+    its interval (``small`` when fewer than ``min_n`` respondents mentioned it in the period). ``partial``
+    marks periods the data covers only in part."""
+    out: list[dict[str, Any]] = []
+    if not len(theme_trend):
+        return out
+    for th in themes:
+        g = theme_trend[theme_trend["theme"] == th].sort_values("period")
+        if not len(g) or not g["mentions"].sum():
+            continue
+        points = [
+            {
+                "period": r["period"],
+                "pos": r["positive_share"],
+                "neg": r["negative_share"],
+                "nps": r["theme_nps"],
+                "lo": r["theme_nps_ci_low"],
+                "hi": r["theme_nps_ci_high"],
+                "n": int(r["mentions"]),
+                "small": int(r["mentions"]) < min_n,
+                "partial": r["period"] in partial,
+            }
+            for r in g.to_dict(orient="records")
+        ]
+        out.append({"theme": th, "label": label(th), "points": points})
+    return out
+
+
+def drilldown(
+    responses: pd.DataFrame,
+    mentions: pd.DataFrame,
+    themes: list[str],
+    label: Label,
+    columns: list[str],
+    max_rows: int = MAX_DRILLDOWN,
+) -> list[dict[str, Any]]:
+    """Per theme (order of ``themes``), its comments: score, category, polarity, the comment (personal data
+    masked), the evidence phrases, date and the grouping ``columns``; criticism first, then the most confident.
+    At most ``max_rows`` per theme (``total`` says how many there are)."""
+    from .privacy import redact
+
+    out: list[dict[str, Any]] = []
+    if not len(mentions):
+        return out
+    has_date = "date" in responses
+    for th in themes:
+        m = mentions[mentions["theme"] == th]
+        if not len(m):
+            continue
+        order = np.lexsort((-m["probability"].to_numpy(), (m["polarity"] != "negative").to_numpy()))
+        m = m.iloc[order[:max_rows]]
+        rows = []
+        for resp_i, pol, ev in zip(m["response"], m["polarity"], m["evidence"]):
+            r = responses.iloc[int(resp_i)]
+            date = r["date"] if has_date else None
+            rows.append(
+                {
+                    "score": int(r["score"]),
+                    "category": r["category"],
+                    "polarity": pol,
+                    "comment": redact(str(r["comment"])),
+                    "evidence": [redact(e) for e in clean_evidence(ev)],
+                    "date": None if date is None or pd.isna(date) else pd.Timestamp(date).strftime("%Y-%m-%d"),
+                    "groups": [("" if pd.isna(r[c]) else str(r[c])) for c in columns],
+                }
+            )
+        out.append({"theme": th, "label": label(th), "total": int((mentions["theme"] == th).sum()), "rows": rows})
+    return out
+
+
+def review_rows(disagreements: pd.DataFrame, label: Label, polarity_words: dict[str, str]) -> list[dict[str, Any]]:
+    """The review table's rows with theme labels and polarity words instead of ids ("Speed (criticism)")."""
+    out = []
+    for r in disagreements.to_dict(orient="records"):
+        parts = []
+        for item in str(r.get("themes") or "").split(";"):
+            if not item:
+                continue
+            theme, _, pol = item.partition(":")
+            parts.append(f"{label(theme)} ({polarity_words.get(pol, pol)})" if pol else label(theme))
+        out.append({**r, "themes": ", ".join(parts)})
+    return out
+
+
+def segment_groups(segments: pd.DataFrame) -> list[dict[str, Any]]:
+    """The segment NPS table grouped by column (each column named once), segments by n, largest first."""
+    if not len(segments):
+        return []
+    return [
+        {"column": col, "rows": g.sort_values(["n", "segment"], ascending=[False, True]).to_dict(orient="records")}
+        for col, g in segments.groupby("column", sort=False)
+    ]
