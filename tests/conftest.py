@@ -41,3 +41,12 @@ def default_model():
     from npsthemes import load_model
 
     return load_model()
+
+
+@pytest.fixture(scope="session")
+def sample_analysis(default_model):
+    """The shipped sample survey analysed with the default model (shared: treat it as read-only)."""
+    from npsthemes import analyze
+    from npsthemes.datasets import load_sample_survey
+
+    return analyze(load_sample_survey(), default_model, n_boot=500)

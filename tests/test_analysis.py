@@ -36,11 +36,6 @@ THEME_KEYS = {
 }
 
 
-@pytest.fixture(scope="module")
-def sample_analysis(default_model):
-    return analyze(load_sample_survey(), default_model, n_boot=500)
-
-
 def test_api_attributes(sample_analysis):
     a = sample_analysis
     for name in ("themes", "strengths", "development_areas", "segments", "trend", "responses"):

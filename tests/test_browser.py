@@ -10,9 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from npsthemes import analyze
-from npsthemes.datasets import load_sample_survey
-
 CHROMIUM = next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p), None)
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright (test extra) is not installed")
 pytestmark = [
@@ -73,8 +70,8 @@ def _shot_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def sample_reports(tmp_path_factory, default_model):
-    a = analyze(load_sample_survey(), default_model, n_boot=300)
+def sample_reports(tmp_path_factory, sample_analysis):
+    a = sample_analysis
     d = tmp_path_factory.mktemp("reports")
     paths = {}
     for lang in ("en", "fi", "sv"):

@@ -81,6 +81,21 @@ class Analysis:
             return set()
         return partial_periods(self.responses["date"], period)
 
+    def warnings(self) -> list[str]:
+        """What a reader of the outputs must know that the numbers do not say: detractors to follow up without a
+        customer id (followup.csv then identifies them only by their row in the file), a requested trend that
+        could not be drawn."""
+        out = []
+        if len(self.follow_up) and ("id" not in self.responses or not self.responses["id"].notna().any()):
+            out.append(
+                f"no customer id column: followup.csv identifies the {len(self.follow_up)} detractors only by "
+                "source_row (their row in the input file); add an id column (id, customer id, asiakasnumero, "
+                "kundnummer, ...) or name it with --id-column to call them back"
+            )
+        if self.settings.get("trend_note"):
+            out.append(f"no trend: {self.settings['trend_note']}")
+        return out
+
     def verdict(self, lang: str | None = None) -> list[str]:
         """Two to four plain sentences from the numbers (what to fix first, where it is concentrated, what to
         keep, what changed), each with its interval and n, in ``lang`` (en, fi or sv; default: the report's)."""

@@ -256,6 +256,11 @@ def nps_cli(file, sample, score_column, comment_column, date_column, sheet, reje
 )
 @click.option("--period", type=PERIODS, default="month", show_default=True, help="Period of the trend views.")
 @click.option(
+    "--id-column",
+    help="Name of the customer or response id column, which followup.csv uses to call detractors back "
+    "(default: detected).",
+)
+@click.option(
     "--out",
     "out_dir",
     type=click.Path(path_type=Path),
@@ -303,6 +308,7 @@ def analyze_cli(
     model,
     by,
     period,
+    id_column,
     out_dir,
     lang,
     min_mentions,
@@ -339,6 +345,7 @@ def analyze_cli(
             score_column=score_column,
             comment_column=comment_column,
             date_column=date_column,
+            id_column=id_column,
             sheet=sheet,
         )
         prog.step("writing")
@@ -348,7 +355,7 @@ def analyze_cli(
 
         write_rejected_rows(analysis.rejected, rejects, analysis.load_report.source)
     _print_load_report(analysis.load_report)
-    for w in analysis.write_warnings:
+    for w in analysis.write_warnings + analysis.warnings():
         _warn(w)
     o = analysis.overall
     out.print(

@@ -226,6 +226,17 @@ def rank_themes(table: pd.DataFrame) -> tuple[list[str], list[str]]:
     return s["theme"].tolist(), d["theme"].tolist()
 
 
+def clean_evidence(evidence: Any) -> list[str]:
+    """The evidence words of a mention as phrases a reader can scan: the space the tokenizer put before
+    punctuation removed, punctuation at the ends stripped, duplicates and phrases without a word left out."""
+    out: list[str] = []
+    for phrase in str(evidence or "").split(";"):
+        text = re.sub(r"\s+([,.!?:])", r"\1", " ".join(phrase.split())).strip(" ,.!?:-–—")
+        if re.search(r"\w", text) and text not in out:
+            out.append(text)
+    return out
+
+
 def mask_personal_data(text: str) -> str:
     """Mask personal data in a quote: :func:`npsthemes.privacy.redact` (e-mail, phone, IBAN, card, Finnish and
     Swedish personal identity codes, each with its own tag)."""
@@ -301,6 +312,14 @@ def coverage(responses: pd.DataFrame) -> dict[str, Any]:
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
+#: Left out of the untagged-word list besides the model's stop words: stems that tokenising contractions
+#: leaves behind ("haven't" -> "haven") and fillers that say nothing about a theme.
+UNTAGGED_FILLERS = frozenset(
+    "haven hasn hadn doesn didn isn aren wasn weren couldn wouldn shouldn won don ain mustn needn "
+    "far yet also still much many lot lots bit thing things stuff really quite just get got "
+    "ok okay fine yes nope thanks thank".split()
+)
+
 
 def untagged_words(
     responses: pd.DataFrame, stop_words: set[str] | frozenset[str], top: int = 25, min_responses: int = 3
@@ -322,7 +341,7 @@ def untagged_words(
         for m in _WORD.finditer(text):
             w = m.group(0)
             low = w.lower()
-            if low in stop_words:
+            if low in stop_words or low in UNTAGGED_FILLERS:
                 continue
             seen.setdefault(low)
             before = text[: m.start()].rstrip()
@@ -394,8 +413,9 @@ def follow_up_list(
         ):
             if pol == "negative":
                 crit.setdefault(r, []).append(theme)
-                if ev:
-                    evidence.setdefault(r, []).append(f"{theme}: {ev}")
+                words = clean_evidence(ev)
+                if words:
+                    evidence.setdefault(r, []).append(f"{theme}: {', '.join(words)}")
             elif pol == "positive":
                 praised.setdefault(r, []).append(theme)
     rows = [int(r) for r in sel]

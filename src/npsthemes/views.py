@@ -6,12 +6,13 @@ HTML template or the workbook lays out.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from .insights import clean_evidence
 
 __all__ = [
     "focus_themes",
@@ -43,32 +44,39 @@ def focus_themes(development_areas: pd.DataFrame, themes: pd.DataFrame, n: int =
     return themes.sort_values("negative", ascending=False)["theme"].head(n).tolist()
 
 
-def theme_segment_views(theme_segments: pd.DataFrame, focus: list[str], label: Label) -> list[dict[str, Any]]:
-    """One heatmap per grouping column: rows are segments (with n, NPS, small-sample flag), cells the share of
-    the segment's respondents criticising each focus theme."""
+def theme_segment_views(
+    theme_segments: pd.DataFrame, focus: list[str], label: Label, confidence: float = 0.95
+) -> list[dict[str, Any]]:
+    """One heatmap per grouping column: rows are segments, largest first (with n, commenting respondents, NPS
+    and the small-sample flag: fewer commenting respondents than the analysis's ``min_n``), cells the share of
+    the segment's commenting respondents criticising each focus theme, with count and Wilson interval."""
     views: list[dict[str, Any]] = []
     if not len(theme_segments) or not focus:
         return views
     for col, g in theme_segments.groupby("column", sort=False):
         g = g[g["theme"].isin(focus)]
-        pivot = g.pivot(index="segment", columns="theme", values="negative_share")[focus]
-        meta = g.drop_duplicates("segment").set_index("segment")[["n", "segment_nps", "small_sample"]]
-        views.append(
-            {
-                "column": col,
-                "themes": [(th, label(th)) for th in focus],
-                "rows": [
-                    {
-                        "segment": s,
-                        "n": int(meta.loc[s, "n"]),
-                        "nps": meta.loc[s, "segment_nps"],
-                        "small": bool(meta.loc[s, "small_sample"]),
-                        "cells": [pivot.loc[s, th] for th in focus],
-                    }
-                    for s in pivot.index
-                ],
-            }
-        )
+        neg = g.pivot(index="segment", columns="theme", values="negative")[focus]
+        meta = g.drop_duplicates("segment").set_index("segment")[["n", "commenting", "segment_nps", "small_sample"]]
+        meta = meta.sort_values(["n"], ascending=False, kind="stable")
+        rows = []
+        for s in meta.index:
+            c = int(meta.loc[s, "commenting"])
+            cells = []
+            for th in focus:
+                k = int(neg.loc[s, th])
+                share, lo, hi = _wilson(k, c, confidence)
+                cells.append({"share": share, "lo": lo, "hi": hi, "k": k, "c": c})
+            rows.append(
+                {
+                    "segment": s,
+                    "n": int(meta.loc[s, "n"]),
+                    "commenting": c,
+                    "nps": meta.loc[s, "segment_nps"],
+                    "small": bool(meta.loc[s, "small_sample"]),
+                    "cells": cells,
+                }
+            )
+        views.append({"column": col, "themes": [(th, label(th)) for th in focus], "rows": rows})
     return views
 
 
@@ -140,20 +148,6 @@ def excel_summary(
 
 #: Comments listed per theme in the report's drill-down (highest-confidence first); responses.csv has them all.
 MAX_DRILLDOWN = 300
-
-_PUNCT_ONLY = re.compile(r"^[\W_]+$")
-
-
-def clean_evidence(evidence: Any) -> list[str]:
-    """The evidence words of a mention as phrases a reader can scan: tokens that are only punctuation dropped,
-    the space the tokenizer put before punctuation removed, duplicates and empty phrases left out."""
-    out: list[str] = []
-    for phrase in str(evidence or "").split(";"):
-        words = [w for w in phrase.split() if not _PUNCT_ONLY.match(w)]
-        text = re.sub(r"\s+([,.!?:;])", r"\1", " ".join(words)).strip()
-        if text and text not in out:
-            out.append(text)
-    return out
 
 
 def theme_cards(
