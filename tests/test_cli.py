@@ -137,3 +137,39 @@ def test_library_messages_name_parameters_and_the_cli_names_flags(tmp_path):
 
     code, _, err = run_cli(["nps", f])
     assert code == 1 and "--score-column" in err and "`score_column`" not in err
+
+
+def test_column_typos_fail_fast_with_a_suggestion_before_tagging(tmp_csv, tmp_path, capsys, monkeypatch):
+    import npsthemes.analysis
+
+    def no_tagging(*args, **kwargs):
+        raise AssertionError("tagging started before the columns were checked")
+
+    monkeypatch.setattr(npsthemes.analysis, "tag_survey", no_tagging)
+    path = tmp_csv("score;comment;channel\n9;ok;web\n3;slow;phone\n")
+    code, out, err = run(["analyze", path, "--by", "chanel", "--out", tmp_path / "rep"], capsys)
+    assert code == 1 and "Traceback" not in err
+    (line,) = [x for x in err.splitlines() if x.startswith("Error")]
+    assert "no column 'chanel'; did you mean 'channel'?" in line
+    code, out, err = run(["analyze", path, "--score-column", "scroe", "--out", tmp_path / "rep"], capsys)
+    assert code == 1 and "did you mean 'score'?" in err and "Traceback" not in err
+    assert not (tmp_path / "rep").exists()
+
+
+def test_uk_export_with_times_gets_a_trend_and_its_unreadable_dates_listed(tmp_csv, tmp_path, capsys):
+    rows = ["CUSTOMER_ID,CUSTOMER_RESPONSE_DATE,JOURNEY,NPS_SCORE,VERBATIM"]
+    comments = ["engineer never came", "quick and friendly", "router arrived late", "bill was clear", "ok"]
+    for k in range(60):
+        day, month = 1 + k % 28, 10 + k % 3
+        rows.append(
+            f"C{k},{day:02d}/{month:02d}/2024 {8 + k % 10:02d}:{k % 60:02d},J{k % 2},{k % 11},{comments[k % 5]}"
+        )
+    rows.append("C99,31/02/2024 10:00,J1,9,great")
+    path = tmp_csv("\n".join(rows) + "\n", name="uk.csv")
+    out_dir = tmp_path / "rep"
+    code, out, err = run(["analyze", path, "--by", "JOURNEY", "--out", out_dir, "--bootstrap", "200"], capsys)
+    assert code == 0, err
+    assert "CUSTOMER_RESPONSE_DATE" in err and "1 of 61 dates could not be read" in err and "rows 62" in err
+    summary = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
+    assert [t["period"] for t in summary["trend"]] == ["2024-10", "2024-11", "2024-12"]
+    assert summary["verdict"] and summary["verdict"][0] in out

@@ -1,10 +1,14 @@
 import json
+from datetime import datetime
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from npsthemes import (
     ColumnNotFoundError,
+    DateParseError,
     EmptyInputError,
     InputFileNotFoundError,
     NoValidRowsError,
@@ -152,7 +156,91 @@ def test_unreadable_dates_kept_with_warning(tmp_csv):
     s = load_survey(tmp_csv("score;date\n9;2026-01-05\n8;someday\n7;\n"))
     assert s.n == 3
     assert s.responses["date"].isna().tolist() == [False, True, True]
-    assert any("1 rows have a date" in w for w in s.report.warnings)
+    (w,) = [w for w in s.report.warnings if "could not be read" in w]
+    assert "column 'date': 1 of 2 dates" in w and "rows 3;" in w and "'someday'" in w and "\n" not in w
+    assert s.report.unreadable_dates == [{"source_row": 3, "column": "date", "value": "someday"}]
+    assert s.report.n_unreadable_dates == 1 and s.report.to_dict()["n_unreadable_dates"] == 1
+
+
+UK_EXPORT = (
+    "CUSTOMER_ID,CUSTOMER_RESPONSE_DATE,JOURNEY,NPS_SCORE,VERBATIM,WAIT_TIME_MIN\n"
+    "C1,03/11/2024 14:05,Equipment Received,3,router arrived late,12\n"
+    "C2,28/11/2024 09:30,Billing,9,clear bill,3\n"
+    "C3,01/12/2024 18:45,Equipment Received,6,still no engineer,40\n"
+    "C4,31/02/2024 10:00,Billing,10,great,5\n"
+    "C5,15/12/2024 07:00,Billing,8,,7\n"
+    "C6,,Billing,7,ok,2\n"
+)
+
+
+def test_uk_dates_with_times_in_an_unknown_date_column(tmp_csv):
+    s = load_survey(tmp_csv(UK_EXPORT, name="uk.csv"))
+    assert s.report.columns["date"] == "CUSTOMER_RESPONSE_DATE"  # found by its name and values
+    assert s.report.columns["score"] == "NPS_SCORE" and s.report.columns["comment"] == "VERBATIM"
+    d = s.responses["date"]
+    assert d.iloc[0] == pd.Timestamp("2024-11-03 14:05")  # day first: 3 November, with the time
+    assert d.iloc[1] == pd.Timestamp("2024-11-28 09:30")
+    assert pd.isna(d.iloc[3]) and pd.isna(d.iloc[5])  # 31 February is unreadable; an empty date is missing
+    assert s.report.unreadable_dates == [
+        {"source_row": 5, "column": "CUSTOMER_RESPONSE_DATE", "value": "31/02/2024 10:00"}
+    ]
+    assert any("detected from its name and values" in w for w in s.report.warnings)
+    assert "WAIT_TIME_MIN" in s.responses.columns  # a numeric "time" column is not a date
+
+
+@pytest.mark.parametrize(
+    "values,expected",
+    [
+        (["2026-03-01T10:15:00Z", "2026-03-02T23:30:00+02:00"], ["2026-03-01 10:15", "2026-03-02 21:30"]),
+        (["2026-03-01 10:15:00.123", "2026-03-02"], ["2026-03-01 10:15:00.123", "2026-03-02"]),
+        (["31.12.2025", "1.1.2026 klo 9.05"], ["2025-12-31", "2026-01-01 09:05"]),
+        (["12/31/2025", "01/15/2026 4:05 PM"], ["2025-12-31", "2026-01-15 16:05"]),  # month first only when clear
+        (["05/04/2026", "06/04/2026"], ["2026-04-05", "2026-04-06"]),  # ambiguous: day first
+    ],
+)
+def test_date_formats(tmp_csv, values, expected):
+    text = "score;when\n" + "".join(f"9;{v}\n" for v in values)
+    s = load_survey(tmp_csv(text), date_column="when")
+    assert s.responses["date"].tolist() == [pd.Timestamp(e) for e in expected]
+
+
+def test_a_column_of_dates_is_found_by_its_values_and_numbers_never_are(tmp_csv):
+    rows = "".join(f"{9 - k % 3};{k};{10 + k}.5;2026-0{1 + k % 9}-1{k % 9} 08:00\n" for k in range(8))
+    s = load_survey(tmp_csv("score;ref;amount;col7\n" + rows))
+    assert s.report.columns["date"] == "col7"
+    assert any("'col7' (detected from its values)" in w for w in s.report.warnings)
+    s = load_survey(tmp_csv("score;ref;amount\n" + "".join(f"9;{2020 + k};{k}.5\n" for k in range(8))))
+    assert "date" not in s.report.columns
+
+
+def test_an_explicit_date_column_with_no_readable_date_is_an_error(tmp_csv):
+    with pytest.raises(DateParseError) as ei:
+        load_survey(tmp_csv("score;Answered\n9;soon\n8;later\n"), date_column="Answered")
+    msg = str(ei.value)
+    assert "'Answered'" in msg and "none of its 2 values" in msg and "'soon'" in msg and "row 2" in msg
+    assert "31/12/2026 14:05" in msg and "\n" not in msg
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2040, 12, 31)))
+def test_property_uk_dates_with_times_round_trip(when):
+    when = when.replace(second=0, microsecond=0)
+    other = when.replace(day=13)  # a value that only reads day first: the column is day-first
+    frame = pd.DataFrame({"score": [9, 8], "date": [when.strftime("%d/%m/%Y %H:%M"), other.strftime("%d/%m/%Y %H:%M")]})
+    s = load_survey(frame)
+    assert s.responses["date"].tolist() == [pd.Timestamp(when), pd.Timestamp(other)]
+
+
+def test_column_typos_suggest_the_close_name(tmp_csv):
+    path = tmp_csv("score;comment;channel\n9;ok;web\n")
+    with pytest.raises(ColumnNotFoundError, match=r"did you mean 'score'\?"):
+        load_survey(path, score_column="scroe")
+    s = load_survey(path)
+    with pytest.raises(ColumnNotFoundError, match=r"no column 'chanel'; did you mean 'channel'\?"):
+        s.resolve_column("chanel")
+    with pytest.raises(ColumnNotFoundError) as ei:
+        s.resolve_column("zzz")
+    assert "did you mean" not in str(ei.value)
 
 
 def test_find_columns_accent_and_case_insensitive():

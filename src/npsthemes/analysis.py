@@ -18,7 +18,7 @@ from .discovery import discover_untagged
 from .errors import DataError
 from .loading import LoadReport, Survey, _ensure_survey
 from .persistence import Model, load_model
-from .stats import SMALL_SAMPLE_N, nps, nps_by, partial_periods
+from .stats import PERIODS, SMALL_SAMPLE_N, nps, nps_by, partial_periods
 from .summary import rejected_rows, rejects_csv
 from .tagging import tag_survey, tagged_rows_for_export
 from .taxonomy import Taxonomy
@@ -218,7 +218,6 @@ def html_context(a: Analysis, lang: str) -> dict[str, Any]:
         "segment_groups": views.segment_groups(a.segments),
         "segments": a.segments.to_dict(orient="records") if len(a.segments) else [],
         "trend": a.trend.to_dict(orient="records") if len(a.trend) else [],
-        "trend_note": a.settings.get("trend_note"),
         "last_change": last_change,
         "last_period": last_period,
         "prev_period": prev_period,
@@ -321,8 +320,15 @@ def analyze(
     if lang not in ("en", "fi", "sv"):
         raise DataError(f"unknown report language {lang!r}; expected en, fi or sv")
     step: Callable[[str, int | None, int | None], None] = progress or _no_progress
+    if period is not None and period not in PERIODS:
+        raise DataError(f"unknown period {period!r}; expected one of {', '.join(PERIODS)} (or None)", param="period")
     step("loading", None, None)
     survey = _ensure_survey(source, **load_options)
+    # grouping columns checked right after loading, before the long work (a typo fails in a second)
+    if by is None:
+        by_cols = [c for c in DEFAULT_SEGMENT_COLUMNS if c in survey.responses and survey.responses[c].notna().any()]
+    else:
+        by_cols = list(dict.fromkeys(survey.resolve_column(c) for c in by))  # each column once
     model = model if isinstance(model, Model) else load_model(model)
     step("tagging", 0, len(survey.responses))
     tagged = tag_survey(survey, model, progress=lambda d, t: step("tagging", d, t))
@@ -341,10 +347,6 @@ def analyze(
     strengths = table.set_index("theme").loc[strengths_ids].reset_index()
     development = table.set_index("theme").loc[dev_ids].reset_index()
 
-    if by is None:
-        by_cols = [c for c in DEFAULT_SEGMENT_COLUMNS if c in resp.columns and resp[c].notna().any()]
-    else:
-        by_cols = list(dict.fromkeys(survey.resolve_column(c) for c in by))  # each column once
     seg_frames, ts_frames = [], []
     for col in by_cols:
         g = nps_by(resp, col, min_n=min_n).rename(columns={col: "segment"})
@@ -355,6 +357,14 @@ def analyze(
     theme_segments = pd.concat(ts_frames, ignore_index=True) if ts_frames else pd.DataFrame()
 
     has_dates = "date" in resp and resp["date"].notna().any()
+    trend_note, trend_reason = None, None
+    if period and not has_dates:
+        if "date" not in resp:
+            trend_reason, trend_note = "no_date_column", "no date column was found (name it with `date_column`)"
+        else:
+            col = survey.report.columns.get("date", "date")
+            trend_reason = "no_readable_dates"
+            trend_note = f"none of the dates in column {col!r} could be read (see the load warnings)"
     if period and has_dates:
         trend = nps_by(resp, period=period, min_n=min_n).rename(columns={period: "period"})
         theme_trend = insights.theme_trend(resp, mentions, period, themes)
@@ -420,6 +430,8 @@ def analyze(
             "min_mentions": min_mentions,
             "min_n": min_n,
             "seed": seed,
+            "trend_note": trend_note,
+            "trend_reason": trend_reason,
             "source": survey.report.source,
             "source_path": None
             if isinstance(source, pd.DataFrame) or survey.report.source == "DataFrame"

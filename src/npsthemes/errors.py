@@ -62,6 +62,12 @@ class NoValidRowsError(DataError):
     code = "E105"
 
 
+class DateParseError(DataError):
+    """A column named as the date holds no value that can be read as a date."""
+
+    code = "E106"
+
+
 class LabelError(DataError):
     """Labelled training data has rows that cannot be used (unknown theme, bad polarity, ...)."""
 

@@ -10,6 +10,7 @@ DataFrames the 1-based record number.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import os
@@ -28,6 +29,7 @@ from ._io import json_int, parse_json_text
 from .errors import (
     ColumnNotFoundError,
     DataError,
+    DateParseError,
     EmptyInputError,
     InputFileNotFoundError,
     NoValidRowsError,
@@ -184,10 +186,16 @@ class LoadReport:
     warnings: list[str] = field(default_factory=list)
     #: columns that look like customers' contact data (header -> kind: email, phone, name, address, personal id)
     contact_columns: dict[str, str] = field(default_factory=dict)
+    #: rows whose date could not be read (kept, without a date, so left out of the period views): the first
+    #: :data:`MAX_LISTED_DATES` as ``{"source_row", "column", "value"}``; ``n_unreadable_dates`` counts them all
+    unreadable_dates: list[dict[str, Any]] = field(default_factory=list)
+    n_unreadable_dates: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "contact_columns": dict(self.contact_columns),
+            "unreadable_dates": [dict(d) for d in self.unreadable_dates],
+            "n_unreadable_dates": self.n_unreadable_dates,
             "source": self.source,
             "rows_read": self.rows_read,
             "rows_accepted": self.rows_accepted,
@@ -247,8 +255,12 @@ class Survey:
         for col in self.responses.columns:
             if _norm(col) == _norm(name):
                 return str(col)
-        shown = [c for c in self.responses.columns if c not in ("source_row",)]
-        raise ColumnNotFoundError(f"{self.report.source}: no column {name!r}; columns: {', '.join(map(str, shown))}")
+        shown = [str(c) for c in self.responses.columns if c not in ("source_row",)]
+        names = list(dict.fromkeys([*shown, *map(str, self.report.columns.values())]))
+        raise ColumnNotFoundError(
+            f"{self.report.source}: no column {name!r}{did_you_mean(name, names)}; columns: {', '.join(shown)}",
+            param="by",
+        )
 
     def __len__(self) -> int:
         return len(self.responses)
@@ -584,6 +596,16 @@ def read_table(
 # --------------------------------------------------------------------------------------------- columns
 
 
+def did_you_mean(name: str, names: Sequence[str]) -> str:
+    """ "; did you mean 'channel'?" when a column name is close to ``name`` (case, accents and punctuation
+    ignored), else ''."""
+    normed: dict[str, str] = {}
+    for n in names:
+        normed.setdefault(_norm(n), n)
+    close = difflib.get_close_matches(_norm(name), list(normed), n=1, cutoff=0.6)
+    return f"; did you mean {normed[close[0]]!r}?" if close else ""
+
+
 def find_columns(columns: list[Any], overrides: dict[str, str | None] | None = None) -> dict[str, str]:
     """Map roles (score, comment, id, date, channel, agent, segment, team, industry) to column names.
 
@@ -599,7 +621,9 @@ def find_columns(columns: list[Any], overrides: dict[str, str | None] | None = N
             matches = [n for n in names if normed[n] == _norm(name)]
             if not matches:
                 raise ColumnNotFoundError(
-                    f"column {name!r} given for the {role} was not found; columns seen: {', '.join(names)}"
+                    f"column {name!r} given for the {role} was not found{did_you_mean(name, names)}; "
+                    f"columns seen: {', '.join(names)}",
+                    param=f"{role}_column",
                 )
             name = matches[0]
         found[role] = name
@@ -793,30 +817,128 @@ def _parse_one_score(v: Any) -> tuple[float, str]:
     return np.nan, "score is not a number"
 
 
-_DATE_FORMATS = ["ISO8601", "%d.%m.%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y %H.%M", "%d/%m/%Y", "%m/%d/%Y", "%Y/%m/%d"]
+#: Date formats tried, day-first before month-first (a tie between them reads day-first: Nordic and UK exports).
+_DATE_FORMATS = [
+    "ISO8601",
+    "%d.%m.%Y",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H.%M",
+    "%d.%m.%Y klo %H.%M",
+    "%d/%m/%Y",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d-%m-%Y",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y %H:%M:%S",
+    "%d.%m.%y",
+    "%d/%m/%y",
+    "%d/%m/%y %H:%M",
+    "%m/%d/%Y",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %I:%M %p",
+    "%Y/%m/%d",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y.%m.%d",
+]
+#: Listed per row in the load report (all are counted).
+MAX_LISTED_DATES = 1000
+_NUMERIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+#: Header words that suggest a date column ("CUSTOMER_RESPONSE_DATE", "Vastauspvm", "Svarsdatum", "answer time").
+_DATE_NAME = re.compile(r"(date|time|timestamp|pvm|paivamaara|paivays|aika|datum|tidpunkt|\btid\b)")
+
+
+def _parse_text_dates(values: np.ndarray) -> pd.Series:
+    """Distinct date texts -> timestamps (NaT where unreadable). The formats are ranked by how many of (a
+    sample of) the values they read; each value is read by the best format that reads it, so one odd row does
+    not lose the column. Plain numbers are never dates."""
+    import warnings
+
+    texts = pd.Series(values, dtype=object)
+    numeric = texts.str.fullmatch(_NUMERIC).fillna(False).to_numpy(dtype=bool)
+    out = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[ns]")
+    todo = ~numeric
+    if not todo.any():
+        return out
+    sample = texts[todo].head(2000)
+
+    def parse(fmt: str, t: pd.Series) -> pd.Series:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                parsed = pd.to_datetime(t, format=fmt, errors="coerce", utc=fmt == "ISO8601")
+            except (ValueError, TypeError, OverflowError):
+                return pd.Series(pd.NaT, index=t.index, dtype="datetime64[ns]")
+        if fmt == "ISO8601":
+            parsed = parsed.dt.tz_convert(None)
+        return _in_ns_range(parsed)
+
+    scores = [(int(parse(fmt, sample).notna().sum()), -k, fmt) for k, fmt in enumerate(_DATE_FORMATS)]
+    ranked = [fmt for hits, _, fmt in sorted(scores, reverse=True) if hits]
+    for fmt in ranked:
+        if not todo.any():
+            break
+        parsed = parse(fmt, texts[todo])
+        got = parsed.notna()
+        idx = parsed.index[got.to_numpy()]
+        out.loc[idx] = parsed[got]
+        todo[idx.to_numpy()] = False
+    return out
 
 
 def _parse_dates(values: pd.Series) -> pd.Series:
+    """Dates of a column as datetime64[ns] (NaT where missing or unreadable): datetime columns as they are
+    (time zones converted to UTC wall time), text by :func:`_parse_text_dates` (each distinct text once)."""
     if pd.api.types.is_datetime64_any_dtype(values):
         out = values
         if getattr(out.dt, "tz", None) is not None:
             out = out.dt.tz_convert(None)
         return _in_ns_range(out)
     text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
-    best = None
-    for fmt in _DATE_FORMATS:
-        try:
-            parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=fmt == "ISO8601")
-        except (ValueError, TypeError):
+    uniq = pd.unique(text[text != ""].to_numpy(dtype=object))
+    if not len(uniq):
+        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    parsed = _parse_text_dates(uniq)
+    lookup = pd.Series(parsed.to_numpy(), index=pd.Index(uniq, dtype=object))
+    return pd.Series(lookup.reindex(text.to_numpy()).to_numpy(), index=values.index).astype("datetime64[ns]")
+
+
+def _date_share(values: pd.Series) -> tuple[float, int]:
+    """Share of a column's non-empty values that read as dates (on up to 500 of its distinct values), and how
+    many non-empty values there are."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return (1.0, int(values.notna().sum())) if values.notna().any() else (0.0, 0)
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return 0.0, 0
+    text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
+    text = text[~text.str.lower().isin(_MISSING_TOKENS)]
+    if not len(text):
+        return 0.0, 0
+    uniq = pd.unique(text.to_numpy(dtype=object))[:500]
+    return float(_parse_text_dates(uniq).notna().mean()), len(text)
+
+
+def _detect_date_column(raw: pd.DataFrame, used: set[str]) -> tuple[str, str] | None:
+    """A date column that the aliases missed: a header with a date word whose values mostly (>= 80 %) read as
+    dates, else any column whose values nearly all (>= 95 %, at least 5 values) do. Returns (column, how)."""
+    by_name = []
+    for col in raw.columns:
+        if col in used or not _DATE_NAME.search(_norm(col)):
             continue
-        if fmt == "ISO8601":
-            parsed = parsed.dt.tz_convert(None)
-        if best is None or parsed.notna().sum() > best.notna().sum():
-            best = parsed
-        if best.notna().sum() == (text != "").sum():
-            break
-    assert best is not None
-    return _in_ns_range(best)
+        share, n = _date_share(raw[col])
+        if n and share >= 0.8:
+            by_name.append((share, col))
+    if by_name:
+        return max(by_name, key=lambda x: x[0])[1], "its name and values"
+    for col in raw.columns:
+        if col in used:
+            continue
+        share, n = _date_share(raw[col])
+        if n >= 5 and share >= 0.95:
+            return col, "its values"
+    return None
 
 
 def _in_ns_range(dates: pd.Series) -> pd.Series:
@@ -893,6 +1015,11 @@ def load_survey(
         columns = find_columns(list(raw.columns), overrides)
     except ColumnNotFoundError as exc:
         raise ColumnNotFoundError(f"{name}: {exc.message}") from None
+    if "date" not in columns:
+        found = _detect_date_column(raw.head(5000), set(columns.values()))
+        if found:
+            columns["date"] = found[0]
+            warnings.append(f"date column: {found[0]!r} (detected from {found[1]})")
     if "score" not in columns:
         raise ColumnNotFoundError(
             f"{name}: no score column found; columns seen: {', '.join(map(str, raw.columns))}. "
@@ -949,12 +1076,36 @@ def load_survey(
         data["comment"] = ""
     if "comment" not in columns:
         warnings.append("no comment column found; themes cannot be tagged (name it with `comment_column`)")
+    unreadable_dates: list[dict[str, Any]] = []
+    n_unreadable = 0
     if "date" in data:
-        had_value = ~data["date"].astype(object).astype(str).str.strip().str.lower().isin(_MISSING_TOKENS)
-        data["date"] = _parse_dates(data["date"])
-        unreadable = int((data["date"].isna() & had_value).sum())
-        if unreadable:
-            warnings.append(f"{unreadable} rows have a date that could not be read (kept; left out of period views)")
+        original = data["date"]
+        had_value = (
+            original.notna() & ~original.astype(object).astype(str).str.strip().str.lower().isin(_MISSING_TOKENS)
+        ).to_numpy()
+        data["date"] = _parse_dates(original)
+        bad_date = data["date"].isna().to_numpy() & had_value
+        n_unreadable = int(bad_date.sum())
+        if n_unreadable:
+            rows = source_row[good][bad_date]
+            values = original.to_numpy(dtype=object)[bad_date]
+            col = columns["date"]
+            if date_column and n_unreadable == int(had_value.sum()):
+                raise DateParseError(
+                    f"{name}: column {col!r} (the date): none of its {n_unreadable} values could be read as a date; "
+                    f"expected e.g. 31.12.2026, 31/12/2026 14:05 or 2026-12-31T14:05; got {str(values[0])!r} "
+                    f"(row {rows[0]})",
+                    param="date_column",
+                )
+            unreadable_dates = [
+                {"source_row": int(r), "column": col, "value": str(v)}
+                for r, v in zip(rows[:MAX_LISTED_DATES], values[:MAX_LISTED_DATES])
+            ]
+            shown = ", ".join(str(int(r)) for r in rows[:5]) + (", ..." if n_unreadable > 5 else "")
+            warnings.append(
+                f"column {col!r}: {n_unreadable:,} of {int(had_value.sum()):,} dates could not be read (rows "
+                f"{shown}; e.g. {str(values[0])!r}); those rows are kept without a date and left out of the trend"
+            )
     for role in ("channel", "agent", "segment", "team", "industry", "id"):
         if role in data:
             col = data[role]
@@ -986,6 +1137,8 @@ def load_survey(
         columns=columns,
         warnings=warnings,
         contact_columns=contact,
+        unreadable_dates=unreadable_dates,
+        n_unreadable_dates=n_unreadable,
     )
     assert report.rows_accepted + report.rows_rejected == report.rows_read
     return Survey(responses=data, rejected=rejected, report=report, rejected_columns=used)
