@@ -612,11 +612,11 @@ def find_columns(columns: list[Any], overrides: dict[str, str | None] | None = N
     Explicit ``overrides`` win; otherwise exact matches of :data:`COLUMN_ALIASES` (case-, accent- and
     punctuation-insensitive), then headers that contain a telling word ("How likely ... recommend ...?").
     """
-    overrides = {k: v for k, v in (overrides or {}).items() if v}
+    given = {k: str(v) for k, v in (overrides or {}).items() if v}
     names = [str(c) for c in columns]
     normed = {name: _norm(name) for name in names}
     found: dict[str, str] = {}
-    for role, name in overrides.items():
+    for role, name in given.items():
         if name not in names:
             matches = [n for n in names if normed[n] == _norm(name)]
             if not matches:
