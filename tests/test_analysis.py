@@ -84,7 +84,7 @@ def test_cli_and_api_agree_and_outputs(tmp_path, sample_analysis, capsys):
     rej = pd.read_csv(out / "rejects.csv", encoding="utf-8-sig")
     assert len(rej) == cli_summary["rows_rejected"] == 6
     wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
-    assert wb.sheetnames[:6] == ["Summary", "Themes", "Segments", "Trend", "Responses", "FollowUp"]
+    assert wb.sheetnames[:7] == ["Summary", "Drivers", "Themes", "Segments", "Trend", "Responses", "FollowUp"]
     follow = pd.read_csv(out / "followup.csv", encoding="utf-8-sig")
     assert len(follow) == cli_summary["detractors"] and (follow["score"] <= 6).all()
     assert list(follow["priority"]) == list(range(1, len(follow) + 1))
@@ -175,7 +175,7 @@ def test_formula_guards_cover_tab_and_carriage_return():
     from openpyxl import Workbook
 
     from npsthemes._io import guard_cell
-    from npsthemes.report import _SheetWriter
+    from npsthemes.workbook import _SheetWriter
 
     writer = _SheetWriter()
     for text in ("=1+1", "+1", "-1", "@x", "\tx", "\rx"):

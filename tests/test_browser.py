@@ -80,50 +80,53 @@ def sample_reports(tmp_path_factory, sample_analysis):
     return a, paths
 
 
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        b = _launch(p)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
 @pytest.mark.parametrize("lang", ["en", "fi", "sv"])
-def test_report_in_headless_chromium(sample_reports, tmp_path, lang):
+def test_report_in_headless_chromium(sample_reports, browser, tmp_path, lang):
     a, paths = sample_reports
     shots = _shot_dir(tmp_path)
     errors, requests = [], []
-    with playwright.sync_playwright() as p:
-        browser = _launch(p)
-        try:
-            for width in (1280, 800):
-                page = browser.new_page(viewport={"width": width, "height": 900})
-                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                page.on(
-                    "request",
-                    lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:")) else None,
-                )
-                page.goto(paths[lang].resolve().as_uri())
-                for section in SECTIONS:
-                    assert page.locator(f"section#{section}").is_visible(), (lang, width, section)
-                # the first screen says what to fix first, and why (the verdict's sentences, with numbers)
-                sentences = page.locator("#verdict p.v")
-                assert 2 <= sentences.count() <= 4
-                first = sentences.nth(0)
-                box = first.bounding_box()
-                assert box is not None and box["y"] + box["height"] < 900, (lang, width, box)
-                assert first.inner_text() == a.verdict(lang)[0]
-                assert page.evaluate(OVERFLOW_JS) == [], (lang, width)
-                assert HEADINGS[lang] in page.locator("#development h2").inner_text()
-                # each theme once in the cards; praise and criticism side by side
-                cards = page.locator("#development .card, #strengths .card")
-                themes = [cards.nth(i).get_attribute("data-theme") for i in range(cards.count())]
-                assert themes and len(themes) == len(set(themes))
-                assert page.locator("#development .card .sides > div").count() == 2 * len(a.development_areas)
-                # views: NPS trend line, theme small multiples, theme x segment driver panels with intervals
-                assert page.locator("#trend svg polyline").count() >= 1 + 2 * len(a.themes[a.themes["mentions"] > 0])
-                assert page.locator("#trend .trends figure").count() == int((a.themes["mentions"] > 0).sum())
-                assert page.locator("#segments .drivers figure svg line").count() > 0
-                page.screenshot(path=str(shots / f"report_{lang}_{width}.png"), full_page=False)
-                if width == 1280:
-                    page.screenshot(path=str(shots / f"report_{lang}_{width}_full.png"), full_page=True)
-                    _check_filter(page)
-                page.close()
-        finally:
-            browser.close()
+    for width in (1280, 800):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
+        page.goto(paths[lang].resolve().as_uri())
+        for section in SECTIONS:
+            assert page.locator(f"section#{section}").is_visible(), (lang, width, section)
+        # the first screen says what to fix first, and why (the verdict's sentences, with numbers)
+        sentences = page.locator("#verdict p.v")
+        assert 2 <= sentences.count() <= 4
+        first = sentences.nth(0)
+        box = first.bounding_box()
+        assert box is not None and box["y"] + box["height"] < 900, (lang, width, box)
+        assert first.inner_text() == a.verdict(lang)[0]
+        assert page.evaluate(OVERFLOW_JS) == [], (lang, width)
+        assert HEADINGS[lang] in page.locator("#development h2").inner_text()
+        # each theme once in the cards; praise and criticism side by side
+        cards = page.locator("#development .card, #strengths .card")
+        themes = [cards.nth(i).get_attribute("data-theme") for i in range(cards.count())]
+        assert themes and len(themes) == len(set(themes))
+        assert page.locator("#development .card .sides > div").count() == 2 * len(a.development_areas)
+        # views: NPS trend line, theme small multiples, theme x segment driver panels with intervals
+        mentioned = int((a.themes["mentions"] > 0).sum())
+        assert page.locator("#trend svg polyline").count() >= 1 + 2 * mentioned
+        assert page.locator("#trend .trends figure").count() == mentioned
+        assert page.locator("#segments .drivers figure svg line").count() > 0
+        page.screenshot(path=str(shots / f"report_{lang}_{width}.png"))
+        if width == 1280:
+            page.screenshot(path=str(shots / f"report_{lang}_{width}_full.png"), full_page=True)
+            _check_filter(page)
+        page.close()
     assert errors == []
     assert requests == []
     assert (shots / f"report_{lang}_1280.png").stat().st_size > 50_000

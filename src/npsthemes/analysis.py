@@ -126,13 +126,14 @@ class Analysis:
         return render_html(html_context(self, lang), lang)
 
     def excel_bytes(self) -> bytes:
-        """The workbook: sheets Summary, Themes, Segments, Trend, Responses, FollowUp (plus ThemeSegments and
-        Review). The Responses sheet holds at most ``report.EXCEL_MAX_RESPONSES`` rows (responses.csv has all)."""
+        """The workbook: sheets Summary, Drivers (with a chart), Themes, Segments, Trend, Responses, FollowUp (plus
+        ThemeSegments and Review). The Responses sheet holds at most ``workbook.EXCEL_MAX_RESPONSES`` rows
+        (responses.csv has all)."""
         return self.excel_counted()[0]
 
     def excel_counted(self) -> tuple[bytes, list[str]]:
         """:meth:`excel_bytes` and the warnings about what XLSX could not hold."""
-        from .report import render_excel
+        from .workbook import render_excel
 
         return render_excel(excel_sheets(self))
 
@@ -239,36 +240,66 @@ def html_context(a: Analysis, lang: str) -> dict[str, Any]:
     }
 
 
-def excel_sheets(a: Analysis) -> dict[str, tuple[pd.DataFrame, str | None]]:
-    """The workbook's sheets in order: name -> (table, note)."""
-    from .report import capped
+def excel_sheets(a: Analysis) -> dict[str, Any]:
+    """The workbook's sheets in order: name -> :class:`~npsthemes.workbook.Sheet` (theme labels in the report's
+    language; the Drivers sheet with its chart)."""
+    from .insights import NO_THEME
+    from .texts import TEXTS
+    from .workbook import Sheet, capped
 
-    summary = views.excel_summary(
+    lang = a.settings.get("lang", "en")
+    t = TEXTS[lang]
+
+    def label(theme: str) -> str:
+        return t["no_theme_label"] if theme == NO_THEME else a.taxonomy.label(theme, lang)
+
+    polarity = {"positive": t["pol_positive"], "negative": t["pol_negative"], "neutral": t["pol_neutral"]}
+    summary, formats = views.excel_summary(
         a.overall,
         a.load_report.rows_read,
         a.load_report.rows_rejected,
         a.coverage["coverage"],
-        a.strengths["theme"].tolist(),
-        a.development_areas["theme"].tolist(),
+        [label(x) for x in a.strengths["theme"]],
+        [label(x) for x in a.development_areas["theme"]],
         len(a.follow_up),
         f"{a.model_info['name']} {a.model_info['version']}",
         a.settings.get("source"),
+        a.verdict(lang),
     )
-    sheets: dict[str, tuple[pd.DataFrame, str | None]] = {
-        "Summary": (summary, None),
-        "Themes": (a.themes, None),
-        "Segments": (a.segments if len(a.segments) else pd.DataFrame({"note": ["no grouping columns"]}), None),
-        "Trend": (a.trend if len(a.trend) else pd.DataFrame({"note": ["no dates"]}), None),
-        "Responses": capped(a.responses_table(), "responses", "responses.csv"),
-        "FollowUp": (
-            capped(a.follow_up, "detractors", "followup.csv")
-            if len(a.follow_up)
-            else (pd.DataFrame({"note": ["no detractors"]}), None)
+    drivers = views.drivers_table(a.themes, lambda status: t[f"status_{status}"])
+    trend = a.trend
+    if len(trend):
+        partial = a.partial_periods()
+        trend = trend.assign(partial_period=[p in partial for p in trend["period"]])
+    sheets: dict[str, Any] = {
+        "Summary": Sheet(summary, row_formats=formats, widths={"metric": 44, "value": 100}),
+        "Drivers": Sheet(
+            drivers,
+            "criticism_costs: NPS points the criticism pulls the NPS down (negative); praise_adds: points the "
+            "praise adds; 95 % bootstrap intervals",
+            chart={
+                "title": f"{t['cost']} / {t['adds']} ({t['points']})",
+                "categories": "theme",
+                "series": ["criticism_costs", "praise_adds"],
+                "colours": ["B3261E", "1A7F4B"],
+                "x_title": t["points"],
+            },
+        ),
+        "Themes": Sheet(a.themes),
+        "Segments": Sheet(a.segments if len(a.segments) else pd.DataFrame({"note": ["no grouping columns"]})),
+        "Trend": Sheet(trend if len(trend) else pd.DataFrame({"note": ["no dates"]})),
+        "Responses": Sheet(*capped(a.responses_table(), "responses", "responses.csv")),
+        "FollowUp": Sheet(
+            *(
+                capped(views.labelled_for_excel(a.follow_up, label, polarity), "detractors", "followup.csv")
+                if len(a.follow_up)
+                else (pd.DataFrame({"note": ["no detractors"]}), None)
+            )
         ),
     }
     if len(a.theme_segments):
-        sheets["ThemeSegments"] = (a.theme_segments, None)
-    sheets["Review"] = (a.disagreements, None)
+        sheets["ThemeSegments"] = Sheet(views.labelled_for_excel(a.theme_segments, label, polarity))
+    sheets["Review"] = Sheet(views.labelled_for_excel(a.disagreements, label, polarity))
     return sheets
 
 

@@ -846,6 +846,7 @@ _DATE_FORMATS = [
 #: Listed per row in the load report (all are counted).
 MAX_LISTED_DATES = 1000
 _NUMERIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+_DATE_LIKE = re.compile(r"\d{1,4}[-./]\d{1,2}[-./]\d{2,4}")
 #: Header words that suggest a date column ("CUSTOMER_RESPONSE_DATE", "Vastauspvm", "Svarsdatum", "answer time").
 _DATE_NAME = re.compile(r"(date|time|timestamp|pvm|paivamaara|paivays|aika|datum|tidpunkt|\btid\b)")
 
@@ -917,6 +918,9 @@ def _date_share(values: pd.Series) -> tuple[float, int]:
     if not len(text):
         return 0.0, 0
     uniq = pd.unique(text.to_numpy(dtype=object))[:500]
+    looks = np.fromiter((bool(_DATE_LIKE.search(v)) for v in uniq), dtype=bool, count=len(uniq))
+    if looks.mean() < 0.8:  # most values do not even look like a date: no need to try the formats
+        return 0.0, len(text)
     return float(_parse_text_dates(uniq).notna().mean()), len(text)
 
 

@@ -6,7 +6,6 @@ dict of sheets) and render to memory; this module knows nothing of :class:`~npst
 
 from __future__ import annotations
 
-import io
 import math
 from importlib import resources
 from typing import Any
@@ -16,11 +15,13 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from ._format import pct
-from ._io import _CONTROL, _FORMULA_START, strip_xml_illegal
+from ._io import _CONTROL
 from .texts import METHOD, MODEL_TEXT, REASONS, TEXTS
 from .verdict import fmt_number
+from .workbook import EXCEL_MAX_RESPONSES, Sheet, capped, render_excel, tables_to_xlsx
 
-__all__ = ["render_html", "render_excel", "TEXTS"]
+# the workbook's renderer lives in npsthemes.workbook; its names are kept here for the callers of before
+__all__ = ["render_html", "render_excel", "TEXTS", "EXCEL_MAX_RESPONSES", "Sheet", "capped", "tables_to_xlsx"]
 
 GREEN, RED, GREY, BLUE = "#1a7f4b", "#b3261e", "#8a8f98", "#1f5fa8"
 LIGHT = "#c4c8ce"  # small-sample marks
@@ -450,127 +451,3 @@ def render_html(context: dict[str, Any], lang: str = "en") -> str:
     ]
     context.pop("label")
     return template.render(t=t, lang=lang, **charts, **context)
-
-
-# ------------------------------------------------------------------------------------------------ Excel
-
-
-class _SheetWriter:
-    """Cell values for openpyxl's write-only sheets: text that a spreadsheet would run as a formula is stored as
-    text (quote prefix), characters that XLSX cannot hold (control characters) are removed and counted, and text
-    longer than Excel's 32,767-character cell limit is cut (counted too)."""
-
-    MAX_CELL = 32_767
-
-    def __init__(self) -> None:
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font
-
-        self.removed = 0
-        self.cut = 0
-        self._cell, self._bold = WriteOnlyCell, Font(bold=True)
-
-    def value(self, ws, v: Any, bold: bool = False) -> Any:
-        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
-            v = None
-        elif isinstance(v, (bool, np.bool_)):
-            v = bool(v)
-        elif isinstance(v, np.integer):
-            v = int(v)
-        elif isinstance(v, np.floating):
-            v = None if np.isnan(v) else float(v)
-        elif isinstance(v, pd.Timestamp):
-            v = v.to_pydatetime()
-        elif not isinstance(v, (str, int, float)):
-            v = str(v)
-        if isinstance(v, float) and not math.isfinite(v):
-            v = str(v)
-        if isinstance(v, str):
-            v, n = strip_xml_illegal(v)
-            self.removed += n
-            if len(v) > self.MAX_CELL:
-                v = v[: self.MAX_CELL - 1] + "…"
-                self.cut += 1
-        if not bold and not (isinstance(v, str) and v.startswith(_FORMULA_START)):
-            return v
-        cell = self._cell(ws, value=v)
-        if isinstance(v, str) and v.startswith(_FORMULA_START):
-            cell.data_type = "s"  # text that a spreadsheet would run as a formula is stored as text
-            cell.quotePrefix = True
-        if bold:
-            cell.font = self._bold
-        return cell
-
-    def warnings(self, what: str, kept: str = "") -> list[str]:
-        out = []
-        if self.removed:
-            out.append(
-                f"{what}: {self.removed} control characters that XLSX cannot hold were removed from its cells{kept}"
-            )
-        if self.cut:
-            out.append(f"{what}: {self.cut} cells longer than Excel's 32,767 characters were cut{kept}")
-        return out
-
-    def sheet(self, wb, title: str, df: pd.DataFrame, note: str | None = None) -> None:
-        ws = wb.create_sheet(title)
-        ws.freeze_panes = "A2"
-        sample = df.head(200)
-        for k in range(df.shape[1]):
-            width = max([len(str(df.columns[k]))] + [len(str(v)) for v in sample.iloc[:, k].tolist()])
-            ws.column_dimensions[_col_letter(k)].width = min(60, max(8, width + 2))
-        ws.append([self.value(ws, str(c), bold=True) for c in df.columns])
-        for row in df.itertuples(index=False, name=None):
-            ws.append([self.value(ws, v) for v in row])
-        if note:
-            ws.append([note])
-
-
-def _capped(df: pd.DataFrame, what: str, csv_name: str) -> tuple[pd.DataFrame, str | None]:
-    """At most ``EXCEL_MAX_RESPONSES`` rows for a sheet, and the note saying so when rows were cut."""
-    if len(df) <= EXCEL_MAX_RESPONSES:
-        return df, None
-    return (
-        df.head(EXCEL_MAX_RESPONSES),
-        f"first {EXCEL_MAX_RESPONSES:,} of {len(df):,} {what}; {csv_name} has them all",
-    )
-
-
-def _col_letter(k: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(k + 1)
-
-
-EXCEL_MAX_RESPONSES = 100_000
-
-
-def tables_to_xlsx(sheets: dict[str, pd.DataFrame]) -> tuple[bytes, list[str]]:
-    """A workbook with one sheet per table (name -> DataFrame), guarded like the report's, and its warnings."""
-    from openpyxl import Workbook
-
-    writer = _SheetWriter()
-    wb = Workbook(write_only=True)
-    for name, df in sheets.items():
-        writer.sheet(wb, name, df)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue(), writer.warnings("the workbook")
-
-
-def render_excel(sheets: dict[str, tuple[pd.DataFrame, str | None]]) -> tuple[bytes, list[str]]:
-    """The workbook from its sheets in order (name -> (table, note or None)), and warnings saying how many
-    characters XLSX could not hold (removed) and how many over-long cells were cut."""
-    from openpyxl import Workbook
-
-    writer = _SheetWriter()
-    wb = Workbook(write_only=True)
-    for name, (df, note) in sheets.items():
-        writer.sheet(wb, name, df, note)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue(), writer.warnings("report.xlsx", " (the CSV files keep the text as it is)")
-
-
-def capped(df: pd.DataFrame, what: str, csv_name: str) -> tuple[pd.DataFrame, str | None]:
-    """At most ``EXCEL_MAX_RESPONSES`` rows for a sheet, and the note saying so when rows were cut."""
-    return _capped(df, what, csv_name)

@@ -180,7 +180,9 @@ def tagged_rows_for_export(tagged: TaggedSurvey, include_rejected: bool = True, 
     resp["status"] = "accepted"
     resp["reject_reason"] = ""
     if "date" in resp and pd.api.types.is_datetime64_any_dtype(resp["date"]):
-        resp["date"] = resp["date"].dt.strftime("%Y-%m-%d").astype(object)
+        d = resp["date"]
+        has_time = bool((d.notna() & (d != d.dt.normalize())).any())  # keep the times an export has
+        resp["date"] = d.dt.strftime("%Y-%m-%d %H:%M" if has_time else "%Y-%m-%d").astype(object)
     rej = tagged.survey.rejected
     if len(rej) and include_rejected:
         cols = tagged.survey.rejected_columns or tagged.survey.report.columns

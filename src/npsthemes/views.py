@@ -21,6 +21,8 @@ __all__ = [
     "follow_up_routes",
     "channel_counts",
     "excel_summary",
+    "drivers_table",
+    "labelled_for_excel",
     "theme_cards",
     "segment_driver_views",
     "theme_trend_views",
@@ -121,29 +123,87 @@ def excel_summary(
     n_follow_up: int,
     model: str,
     source: Any,
-) -> pd.DataFrame:
-    """The workbook's Summary sheet: metric and value."""
+    verdict: list[str] | None = None,
+) -> tuple[pd.DataFrame, list[str | None]]:
+    """The workbook's Summary sheet: metric and value (theme labels, not ids; the verdict's sentences first),
+    and each row's number format."""
     o = overall
+    rows: list[tuple[str, Any, str | None]] = [
+        (f"verdict {k + 1}", sentence, None) for k, sentence in enumerate(verdict or [])
+    ]
+    rows += [
+        ("NPS", o["nps"], "0.0"),
+        ("95 % CI low", o["ci_low"], "0.0"),
+        ("95 % CI high", o["ci_high"], "0.0"),
+        ("responses (n)", o["n"], "0"),
+        ("promoters", o["promoters"], "0"),
+        ("passives", o["passives"], "0"),
+        ("detractors", o["detractors"], "0"),
+        ("rows read", rows_read, "0"),
+        ("rows rejected", rows_rejected, "0"),
+        ("coverage (share of comments with a theme)", coverage, "0.0 %"),
+        ("strengths", ", ".join(strengths), None),
+        ("development areas", ", ".join(development), None),
+        ("detractors to follow up (sheet FollowUp, followup.csv)", n_follow_up, "0"),
+        ("model", model, None),
+        ("source", source, None),
+    ]
+    table = pd.DataFrame([(m, v) for m, v, _ in rows], columns=["metric", "value"])
+    return table, [f for _, _, f in rows]
+
+
+def drivers_table(themes: pd.DataFrame, status_label: Label = str) -> pd.DataFrame:
+    """The driver view as a table: per mentioned theme (label first, status in words), what its criticism costs
+    (negative: it pulls the NPS down) and what its praise adds, with intervals, sorted by the cost, largest
+    first."""
+    t = themes[themes["mentions"] > 0].sort_values(["points_at_stake", "mentions"], ascending=False, kind="stable")
     return pd.DataFrame(
-        [
-            ("NPS", o["nps"]),
-            ("95 % CI low", o["ci_low"]),
-            ("95 % CI high", o["ci_high"]),
-            ("responses (n)", o["n"]),
-            ("promoters", o["promoters"]),
-            ("passives", o["passives"]),
-            ("detractors", o["detractors"]),
-            ("rows read", rows_read),
-            ("rows rejected", rows_rejected),
-            ("coverage (share of comments with a theme)", coverage),
-            ("strengths", ", ".join(strengths)),
-            ("development areas", ", ".join(development)),
-            ("detractors to follow up (sheet FollowUp, followup.csv)", n_follow_up),
-            ("model", model),
-            ("source", source),
-        ],
-        columns=["metric", "value"],
+        {
+            "theme": t["label"].to_numpy(),
+            "status": [status_label(x) for x in t["status"]],
+            "mentions": t["mentions"].to_numpy(),
+            "praise": t["positive"].to_numpy(),
+            "criticism": t["negative"].to_numpy(),
+            "theme_nps": t["theme_nps"].to_numpy(),
+            "criticism_costs": -t["points_at_stake"].to_numpy(),
+            "criticism_costs_ci_low": -t["points_at_stake_ci_high"].to_numpy(),
+            "criticism_costs_ci_high": -t["points_at_stake_ci_low"].to_numpy(),
+            "praise_adds": t["impact_positive"].to_numpy(),
+            "praise_adds_ci_low": t["impact_positive_ci_low"].to_numpy(),
+            "praise_adds_ci_high": t["impact_positive_ci_high"].to_numpy(),
+            "net_effect": t["impact"].to_numpy(),
+            "theme_id": t["theme"].to_numpy(),
+        }
     )
+
+
+def _label_list(value: Any, label: Label, sep: str = ";") -> str:
+    return ", ".join(label(x) for x in str(value or "").split(sep) if x)
+
+
+def labelled_for_excel(table: pd.DataFrame, label: Label, polarity_words: dict[str, str]) -> pd.DataFrame:
+    """A copy with theme ids turned into labels for a reader: ``theme`` (ThemeSegments; the id kept as
+    ``theme_id``), ``route_to``/``criticised``/``praised`` and the ``theme: words`` evidence (FollowUp),
+    ``themes`` as "Speed (criticism), ..." (Review)."""
+    out = table.copy()
+    if "theme" in out and "label" not in out:
+        out.insert(out.columns.get_loc("theme") + 1, "theme_id", out["theme"])
+        out["theme"] = [label(x) for x in out["theme"]]
+    for col in ("route_to", "criticised", "praised"):
+        if col in out:
+            out[col] = [_label_list(v, label) for v in out[col]]
+    if "evidence" in out and "route_to" in table:
+        out["evidence"] = [
+            " | ".join(
+                f"{label(p.partition(': ')[0])}: {p.partition(': ')[2]}" if ": " in p else p
+                for p in str(v or "").split(" | ")
+                if p
+            )
+            for v in out["evidence"]
+        ]
+    if "themes" in out and "kind" in out:
+        out["themes"] = [r["themes"] for r in review_rows(out, label, polarity_words)]
+    return out
 
 
 #: Comments listed per theme in the report's drill-down (highest-confidence first); responses.csv has them all.
