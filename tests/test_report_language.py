@@ -76,3 +76,18 @@ def test_verdict_and_summary_in_the_report_language(sample_analysis, lang):
     assert not [f for f in english for s in verdict if f in s]
     # numbers in fi/sv use the decimal comma
     assert re.search(r"\d,\d", verdict[0]) and not re.search(r"\d\.\d", verdict[0])
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_theme_labels_are_in_the_report_language(sample_analysis, lang):
+    from npsthemes.analysis import html_context
+
+    a = sample_analysis  # analysed with lang="en": the report in another language relabels every table
+    ctx = html_context(a, lang)
+    expected = {th: a.taxonomy.label(th, lang) for th in a.taxonomy.ids}
+    for key in ("themes", "dev_cards", "str_cards"):
+        assert ctx[key] and all(r["label"] == expected[r["theme"]] for r in ctx[key]), key
+    text = _visible_text(a.to_html(lang))
+    english = {a.taxonomy.label(th, "en") for th in a.taxonomy.ids} - set(expected.values())
+    assert not [x for x in english if len(x.split()) >= 2 and x in text]
+    assert all(expected[th] in text for th in a.themes.loc[a.themes["mentions"] > 0, "theme"])

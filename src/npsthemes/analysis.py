@@ -192,13 +192,17 @@ def html_context(a: Analysis, lang: str) -> dict[str, Any]:
     def label(theme: str) -> str:
         return t["no_theme_label"] if theme == NO_THEME else a.taxonomy.label(theme, lang)
 
+    def relabel(table: pd.DataFrame) -> pd.DataFrame:  # the tables carry the labels of the analysis's language
+        return table.assign(label=[label(x) for x in table["theme"]]) if len(table) else table
+
+    themes, strengths, development = relabel(a.themes), relabel(a.strengths), relabel(a.development_areas)
     min_n = int(a.settings.get("min_n", SMALL_SAMPLE_N))
     partial = a.partial_periods()
     last_change, last_period, prev_period = views.last_period_change(a.score_change, label, [*a.taxonomy.ids, NO_THEME])
-    focus = views.focus_themes(a.development_areas, a.themes)
-    dev_cards, str_cards = views.theme_cards(a.strengths, a.development_areas, a.quotes)
-    ranked = a.themes.sort_values(["points_at_stake", "mentions"], ascending=False, kind="stable")
-    order = [th for th in ranked["theme"] if th in set(a.themes.loc[a.themes["mentions"] > 0, "theme"])]
+    focus = views.focus_themes(development, themes)
+    dev_cards, str_cards = views.theme_cards(strengths, development, a.quotes)
+    ranked = themes.sort_values(["points_at_stake", "mentions"], ascending=False, kind="stable")
+    order = [th for th in ranked["theme"] if th in set(themes.loc[themes["mentions"] > 0, "theme"])]
     by_cols = list(a.settings.get("by") or [])
     polarity_words = {"positive": t["pol_positive"], "negative": t["pol_negative"], "neutral": t["pol_neutral"]}
     return {
@@ -207,7 +211,7 @@ def html_context(a: Analysis, lang: str) -> dict[str, Any]:
         "report": a.load_report,
         "cov": a.coverage,
         "label": label,
-        "theme_table": a.themes,
+        "theme_table": themes,
         "trend_table": a.trend,
         "partial": partial,
         "dev_cards": dev_cards,
