@@ -63,6 +63,8 @@ def test_no_english_string_in_the_finnish_and_swedish_reports(sample_analysis, l
     assert len(phrases) > 80  # the check has something to find
     left = sorted(p for p in phrases if p in text)
     assert left == [], f"English left in the {lang} report: {left[:10]}"
+    # one-word strings the data layer makes: the group without a value, the score-change row without a theme
+    assert "(missing)" not in text and "(no theme)" not in text and TEXTS[lang]["missing_group"] in text
     # the English report does contain them: the check would catch a missing translation
     en_text = _visible_text(sample_analysis.to_html("en"))
     assert sum(p in en_text for p in phrases) > 40

@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 
 from ._format import pct
 from ._io import _CONTROL
+from .stats import MISSING_GROUP
 from .texts import METHOD, MODEL_TEXT, REASONS, TEXTS
 from .verdict import fmt_number
 from .workbook import EXCEL_MAX_RESPONSES, Sheet, capped, render_excel, tables_to_xlsx
@@ -231,9 +232,10 @@ def segment_driver_panel(panel: dict[str, Any], t: dict[str, str], lang: str = "
         y = top + k * row_h + row_h / 2
         colour = LIGHT if c["small"] else RED
         text_colour = "#8a8f98" if c["small"] else "#1d1f23"
+        name = t["missing_group"] if c["segment"] == MISSING_GROUP else str(c["segment"])
         out.append(
             f'<text x="{label_w - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="10" fill="{text_colour}">'
-            f"{escape(_short(c['segment'], 16))} ({c['commenting']})</text>"
+            f"{escape(_short(name, 16))} ({c['commenting']})</text>"
         )
         if _missing(c["share"]):
             continue
@@ -244,7 +246,7 @@ def segment_driver_panel(panel: dict[str, Any], t: dict[str, str], lang: str = "
             )
         out.append(
             f'<circle cx="{label_w + c["share"] * scale:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"><title>'
-            f"{escape(c['segment'])}: {escape(_pct(c['share'], lang))} ({escape(_pct(c['lo'], lang))} – "
+            f"{escape(name)}: {escape(_pct(c['share'], lang))} ({escape(_pct(c['lo'], lang))} – "
             f"{escape(_pct(c['hi'], lang))}), {c['negative']} / {c['commenting']}"
             f"{' · ' + escape(t['small']) if c['small'] else ''}</title></circle>"
         )
@@ -418,6 +420,7 @@ def render_html(context: dict[str, Any], lang: str = "en") -> str:
     env.filters["pct"] = lambda x: _pct(x, lang)
     env.filters["heat"] = _heat
     env.filters["reason"] = lambda r: reason_text(str(r), lang)
+    env.filters["seg"] = lambda v: t["missing_group"] if v == MISSING_GROUP else v
     template = env.from_string(
         resources.files("npsthemes").joinpath("templates/report.html.j2").read_text(encoding="utf-8")
     )

@@ -101,6 +101,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "file (source_row). Add an id column to the export to call them back.",
         "no_theme": "no criticised theme (read the comment)",
         "no_theme_label": "(no theme)",
+        "missing_group": "(missing)",
         "drilldown": "Comments by theme",
         "drill_note": "Open a theme to read its comments (personal data masked): criticism first, at most {max} per "
         "theme; responses.csv has them all.",
@@ -224,6 +225,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "(source_row). Lisää tunnistesarake vientitiedostoon, jotta vastaajiin voi olla yhteydessä.",
         "no_theme": "ei moitittua teemaa (lue perustelu)",
         "no_theme_label": "(ei teemaa)",
+        "missing_group": "(puuttuu)",
         "drilldown": "Perustelut teemoittain",
         "drill_note": "Avaa teema lukeaksesi sen perustelut (henkilötiedot peitetty): moitteet ensin, enintään {max} "
         "teemaa kohden; kaikki ovat tiedostossa responses.csv.",
@@ -348,6 +350,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "(source_row). Lägg till en id-kolumn i exporten för att kunna kontakta dem.",
         "no_theme": "inget kritiserat tema (läs kommentaren)",
         "no_theme_label": "(inget tema)",
+        "missing_group": "(saknas)",
         "drilldown": "Kommentarer per tema",
         "drill_note": "Öppna ett tema för att läsa dess kommentarer (personuppgifter maskerade): kritik först, högst "
         "{max} per tema; responses.csv har alla.",

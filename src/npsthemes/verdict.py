@@ -15,6 +15,9 @@ from typing import Any
 
 import pandas as pd
 
+from .stats import MISSING_GROUP
+from .texts import TEXTS
+
 __all__ = ["verdict_sentences", "fmt_number", "SENTENCES", "concentration"]
 
 Label = Callable[[str], str]
@@ -169,7 +172,7 @@ def verdict_sentences(
                 s["where"].format(
                     theme=label(r["theme"]),
                     column=where["column"],
-                    segment=where["segment"],
+                    segment=TEXTS[lang]["missing_group"] if where["segment"] == MISSING_GROUP else where["segment"],
                     share=_pct(where["share"], lang),
                     lo=_pct(where["lo"], lang),
                     hi=_pct(where["hi"], lang),
