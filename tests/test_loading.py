@@ -261,3 +261,9 @@ def test_other_columns_kept_and_resolvable(tmp_csv):
     assert s.resolve_column("Arvosana") == "score"
     with pytest.raises(ColumnNotFoundError):
         s.resolve_column("nothing")
+
+
+def test_customer_id_columns_are_the_id():
+    assert find_columns(["CUSTOMER_ID", "NPS_SCORE"])["id"] == "CUSTOMER_ID"
+    assert find_columns(["Asiakasnumero", "Arvosana"])["id"] == "Asiakasnumero"
+    assert find_columns(["Kundnummer", "Betyg"])["id"] == "Kundnummer"
