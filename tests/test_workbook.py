@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from npsthemes import analyze
-from npsthemes.workbook import SIGNED, Sheet, number_format, render_excel
+from npsthemes.workbook import DATE, DATE_TIME, SIGNED, Sheet, number_format, render_excel
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +88,18 @@ def test_drivers_sheet_has_a_chart_of_cost_and_praise(workbook, sample_analysis)
     assert len(charts) == 1
     xml = zipfile.ZipFile(io.BytesIO(data)).read(charts[0]).decode()
     assert "Drivers" in xml and "barDir" in xml and 'val="bar"' in xml
+    # error bars from the intervals: custom, plus before minus (the schema's order), read from hidden columns
+    assert xml.count("<errBars>") == 2 and 'errValType val="cust"' in xml and "errDir" not in xml
+    assert xml.index("<plus>") < xml.index("<minus>")
+    drawing = zipfile.ZipFile(io.BytesIO(data)).read("xl/drawings/drawing1.xml").decode()
+    assert int(drawing.split("<row>")[1].split("</row>")[0]) >= ws.max_row  # under the table and its note
+    k = head.index("criticism_costs_err_minus")
+    letter = openpyxl.utils.get_column_letter(k + 1)
+    assert f"'Drivers'!${letter}$2:${letter}${ws.max_row - 1}" in xml
+    assert ws.column_dimensions[letter].hidden and not ws.column_dimensions["A"].hidden
+    row = {h: ws.cell(row=2, column=i + 1).value for i, h in enumerate(head)}
+    assert row["criticism_costs_err_minus"] == pytest.approx(row["criticism_costs"] - row["criticism_costs_ci_low"])
+    assert row["praise_adds_err_plus"] == pytest.approx(row["praise_adds_ci_high"] - row["praise_adds"])
 
 
 def test_formula_like_text_and_headers_stay_text(tmp_path, default_model):
@@ -112,7 +124,58 @@ def test_number_format_table():
     assert number_format("negative_share") == "0.0 %" and number_format("coverage") == "0.0 %"
     assert number_format("criticism_costs_ci_high") == SIGNED and number_format("change") == SIGNED
     assert number_format("change_p") == "0.000"
-    assert number_format("comment") is None and number_format("n") is None
+    assert number_format("n") == "0" and number_format("mentions") == "0" and number_format("n_themes") == "0"
+    assert number_format("comment") is None and number_format("score") is None and number_format("date") == DATE
     data, _ = render_excel({"S": Sheet(pd.DataFrame({"nps": ["n/a"], "share": [0.25]}))})
     ws = openpyxl.load_workbook(io.BytesIO(data))["S"]
     assert ws["A2"].value == "n/a" and ws["B2"].number_format == "0.0 %"  # text is never formatted
+
+
+def test_themes_and_responses_show_labels_first_and_keep_ids(workbook, sample_analysis):
+    _, wb = workbook
+    a = sample_analysis
+    themes = wb["Themes"]
+    head = _header(themes)
+    assert head[:2] == ["theme", "theme_id"] and "label" not in head
+    first = a.themes["theme"].iloc[0]
+    assert themes["A2"].value == a.taxonomy.label(first, "en") and themes["B2"].value == first
+    resp = wb["Responses"]
+    head = _header(resp)
+    assert head.index("theme_labels") + 1 == head.index("themes")  # the reader's column first, the ids kept
+    rows = [[c.value for c in r] for r in resp.iter_rows(min_row=2)]
+    tagged = next(r for r in rows if r[head.index("themes")])
+    theme, _, pol = tagged[head.index("themes")].split(";")[0].partition(":")
+    words = {"positive": "praise", "negative": "criticism"}
+    assert tagged[head.index("theme_labels")].startswith(f"{a.taxonomy.label(theme, 'en')} ({words[pol]})")
+    evidence = [r[head.index("evidence")] for r in rows if r[head.index("evidence")]]
+    labels = {a.taxonomy.label(t, "en") for t in a.taxonomy.ids}
+    assert evidence and all(e.split(": ")[0] in labels for e in evidence)
+
+
+def test_dates_are_dates_with_or_without_times(workbook):
+    _, wb = workbook
+    resp = wb["Responses"]
+    date = resp.cell(row=2, column=_header(resp).index("date") + 1)
+    assert date.is_date and date.number_format == DATE  # responses.csv's text, a date again in the sheet
+    df = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2025-01-02 08:30", "2025-01-03 00:00", None]),
+            "created": [pd.Timestamp("2025-01-02", tz="Europe/London"), pd.Timestamp("1850-01-01"), "n/a"],
+        }
+    )
+    ws = openpyxl.load_workbook(io.BytesIO(render_excel({"S": Sheet(df)})[0]))["S"]
+    assert ws["A2"].number_format == ws["A3"].number_format == DATE_TIME  # a column with times shows them all
+    assert ws["A2"].value.hour == 8 and ws["A4"].value is None
+    assert ws["B2"].is_date and ws["B2"].number_format == DATE
+    assert ws["B3"].value == "1850-01-01 00:00:00" and ws["B4"].value == "n/a"  # before Excel's dates: text
+    assert ws.column_dimensions["A"].width >= 16
+
+
+def test_counts_are_whole_numbers_and_empty_sheets_have_filters(workbook):
+    _, wb = workbook
+    themes = wb["Themes"]
+    head = _header(themes)
+    cell = themes.cell(row=2, column=head.index("mentions") + 1)
+    assert cell.number_format == "0" and isinstance(cell.value, int)
+    ws = openpyxl.load_workbook(io.BytesIO(render_excel({"E": Sheet(pd.DataFrame({"a": [], "=b": []}))})[0]))["E"]
+    assert ws.auto_filter.ref == "A1:B1" and ws.freeze_panes == "A2" and ws["B1"].data_type == "s"

@@ -270,7 +270,13 @@ def excel_sheets(a: Analysis) -> dict[str, Any]:
         a.settings.get("source"),
         a.verdict(lang),
     )
-    drivers = views.drivers_table(a.themes, lambda status: t[f"status_{status}"])
+    themes = a.themes.assign(label=[label(x) for x in a.themes["theme"]])
+    drivers = views.drivers_table(themes, lambda status: t[f"status_{status}"])
+    responses, responses_note = capped(a.responses_table(), "responses", "responses.csv")
+    responses = views.labelled_for_excel(responses, label, polarity, themes_column="insert")
+    if "date" in responses:  # responses.csv's date text (with the times an export has) as dates again
+        dates = pd.to_datetime(responses["date"], format="ISO8601", errors="coerce")
+        responses["date"] = dates.astype(object).where(dates.notna(), responses["date"])
     trend = a.trend
     if len(trend):
         partial = a.partial_periods()
@@ -280,19 +286,23 @@ def excel_sheets(a: Analysis) -> dict[str, Any]:
         "Drivers": Sheet(
             drivers,
             "criticism_costs: NPS points the criticism pulls the NPS down (negative); praise_adds: points the "
-            "praise adds; 95 % bootstrap intervals",
+            "praise adds; 95 % bootstrap intervals (the chart's error bars)",
             chart={
                 "title": f"{t['cost']} / {t['adds']} ({t['points']})",
                 "categories": "theme",
                 "series": ["criticism_costs", "praise_adds"],
                 "colours": ["B3261E", "1A7F4B"],
                 "x_title": t["points"],
+                "intervals": {
+                    "criticism_costs": ("criticism_costs_ci_low", "criticism_costs_ci_high"),
+                    "praise_adds": ("praise_adds_ci_low", "praise_adds_ci_high"),
+                },
             },
         ),
-        "Themes": Sheet(a.themes),
+        "Themes": Sheet(views.labelled_for_excel(themes, label, polarity, theme_column=True)),
         "Segments": Sheet(a.segments if len(a.segments) else pd.DataFrame({"note": ["no grouping columns"]})),
         "Trend": Sheet(trend if len(trend) else pd.DataFrame({"note": ["no dates"]})),
-        "Responses": Sheet(*capped(a.responses_table(), "responses", "responses.csv")),
+        "Responses": Sheet(responses, responses_note),
         "FollowUp": Sheet(
             *(
                 capped(views.labelled_for_excel(a.follow_up, label, polarity), "detractors", "followup.csv")
@@ -302,7 +312,7 @@ def excel_sheets(a: Analysis) -> dict[str, Any]:
         ),
     }
     if len(a.theme_segments):
-        sheets["ThemeSegments"] = Sheet(views.labelled_for_excel(a.theme_segments, label, polarity))
+        sheets["ThemeSegments"] = Sheet(views.labelled_for_excel(a.theme_segments, label, polarity, theme_column=True))
     sheets["Review"] = Sheet(views.labelled_for_excel(a.disagreements, label, polarity))
     return sheets
 

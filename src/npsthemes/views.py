@@ -7,7 +7,7 @@ HTML template or the workbook lays out.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -181,29 +181,73 @@ def _label_list(value: Any, label: Label, sep: str = ";") -> str:
     return ", ".join(label(x) for x in str(value or "").split(sep) if x)
 
 
-def labelled_for_excel(table: pd.DataFrame, label: Label, polarity_words: dict[str, str]) -> pd.DataFrame:
-    """A copy with theme ids turned into labels for a reader: ``theme`` (ThemeSegments; the id kept as
-    ``theme_id``), ``route_to``/``criticised``/``praised`` and the ``theme: words`` evidence (FollowUp),
-    ``themes`` as "Speed (criticism), ..." (Review)."""
+def labelled_for_excel(
+    table: pd.DataFrame,
+    label: Label,
+    polarity_words: dict[str, str],
+    *,
+    theme_column: bool = False,
+    themes_column: Literal["replace", "insert"] = "replace",
+) -> pd.DataFrame:
+    """A copy with theme ids turned into labels for a reader: with ``theme_column`` (Themes, ThemeSegments: a
+    table of themes) its ``theme`` column shows the label, the id kept next to it as ``theme_id`` (a ``label``
+    column goes); ``route_to``/``criticised``/``praised`` (FollowUp) and the ``theme: words`` evidence (FollowUp,
+    Responses) with labels; ``themes`` ("speed:negative;outcome") as "Speed (criticism), Outcome": replaced
+    (``themes_column="replace"``, Review) or as a ``theme_labels`` column before the ids, which filters and tools
+    use (``"insert"``, Responses). Columns of the survey's own with other names are left as they are."""
     out = table.copy()
-    if "theme" in out and "label" not in out:
-        out.insert(out.columns.get_loc("theme") + 1, "theme_id", out["theme"])
-        out["theme"] = [label(x) for x in out["theme"]]
+    if theme_column and "theme" in out:
+        at = table.columns.get_loc("theme")
+        ids = out.pop("theme")
+        out = out.drop(columns=["label", "theme_id"], errors="ignore")
+        at = min(at, len(out.columns))
+        out.insert(at, "theme", [label(x) for x in ids])
+        out.insert(at + 1, "theme_id", ids)
     for col in ("route_to", "criticised", "praised"):
         if col in out:
             out[col] = [_label_list(v, label) for v in out[col]]
-    if "evidence" in out and "route_to" in table:
+    if "evidence" in out:
         out["evidence"] = [
             " | ".join(
                 f"{label(p.partition(': ')[0])}: {p.partition(': ')[2]}" if ": " in p else p
                 for p in str(v or "").split(" | ")
                 if p
             )
+            if isinstance(v, str)
+            else v
             for v in out["evidence"]
         ]
-    if "themes" in out and "kind" in out:
-        out["themes"] = [r["themes"] for r in review_rows(out, label, polarity_words)]
+    if "themes" in out:
+        words = _cached(lambda v: _polar_labels(v, label, polarity_words))
+        labels = [words(v) for v in out["themes"]]
+        if themes_column == "insert":
+            out = out.drop(columns="theme_labels", errors="ignore")
+            out.insert(out.columns.get_loc("themes"), "theme_labels", labels)
+        else:
+            out["themes"] = labels
     return out
+
+
+def _polar_labels(value: Any, label: Label, polarity_words: dict[str, str]) -> str:
+    """ "speed:negative;outcome" -> "Speed (criticism), Outcome" (as :func:`review_rows`)."""
+    parts = []
+    for item in str(value or "").split(";"):
+        if item:
+            theme, _, pol = item.partition(":")
+            parts.append(f"{label(theme)} ({polarity_words.get(pol, pol)})" if pol else label(theme))
+    return ", ".join(parts)
+
+
+def _cached(f: Callable[[Any], str]) -> Callable[[Any], str]:
+    memo: dict[Any, str] = {}
+
+    def g(v: Any) -> str:
+        key = v if isinstance(v, str) else str(v or "")
+        if key not in memo:
+            memo[key] = f(key)
+        return memo[key]
+
+    return g
 
 
 #: Comments listed per theme in the report's drill-down (highest-confidence first); responses.csv has them all.

@@ -1,8 +1,9 @@
 """The Excel workbook (openpyxl, write-only, so a 100,000-row sheet stays light): every sheet with bold frozen
 headers, an autofilter over its data, fitted column widths and number formats chosen by column name
 (:data:`NUMBER_FORMATS`: NPS and impacts with one decimal, signed where keep and fix read differently, shares as
-percentages, counts as whole numbers), optionally a bar chart; every text cell and header that a spreadsheet
-would run as a formula is stored as text. Renders to memory; the caller writes the bytes atomically."""
+percentages, counts as whole numbers, dates as dates), optionally a bar chart with error bars; every text cell
+and header that a spreadsheet would run as a formula is stored as text. Write-only sheets take all of it
+(freeze panes, autofilter, column widths, charts). Renders to memory; the caller writes the bytes atomically."""
 
 from __future__ import annotations
 
@@ -23,8 +24,20 @@ __all__ = ["Sheet", "render_excel", "tables_to_xlsx", "capped", "number_format",
 EXCEL_MAX_RESPONSES = 100_000
 
 SIGNED = "+0.0;-0.0;0.0"
-#: Column name (regular expression, matched in order against the whole name) -> Excel number format. Values stay
-#: numbers, so filters and sorting work; text columns are never formatted.
+DATE, DATE_TIME = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
+#: Column name (regular expression, matched in order against the whole lower-cased name) -> Excel number format.
+#: Values stay numbers (dates stay dates), so filters and sorting work; text cells are never formatted.
+#:
+#: - ``*_p``, ``p_value`` -> ``0.000`` (p-values)
+#: - ``share``, ``coverage``, ``*_share``, ``*_coverage`` and their ``_ci_low``/``_ci_high`` -> ``0.0 %``
+#:   (fractions 0..1)
+#: - impacts, ``points_at_stake``, ``change``, ``criticism_costs``, ``praise_adds``, ``net_effect`` (and CIs)
+#:   -> ``+0.0;-0.0;0.0`` (NPS points, signed: what criticism costs reads differently from what praise adds)
+#: - ``nps``, ``*_nps``, ``ci_low``/``ci_high``, ``se``, ``z``, the chart's ``*_err_minus``/``_plus`` -> ``0.0``
+#:   (NPS points, -100..100)
+#: - ``n``, ``n_*``, ``*_count``, ``mentions``, ``positive``, ``negative``, ``promoters`` ... -> ``0`` (counts)
+#: - ``date``, ``created``, ``submitted`` and any datetime column -> ``yyyy-mm-dd`` (``yyyy-mm-dd hh:mm`` when a
+#:   value of the column has a time)
 NUMBER_FORMATS: list[tuple[str, str]] = [
     (r".*_p|p_value", "0.000"),
     (r"(.*_)?(share|coverage)(_ci_low|_ci_high)?", "0.0 %"),
@@ -33,8 +46,13 @@ NUMBER_FORMATS: list[tuple[str, str]] = [
         r"|net_effect)(_ci_low|_ci_high)?",
         SIGNED,
     ),
-    (r"(.*_)?nps(_ci_low|_ci_high|_low|_high)?|ci_low|ci_high|se|change_z|z|probability", "0.0"),
-    (r"date|created|submitted", "yyyy-mm-dd"),
+    (r"(.*_)?nps(_ci_low|_ci_high|_low|_high)?|ci_low|ci_high|se|change_z|z|probability|.*_err_(minus|plus)", "0.0"),
+    (
+        r"n|n_.*|.*_n|count|.*_count|mentions|positive|negative|praise|criticism|promoters|passives|detractors"
+        r"|commenting|rows_read|rows_rejected",
+        "0",
+    ),
+    (r"date|created|submitted", DATE),
 ]
 
 
@@ -47,10 +65,31 @@ def number_format(column: Any) -> str | None:
     return None
 
 
+def _column_formats(df: pd.DataFrame) -> list[str | None]:
+    """Each column's format: by name (:func:`number_format`); a date column (by name or dtype) shows its times
+    when any value has one."""
+    out = []
+    for k, column in enumerate(df.columns):
+        fmt = number_format(column)
+        s = df.iloc[:, k]
+        if fmt == DATE or pd.api.types.is_datetime64_any_dtype(s):
+            if pd.api.types.is_datetime64_any_dtype(s):
+                d = s.dropna()
+                times = bool((d != d.dt.normalize()).any())
+            else:
+                times = any(isinstance(v, datetime) and (v.hour or v.minute) for v in s.tolist())
+            fmt = DATE_TIME if times else DATE
+        out.append(fmt)
+    return out
+
+
 @dataclass
 class Sheet:
-    """One sheet: its table, a note under it, per-row number formats (for a metric/value sheet), and a bar chart
-    ``chart``: ``{"title", "categories": column, "series": [columns], "x_title"}`` drawn from the table."""
+    """One sheet: its table, a note under it, per-row number formats (for a metric/value sheet), column widths
+    that override the fitted ones, and a bar chart ``chart``: ``{"title", "categories": column, "series":
+    [columns], "x_title", "colours": [hex], "intervals": {series: (low column, high column)}}`` drawn from the
+    table, under it; ``intervals`` become error bars (their distances from the value are written to hidden
+    columns ``<series>_err_minus`` / ``_err_plus`` at the end, so a sort keeps each bar with its interval)."""
 
     table: pd.DataFrame
     note: str | None = None
@@ -91,6 +130,11 @@ class _SheetWriter:
             v = str(v)
         if isinstance(v, float) and not math.isfinite(v):
             v = str(v)
+        if isinstance(v, datetime):
+            if v.tzinfo is not None:  # Excel has no time zones: the local time the export shows
+                v = v.replace(tzinfo=None)
+            if v.year < 1900:  # before Excel's first date: kept readable as text
+                v = v.isoformat(sep=" ")
         if isinstance(v, str):
             v, n = strip_xml_illegal(v)
             self.removed += n
@@ -99,9 +143,9 @@ class _SheetWriter:
                 self.cut += 1
         formula_like = isinstance(v, str) and v.startswith(_FORMULA_START)
         use_fmt = None
-        if fmt and isinstance(v, datetime):
-            use_fmt = "yyyy-mm-dd hh:mm" if (v.hour or v.minute) else "yyyy-mm-dd"
-        elif fmt and not fmt.startswith("yyyy") and isinstance(v, (int, float)) and not isinstance(v, bool):
+        if isinstance(v, datetime):
+            use_fmt = fmt if fmt in (DATE, DATE_TIME) else (DATE_TIME if v.hour or v.minute else DATE)
+        elif fmt and fmt not in (DATE, DATE_TIME) and isinstance(v, (int, float)) and not isinstance(v, bool):
             use_fmt = fmt
         if not bold and not formula_like and use_fmt is None:
             return v
@@ -128,17 +172,18 @@ class _SheetWriter:
         return out
 
     def sheet(self, wb, title: str, spec: Sheet) -> None:
-        df = spec.table
+        """One sheet: bold frozen header, the rows with their number formats, an autofilter over header and rows,
+        fitted widths (at most 60 but for ``spec.widths``), the note under the table and the chart under the note."""
+        df, hidden = _with_error_columns(spec.table, spec.chart)
         ws = wb.create_sheet(title)
         ws.freeze_panes = "A2"
-        sample = df.head(200)
-        formats = [number_format(c) for c in df.columns]
-        for k in range(df.shape[1]):
-            values = [len(str(v)) for v in sample.iloc[:, k].tolist() if v is not None]
-            width = max([min(len(str(df.columns[k])), 24)] + values)
-            if formats[k] in ("0.0 %", SIGNED, "0.0", "0.000"):
-                width = max(len(str(df.columns[k])) if len(str(df.columns[k])) <= 24 else 12, 8)
-            ws.column_dimensions[_col_letter(k)].width = spec.widths.get(str(df.columns[k]), min(60, max(8, width + 2)))
+        formats = _column_formats(df)
+        for k, column in enumerate(df.columns):
+            letter = _col_letter(k)
+            fitted = _fitted_width(df.iloc[:200, k], column, formats[k])
+            ws.column_dimensions[letter].width = spec.widths.get(str(column), fitted)
+            if column in hidden:
+                ws.column_dimensions[letter].hidden = True
         ws.append([self.value(ws, str(c), bold=True) for c in df.columns])
         rows = spec.row_formats
         for i, row in enumerate(df.itertuples(index=False, name=None)):
@@ -146,7 +191,7 @@ class _SheetWriter:
                 ws.append([self.value(ws, v, fmt=rows[i] if k == len(row) - 1 else None) for k, v in enumerate(row)])
             else:
                 ws.append([self.value(ws, v, fmt=f) for v, f in zip(row, formats)])
-        if df.shape[1] and len(df):
+        if df.shape[1]:
             ws.auto_filter.ref = f"A1:{_col_letter(df.shape[1] - 1)}{len(df) + 1}"
         if spec.chart and len(df):
             _add_bar_chart(ws, df, spec.chart)
@@ -154,9 +199,37 @@ class _SheetWriter:
             ws.append([self.value(ws, spec.note)])
 
 
+def _fitted_width(sample: pd.Series, column: Any, fmt: str | None) -> float:
+    """A column's width from its header and first values: numbers and dates by their shown width, text by its
+    length, long headers of number columns wrapped (the header cell wraps); between 8 and 60."""
+    head = len(str(column))
+    if fmt in (DATE, DATE_TIME):
+        width = max(min(head, 24), 16 if fmt == DATE_TIME else 10)
+    elif fmt is not None and pd.api.types.is_numeric_dtype(sample):
+        width = head if head <= 24 else 12
+    else:
+        values = [len(str(v)) for v in sample.dropna().tolist()]
+        width = max([min(head, 24)] + values)
+    return float(min(60, max(8, width + 2)))
+
+
+def _with_error_columns(df: pd.DataFrame, chart: dict[str, Any] | None) -> tuple[pd.DataFrame, set[str]]:
+    """The table with the distances from each charted value to its interval's ends (for the chart's error bars),
+    and the names of those added (hidden) columns."""
+    if not chart or not chart.get("intervals") or not len(df):
+        return df, set()
+    out, added = df.copy(), set()
+    for name, (low, high) in chart["intervals"].items():
+        value = pd.to_numeric(out[name], errors="coerce")
+        out[f"{name}_err_minus"] = (value - pd.to_numeric(out[low], errors="coerce")).clip(lower=0)
+        out[f"{name}_err_plus"] = (pd.to_numeric(out[high], errors="coerce") - value).clip(lower=0)
+        added |= {f"{name}_err_minus", f"{name}_err_plus"}
+    return out, added
+
+
 def _add_bar_chart(ws, df: pd.DataFrame, chart: dict[str, Any]) -> None:
-    """A horizontal bar chart of ``chart['series']`` columns by ``chart['categories']``, placed right of the
-    table, the first category at the top."""
+    """A horizontal bar chart of ``chart['series']`` columns by ``chart['categories']`` (with error bars for
+    ``chart['intervals']``), placed under the table, the first category at the top."""
     from openpyxl.chart import BarChart, Reference
 
     cols = list(map(str, df.columns))
@@ -175,17 +248,43 @@ def _add_bar_chart(ws, df: pd.DataFrame, chart: dict[str, Any]) -> None:
     bar.y_axis.delete = False
     bar.height = max(7.5, 0.7 * len(df) + 2)
     bar.width = 18
+    bar.visible_cells_only = False  # the error bars read hidden columns (Excel skips hidden cells otherwise)
     n = len(df)
     for name in chart["series"]:
         k = cols.index(name) + 1
         bar.add_data(Reference(ws, min_col=k, min_row=1, max_row=n + 1), titles_from_data=True)
+        if name in (chart.get("intervals") or {}):
+            bar.series[-1].errBars = _error_bars(ws.title, cols.index(f"{name}_err_minus"), n)
     k = cols.index(chart["categories"]) + 1
     bar.set_categories(Reference(ws, min_col=k, min_row=2, max_row=n + 1))
     colours = chart.get("colours") or []
     for s, colour in zip(bar.series, colours):
         s.graphicalProperties.solidFill = colour
         s.graphicalProperties.line.solidFill = colour
-    ws.add_chart(bar, f"{_col_letter(len(cols) + 1)}2")
+    ws.add_chart(bar, f"A{n + 4}")  # under the table and its note: a wide table would push it off screen
+
+
+def _error_bars(sheet: str, minus_col: int, n: int):
+    """Error bars of a bar series, the distances to the interval's ends read from two adjacent columns (0-based
+    ``minus_col`` and the next), rows 2 to n + 1 (bar charts have no error-bar direction). openpyxl 3.1 writes
+    ``minus`` before ``plus``, against the schema (CT_ErrBars: plus, then minus): the subclass fixes the order."""
+    from openpyxl.chart.data_source import NumDataSource, NumRef
+    from openpyxl.chart.error_bar import ErrorBars
+    from openpyxl.chart.shapes import GraphicalProperties
+    from openpyxl.utils import quote_sheetname
+
+    def ref(k: int) -> NumDataSource:
+        col = _col_letter(k)
+        return NumDataSource(numRef=NumRef(f=f"{quote_sheetname(sheet)}!${col}$2:${col}${n + 1}"))
+
+    class SchemaOrderErrorBars(ErrorBars):
+        __attrs__, __nested__ = ErrorBars.__attrs__, ErrorBars.__nested__
+        __elements__ = ("errDir", "errBarType", "errValType", "noEndCap", "plus", "minus", "val", "spPr")
+
+    bars = SchemaOrderErrorBars(errBarType="both", errValType="cust", plus=ref(minus_col + 1), minus=ref(minus_col))
+    bars.spPr = GraphicalProperties(ln=None)
+    bars.spPr.line.solidFill = "404040"
+    return bars
 
 
 def _col_letter(k: int) -> str:
