@@ -183,7 +183,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "liian vähän vertailuun (n näkyy).",
         "hidden_segments": "{k} pienempää segmenttiä ei näytetä (ne kaikki ovat välilehdellä Segments).",
         "small_note": "Harmaat solut: alle {min_n} perustelun kirjoittanutta, liian vähän vertailuun.",
-        "trend": "Kehitys ajassa",
+        "trend": "Trendit",
         "trend_no_date_column": "Ei aikasarjaa: päivämääräsaraketta ei löytynyt (nimeä se valinnalla --date-column).",
         "trend_no_readable_dates": "Ei aikasarjaa: yhtäkään päivämäärää ei voitu lukea (latauksen varoitukset "
         "luettelevat rivit).",
@@ -193,7 +193,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "significant": "merkitsevä",
         "partial": "vajaa jakso",
         "partial_note": "Vajaat jaksot (merkki ◐): aineisto kattaa vain osan jaksosta.",
-        "theme_trends": "Teemojen kehitys: kehujen (vihreä) ja moitteiden (punainen) osuus jaksoittain sekä teeman NPS",
+        "theme_trends": "Teemojen trendit: kehujen (vihreä) ja moitteiden (punainen) osuus jaksoittain sekä teeman NPS",
         "theme_trends_note": "Yläosa: jakson perustelun kirjoittaneista teemaa kehuneiden tai moittineiden osuus. "
         "Alaosa: teeman maininneiden vastaajien NPS 95 %:n luottamusvälein; harmaa piste perustuu alle {min_n} "
         "vastaajaan.",
@@ -280,8 +280,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "strengths_short": "Styrkor",
         "development": "Utvecklingsområden: vad ni ska åtgärda först",
         "development_short": "Utvecklingsområden",
-        "none_strength": "Inget tema räcker till som styrka med det underlag som finns.",
-        "none_dev": "Inget tema räcker till som utvecklingsområde med det underlag som finns.",
+        "none_strength": "Inget tema framstår som en tydlig styrka med det underlag som finns.",
+        "none_dev": "Inget tema framstår som ett tydligt utvecklingsområde med det underlag som finns.",
         "theme": "Tema",
         "mentions": "Omnämnanden",
         "positive": "Beröm",
@@ -360,7 +360,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "filter_category": "Alla svarande",
         "shown": "visas",
         "of": "av",
-        "evidence": "Belägg",
+        "evidence": "Nyckelord",
         "date": "Datum",
         "method": "Metod",
         "small": "litet urval",

@@ -42,7 +42,7 @@ SENTENCES: dict[str, dict[str, str]] = {
     },
     "fi": {
         "fix": "Korjaa ensin teema {theme}: sen moitteet vievät {stake} NPS-pistettä (95 %:n väli {lo}…{hi}); "
-        "sitä moitti {neg} perustelun kirjoittaneista {commenting} vastaajasta.",
+        "teemaa moitti {neg} niistä {commenting} vastaajasta, jotka kirjoittivat perustelun.",
         "no_fix": "Mikään teema ei vielä erotu selvänä kehityskohteena: eniten moitittua teemaa {theme} moitti {neg} "
         "vastaajaa, ja moitteet vievät {stake} NPS-pistettä (95 %:n väli {lo}…{hi}).",
         "no_fix_none": "Mikään teema ei erotu kehityskohteena: yhdessäkään perustelussa ei tunnistettu moitetta.",
@@ -68,8 +68,10 @@ SENTENCES: dict[str, dict[str, str]] = {
         "keep": "Behåll {theme}: berömmet ger {pos} NPS-poäng (95 % intervall {lo} till {hi}); {n} svarande "
         "berömmer det.",
         "no_keep": "Inget tema är ännu en tydlig styrka med det underlag som finns.",
-        "rose": "NPS steg signifikant från {a} ({p1}) till {b} ({p2}) ({change} poäng, p = {p}; n = {n1} och {n2}).",
-        "fell": "NPS sjönk signifikant från {a} ({p1}) till {b} ({p2}) ({change} poäng, p = {p}; n = {n1} och {n2}).",
+        "rose": "NPS steg signifikant från {a} under {p1} till {b} under {p2} ({change} poäng, p = {p}; "
+        "n = {n1} och {n2}).",
+        "fell": "NPS sjönk signifikant från {a} under {p1} till {b} under {p2} ({change} poäng, p = {p}; "
+        "n = {n1} och {n2}).",
         "steady": "NPS förändrades inte signifikant från {p1} till {p2} ({change} poäng, p = {p}; n = {n1} och {n2}).",
         "partial": " {p} är en ofullständig period.",
     },
