@@ -25,6 +25,7 @@ import csv
 import functools
 import io
 import json
+import re
 import tempfile
 from pathlib import Path
 from unittest import mock
@@ -462,12 +463,16 @@ def xlsx_file(draw):
     header, rows = draw(table())
     wb = Workbook()
     ws = wb.active
-    clean = [ILLEGAL_CHARACTERS_RE.sub("", h) for h in header]
+
+    def xml_safe(text: str) -> str:  # what an XLSX file can hold: no control characters, surrogates, U+FFFE/FFFF
+        return re.sub("[\ud800-\udfff\ufffe\uffff]", "", ILLEGAL_CHARACTERS_RE.sub("", text))
+
+    clean = [xml_safe(h) for h in header]
     ws.append(clean)
     for r in rows:
         out = []
         for v in r:
-            v = ILLEGAL_CHARACTERS_RE.sub("", v)[:32000]
+            v = xml_safe(v)[:32000]
             if draw(st.integers(0, 5)) == 0 and v.strip().lstrip("-").isdigit():
                 v = int(v)  # a real number cell
             out.append(v)

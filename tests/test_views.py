@@ -168,3 +168,15 @@ def test_readme_documents_every_summary_key():
     table = readme[readme.index("<!-- summary-schema -->") : readme.index("<!-- /summary-schema -->")]
     documented = re.findall(r"^\| `([a-z_]+)` \|", table, flags=re.M)
     assert documented == list(SUMMARY_SCHEMA) + list(THEME_SCHEMA)
+
+
+def test_driver_panel_draws_segments_without_comments():
+    from npsthemes.report import segment_driver_panel
+    from npsthemes.texts import TEXTS
+
+    rows = [{"column": "c", "segment": s, "theme": "a", "n": 3, "commenting": 0, "negative": 0} for s in "xy"]
+    (view,) = views.segment_driver_views(pd.DataFrame(rows), ["a"], _label)
+    (panel,) = view["panels"]
+    assert panel["overall"] != panel["overall"]  # nobody commented: no share (NaN)
+    svg = segment_driver_panel(panel, TEXTS["en"])
+    assert svg.startswith("<svg") and "circle" not in svg  # the segments are named, no dot is drawn

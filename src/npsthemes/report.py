@@ -213,7 +213,8 @@ def segment_driver_panel(panel: dict[str, Any], t: dict[str, str], lang: str = "
     if not cells:
         return Markup("")
     label_w, plot_w, row_h, top = 120, 190, 18, 4
-    hi = max([c["hi"] for c in cells if not _missing(c["hi"])] + [panel["overall"] or 0, 0.05])
+    overall = None if _missing(panel["overall"]) else float(panel["overall"])
+    hi = max([c["hi"] for c in cells if not _missing(c["hi"])] + [overall or 0.0, 0.05])
     hi = min(1.0, math.ceil(hi * 20) / 20)
     scale = plot_w / hi
     axis_y = top + row_h * len(cells) + 2
