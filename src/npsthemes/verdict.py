@@ -155,19 +155,20 @@ def verdict_sentences(
     def n(x: Any, signed: bool = False) -> str:
         return fmt_number(x, lang, 1, signed)
 
+    def criticism(r: pd.Series) -> dict[str, Any]:
+        """The fields of a sentence about a criticised theme: label, count, cost and its interval."""
+        return {
+            "theme": label(r["theme"]),
+            "neg": int(r["negative"]),
+            "stake": n(r["points_at_stake"]),
+            "lo": n(r["points_at_stake_ci_low"]),
+            "hi": n(r["points_at_stake_ci_high"]),
+        }
+
     out: list[str] = []
     if len(development):
         r = development.iloc[0]
-        out.append(
-            s["fix"].format(
-                theme=label(r["theme"]),
-                stake=n(r["points_at_stake"]),
-                lo=n(r["points_at_stake_ci_low"]),
-                hi=n(r["points_at_stake_ci_high"]),
-                neg=int(r["negative"]),
-                commenting=commenting,
-            )
-        )
+        out.append(s["fix"].format(**criticism(r), commenting=commenting))
         where = concentration(theme_segments, r["theme"], min_n)
         if where:
             out.append(
@@ -186,15 +187,7 @@ def verdict_sentences(
         criticised = themes[themes["negative"] > 0] if len(themes) else themes
         if len(criticised):
             r = criticised.sort_values(["points_at_stake", "negative"], ascending=False).iloc[0]
-            out.append(
-                s["no_fix"].format(
-                    theme=label(r["theme"]),
-                    neg=int(r["negative"]),
-                    stake=n(r["points_at_stake"]),
-                    lo=n(r["points_at_stake_ci_low"]),
-                    hi=n(r["points_at_stake_ci_high"]),
-                )
-            )
+            out.append(s["no_fix"].format(**criticism(r)))
         else:
             out.append(s["no_fix_none"])
     if len(strengths):
