@@ -35,7 +35,8 @@ def test_roundtrip_same_predictions(saved, small_model, small_labelled):
     assert np.array_equal(loaded.classifier.predict(X), small_model.predict(X))
     assert list(loaded.classifier.predict_labels(X)) == list(small_model.predict_labels(X))
     m = json.loads((saved / "manifest.json").read_text())
-    assert m["format_version"] == 2 and set(m["files"]) == {"model.joblib", "MODEL_CARD.md"}
+    tables = {f"lemmas_{lang}.marisa" for lang in small_model.languages_}
+    assert m["format_version"] == 2 and set(m["files"]) == {"model.joblib", "MODEL_CARD.md", *tables}
     for key in ("npsthemes", "scikit-learn", "spacy", "simplemma"):
         assert key in m["versions"]
     assert (saved / "MODEL_CARD.md").read_text().startswith("# Model card: t 0.1")
@@ -43,7 +44,7 @@ def test_roundtrip_same_predictions(saved, small_model, small_labelled):
 
 def test_resave_replaces_cleanly(saved, small_model):
     model = load_model(saved)
-    model.save(saved)
+    model.save(saved, lemma_tables=False)
     assert sorted(p.name for p in saved.iterdir()) == ["MODEL_CARD.md", "manifest.json", "model.joblib"]
     assert not any(p.name.startswith(".") for p in saved.parent.iterdir())
 
@@ -168,5 +169,62 @@ def test_manifest_dataclass_reads_the_saved_manifest(saved, small_model):
 
     mf = Manifest.from_dict(inspect_model(saved), saved)
     assert mf.format_version == 2 and mf.themes == tuple(map(str, small_model.classes_))
-    assert set(mf.files) == {"model.joblib", "MODEL_CARD.md"} and mf.files["model.joblib"].bytes > 0
+    assert {"model.joblib", "MODEL_CARD.md"} <= set(mf.files) and mf.files["model.joblib"].bytes > 0
     assert mf.versions["scikit-learn"] and mf.name == "t"
+
+
+# ---------------------------------------------------------------- lemma dictionaries shipped with a model
+
+
+def test_saved_model_lemmatises_from_its_own_tables_like_simplemma(saved, small_labelled, monkeypatch):
+    """The lemma files are listed with their hashes, the loaded model reads its lemmas from them (simplemma's
+    dictionaries are never decoded), and every lemma is the one simplemma gives, for seen and unseen words."""
+    import simplemma
+
+    m = json.loads((saved / "manifest.json").read_text())
+    tables = sorted(name for name in m["files"] if name.startswith("lemmas_"))
+    assert tables and all((saved / name).stat().st_size == m["files"][name]["bytes"] for name in tables)
+    words = {
+        "fi": ["palvelusta", "asiakaspalvelijalle", "laskuistanne", "odottamaan", "ystävällisiä", "kissoillekin"],
+        "sv": ["handläggarna", "fakturorna", "väntade", "kundtjänsten", "trevligaste", "hundarnas"],
+        "en": ["waited", "invoices", "friendlier", "running", "mice", "better"],
+    }
+    expected = {lang: [simplemma.lemmatize(w, lang=lang).lower() for w in ws] for lang, ws in words.items()}
+    import npsthemes.lemmas as lemmas
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("simplemma's own dictionaries were read")
+
+    monkeypatch.setattr(lemmas, "simplemma_dictionaries", refuse)
+    loaded = load_model(saved)
+    pre = loaded.classifier.preprocessor_
+    for lang, ws in words.items():
+        if lang in loaded.classifier.languages_:
+            assert [pre.lemma(w, lang) for w in ws] == expected[lang]
+    assert loaded.classifier.predict(small_labelled.X.head(20)).shape[0] == 20
+
+
+def test_model_without_lemma_tables_loads_and_predicts_the_same(tmp_path, saved, small_labelled):
+    plain = load_model(saved)
+    plain.save(tmp_path / "plain", lemma_tables=False)
+    m = json.loads((tmp_path / "plain" / "manifest.json").read_text())
+    assert set(m["files"]) == {"model.joblib", "MODEL_CARD.md"}
+    X = small_labelled.X.head(40)
+    a, b = load_model(tmp_path / "plain").classifier, load_model(saved).classifier
+    assert list(a.predict_labels(X)) == list(b.predict_labels(X))
+
+
+def test_tampered_lemma_table_is_refused(saved, tmp_path):
+    bad = tmp_path / "bad"
+    shutil.copytree(saved, bad)
+    name = next(p.name for p in bad.iterdir() if p.name.startswith("lemmas_"))
+    data = bytearray((bad / name).read_bytes())
+    data[-10] ^= 0xFF
+    (bad / name).write_bytes(bytes(data))
+    with pytest.raises(ModelIntegrityError, match="SHA-256"):
+        load_model(bad)
+
+
+def test_shipped_default_model_carries_its_lemma_tables():
+    m = inspect_model()
+    assert {"lemmas_fi.marisa", "lemmas_sv.marisa", "lemmas_en.marisa"} <= set(m["files"])

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 from dataclasses import dataclass, field
 from itertools import chain, repeat
 
@@ -229,6 +230,15 @@ class TextPreprocessor:
         self._stop: dict[str, frozenset[str]] = {}
         self._straddle: dict[str, _Straddle | None] = {}
         self._vocab = _Vocab()
+        self._lemmatizer: Any = None
+
+    def use_lemma_tables(self, tables: Any) -> None:
+        """Lemmatise with simplemma's strategies over these dictionaries (a :class:`~npsthemes.lemmas.LemmaTables`,
+        the ones a model directory carries; None: simplemma's own). Set before the first lemma: the cache of
+        lemmas is emptied."""
+        self._lemmatizer = tables.lemmatizer() if tables is not None else None
+        self._lemma_cache.clear()
+        self._vocab = _Vocab()
 
     def __getstate__(self) -> dict:
         # spaCy pipelines and caches are rebuilt after loading
@@ -269,9 +279,12 @@ class TextPreprocessor:
             lem = token.upper()
         else:
             try:
-                import simplemma
+                if self._lemmatizer is not None:
+                    lem = self._lemmatizer.lemmatize(token, lang).lower()
+                else:
+                    import simplemma
 
-                lem = simplemma.lemmatize(token, lang=lang).lower()
+                    lem = simplemma.lemmatize(token, lang=lang).lower()
             except (ValueError, KeyError):
                 lem = token
         if len(self._lemma_cache) < 500_000:

@@ -108,11 +108,11 @@ def train_model(
     step = progress or (lambda s: None)
     if out is not None:  # refuse a bad output directory before the training, not after it
         from ._io import check_output_dir
-        from .persistence import MODEL_DIR_FILES
+        from .persistence import model_dir_files
 
         check_output_dir(
             out,
-            MODEL_DIR_FILES,
+            model_dir_files(out),
             [*_sources(labelled), heldout, taxonomy, base, independent[1] if independent else None],
             "an npsthemes model",
         )
@@ -366,9 +366,9 @@ def rules_model(
     step = progress or (lambda s: None)
     if out is not None:
         from ._io import check_output_dir
-        from .persistence import MODEL_DIR_FILES
+        from .persistence import model_dir_files
 
-        check_output_dir(out, MODEL_DIR_FILES, [taxonomy, heldout], "an npsthemes model")
+        check_output_dir(out, model_dir_files(out), [taxonomy, heldout], "an npsthemes model")
     tax = load_taxonomy(taxonomy) if isinstance(taxonomy, (str, os.PathLike)) else taxonomy
     step("building the rules")
     clf = ThemeClassifier.from_rules(tax, languages=languages)
