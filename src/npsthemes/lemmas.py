@@ -12,8 +12,8 @@ without them uses simplemma's dictionaries as before.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 

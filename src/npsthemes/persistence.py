@@ -23,8 +23,8 @@ from typing import Any
 
 from ._format import pct
 from ._io import read_json, write_directory
-from .lemmas import LEMMA_FILE, LemmaTables, build_lemma_table, is_lemma_file, lemma_file_name
 from .errors import InputFileNotFoundError, ModelError, ModelIntegrityError, ModelVersionError, ModelVersionWarning
+from .lemmas import LEMMA_FILE, LemmaTables, build_lemma_table, is_lemma_file, lemma_file_name
 from .taxonomy import Taxonomy
 
 __all__ = ["Model", "Manifest", "load_model", "save_model", "inspect_model", "default_model_path", "FORMAT_VERSION"]
