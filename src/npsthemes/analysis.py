@@ -337,6 +337,7 @@ def analyze(
     seed: int = 0,
     redact: bool = False,
     progress: Callable[[str, int | None, int | None], None] | None = None,
+    n_jobs: int | str | None = 1,
     **load_options: Any,
 ) -> Analysis:
     """Load (unless given a Survey), tag and analyse a survey.
@@ -354,6 +355,8 @@ def analyze(
     redact: mask personal data in responses.csv and rejects.csv too (comments, evidence, contact columns). The
         report's quotes, word lists and review tables are always masked; followup.csv never is (it is for the
         team that calls the customer back).
+    n_jobs: processes to tag in (1: this one; -1: one per core; "auto": every core for long inputs). The
+        results are the same.
 
     Examples
     --------
@@ -376,7 +379,7 @@ def analyze(
         by_cols = list(dict.fromkeys(survey.resolve_column(c) for c in by))  # each column once
     model = model if isinstance(model, Model) else load_model(model)
     step("tagging", 0, len(survey.responses))
-    tagged = tag_survey(survey, model, progress=lambda d, t: step("tagging", d, t))
+    tagged = tag_survey(survey, model, progress=lambda d, t: step("tagging", d, t), n_jobs=n_jobs)
     step("computing", None, None)
     resp = tagged.responses
     mentions = tagged.mentions

@@ -74,6 +74,29 @@ model_option = click.option(
 )
 
 
+def _jobs(ctx: Any, param: Any, value: str) -> int | str:
+    if value == "auto":
+        return value
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n == 0:
+        raise click.BadParameter(f"expected a whole number other than 0 (-1: every core) or auto; got {value!r}")
+    return n
+
+
+jobs_option = click.option(
+    "--jobs",
+    "n_jobs",
+    default="auto",
+    show_default=True,
+    callback=_jobs,
+    help="Processes to tag in: a number, -1 for every core, or auto (every core from 20,000 distinct comments "
+    "on). The results are the same.",
+)
+
+
 def _source(file: Path | None, sample: bool) -> Any:
     if sample and file is not None:
         raise click.UsageError("give either FILE or --sample, not both")
@@ -297,6 +320,7 @@ def nps_cli(file, sample, score_column, comment_column, date_column, sheet, reje
     help="Mask personal data in responses.csv and rejects.csv too (comments, "
     "evidence, contact-data columns). The report's quotes are always masked; followup.csv is not.",
 )
+@jobs_option
 def analyze_cli(
     file,
     sample,
@@ -315,6 +339,7 @@ def analyze_cli(
     n_boot,
     seed,
     redact,
+    n_jobs,
 ):
     """The main job: strengths and development areas by theme, with impact on NPS, segments and trends."""
     from ._io import check_not_input, check_output_dir
@@ -342,6 +367,7 @@ def analyze_cli(
             min_mentions=min_mentions,
             redact=redact,
             progress=progress,
+            n_jobs=n_jobs,
             score_column=score_column,
             comment_column=comment_column,
             date_column=date_column,
@@ -1074,7 +1100,8 @@ def discover_cli(
     is_flag=True,
     help="Mask personal data in the output and --rejects (comments, evidence, contact-data columns).",
 )
-def tag_cli(file, sample, score_column, comment_column, date_column, sheet, rejects, model, out_path, redact):
+@jobs_option
+def tag_cli(file, sample, score_column, comment_column, date_column, sheet, rejects, model, out_path, redact, n_jobs):
     """Tag every row of a survey with NPS category, language, and themes with polarity and probability."""
     from .tagging import tag_file
 
@@ -1086,6 +1113,7 @@ def tag_cli(file, sample, score_column, comment_column, date_column, sheet, reje
             rejects=rejects,
             progress=prog.count,
             redact=redact,
+            n_jobs=n_jobs,
             score_column=score_column,
             comment_column=comment_column,
             date_column=date_column,

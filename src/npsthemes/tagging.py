@@ -15,7 +15,7 @@ from .loading import Survey, _ensure_survey
 from .persistence import Model, load_model
 from .stats import category_codes
 
-__all__ = ["TaggedSurvey", "tag_survey", "tag_texts"]
+__all__ = ["TaggedSurvey", "tag_survey", "tag_texts", "tag_batches", "parallel_workers"]
 
 
 def empty_tag_frame() -> pd.DataFrame:
@@ -57,13 +57,18 @@ def tag_texts(
     batch_size: int = 5000,
     evidence: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    n_jobs: int | str | None = 1,
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Tag texts in batches; the same text with the same NPS category is tagged once.
+
+    ``n_jobs``: processes to tag in (1 or None: this one; -1: one per core; see :func:`parallel_workers`). The
+    batches are the same either way, so the results are identical.
 
     Returns the language of each text (None for empty ones) and the mentions: one row per (text, theme) with
     ``response`` (position in ``texts``), ``theme``, ``polarity``, ``probability``, ``polarity_probability``,
     ``evidence`` and ``clause``.
     """
+    parallel_workers(n_jobs)  # a bad value fails before the work
     n = len(texts)
     scores = np.full(n, np.nan) if scores is None else np.asarray(scores, dtype=float)
     cat = category_codes(scores)
@@ -72,15 +77,16 @@ def tag_texts(
     todo = np.array([k for k, t in enumerate(u_text) if str(t).strip()], dtype=np.int64)
     u_lang = np.full(len(first), None, dtype=object)
     frames = []
-    for start in range(0, len(todo), batch_size):
-        chunk = todo[start : start + batch_size]
-        X = pd.DataFrame({"text": [u_text[k] for k in chunk], "score": scores[first[chunk]]})
-        langs, frame = model.classifier.tag_frame(X, evidence=evidence)
+    chunks = [todo[start : start + batch_size] for start in range(0, len(todo), batch_size)]
+    batches = (([u_text[k] for k in chunk], scores[first[chunk]]) for chunk in chunks)
+    done = 0
+    for chunk, (langs, frame) in zip(chunks, tag_batches(model, batches, evidence, n_jobs, len(chunks))):
         u_lang[chunk] = langs
         frame["row"] = chunk[frame["row"].to_numpy(dtype=np.int64)]
         frames.append(frame)
+        done += len(chunk)
         if progress:
-            progress(min(start + batch_size, len(todo)), len(todo))
+            progress(done, len(todo))
     u_mentions = pd.concat(frames, ignore_index=True) if frames else empty_tag_frame()
     # expand from distinct texts back to every response
     order = np.argsort(codes, kind="stable")
@@ -95,6 +101,105 @@ def tag_texts(
     mentions.insert(0, "response", response)
     mentions = mentions.sort_values(["response", "probability"], ascending=[True, False], kind="stable")
     return u_lang[codes], mentions.reset_index(drop=True)
+
+
+#: ``n_jobs="auto"`` tags in one process per core from this many batches (of 5,000 distinct comments) on, in
+#: this process below it (starting the workers costs a few seconds).
+AUTO_PARALLEL_BATCHES = 4
+
+
+def parallel_workers(n_jobs: int | str | None, n_batches: int | None = None) -> int:
+    """The number of processes ``n_jobs`` asks for: 1 or None: one (this process); -1: one per core; -2: all
+    cores but one, and so on (as in joblib); "auto": one per core for long inputs (``n_batches`` at least
+    :data:`AUTO_PARALLEL_BATCHES`), else one."""
+    if n_jobs == "auto":
+        return (os.cpu_count() or 1) if n_batches is not None and n_batches >= AUTO_PARALLEL_BATCHES else 1
+    if n_jobs is None or (n_jobs == 1 and not isinstance(n_jobs, bool)):
+        return 1
+    if not isinstance(n_jobs, (int, np.integer)) or isinstance(n_jobs, bool) or n_jobs == 0:
+        from .errors import DataError
+
+        raise DataError(
+            f"n_jobs must be a whole number other than 0 (-1: every core) or 'auto'; got {n_jobs!r}", param="n_jobs"
+        )
+    cores = os.cpu_count() or 1
+    return max(1, int(n_jobs) if n_jobs > 0 else cores + 1 + int(n_jobs))
+
+
+def tag_batches(
+    model: Model, batches: Any, evidence: bool = True, n_jobs: int | str | None = 1, n_batches: int | None = None
+) -> Any:
+    """``ThemeClassifier.tag_frame`` of each ``(texts, scores)`` batch, in order, in this process or in
+    ``n_jobs`` worker processes. Each worker gets the fitted classifier once (pickled from this one, so it
+    predicts exactly as this one does) and reopens the model's lemma files after checking their SHA-256."""
+    workers = parallel_workers(n_jobs, n_batches)
+    if workers == 1 or (n_batches is not None and n_batches < 2):
+        for texts, scores in batches:
+            yield model.classifier.tag_frame(pd.DataFrame({"text": texts, "score": scores}), evidence=evidence)
+        return
+    import pickle
+
+    from joblib.externals.loky import get_reusable_executor
+
+    tables = {}
+    if model.path is not None:
+        from .lemmas import LEMMA_FILE
+
+        for name, info in (model.manifest.get("files") or {}).items():
+            found = LEMMA_FILE.fullmatch(name)
+            if found:
+                tables[found.group(1)] = (str(Path(model.path) / name), info.get("sha256"))
+    blob = pickle.dumps(model.classifier, protocol=pickle.HIGHEST_PROTOCOL)
+    executor = get_reusable_executor(
+        max_workers=workers, timeout=300, initializer=_init_worker, initargs=(blob, tables)
+    )
+    from joblib.externals.loky.process_executor import BrokenProcessPool
+
+    def result(future: Any) -> Any:
+        try:
+            return future.result()
+        except BrokenProcessPool as exc:  # a worker died (out of memory, killed) or could not load the model
+            from .errors import ModelError
+
+            raise ModelError(
+                f"a tagging worker process stopped ({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); "
+                "run with n_jobs=1 (--jobs 1) to tag in this process"
+            ) from exc
+
+    # at most two batches per worker in flight: memory stays bounded on long inputs
+    pending: list[Any] = []
+    for texts, scores in batches:
+        pending.append(executor.submit(_tag_in_worker, texts, scores, evidence))
+        if len(pending) >= 2 * workers:
+            yield result(pending.pop(0))
+    for future in pending:
+        yield result(future)
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(blob: bytes, tables: dict[str, tuple[str, str]]) -> None:
+    import pickle
+
+    from .lemmas import LemmaTables
+    from .persistence import sha256_file
+
+    clf = pickle.loads(blob)
+    paths = {}
+    for lang, (path, sha) in tables.items():
+        if sha256_file(path) != sha:
+            from .errors import ModelIntegrityError
+
+            raise ModelIntegrityError(f"{path}: does not match its SHA-256 in the manifest; refusing to load it")
+        paths[lang] = Path(path)
+    if paths:
+        clf.preprocessor_.use_lemma_tables(LemmaTables(paths))
+    _WORKER["classifier"] = clf
+
+
+def _tag_in_worker(texts: list[str], scores: np.ndarray, evidence: bool) -> tuple[list[str], pd.DataFrame]:
+    return _WORKER["classifier"].tag_frame(pd.DataFrame({"text": texts, "score": scores}), evidence=evidence)
 
 
 def _distinct(texts: list[str], cat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -115,8 +220,10 @@ def tag_survey(
     batch_size: int = 5000,
     evidence: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    n_jobs: int | str | None = 1,
 ) -> TaggedSurvey:
-    """Tag every accepted response of a survey with themes and polarities (``model=None``: the default model)."""
+    """Tag every accepted response of a survey with themes and polarities (``model=None``: the default model;
+    ``n_jobs``: processes to tag in, -1 for every core)."""
     survey = _ensure_survey(survey)
     model = model if isinstance(model, Model) else load_model(model)
     resp = survey.responses.copy()
@@ -127,6 +234,7 @@ def tag_survey(
         batch_size=batch_size,
         evidence=evidence,
         progress=progress,
+        n_jobs=n_jobs,
     )
     resp["language"] = langs
     resp["themes"] = _joined(mentions, len(resp), mentions["theme"] + ":" + mentions["polarity"], ";")
@@ -210,6 +318,7 @@ def tag_file(
     rejects: str | os.PathLike | None = None,
     progress: Callable[[int, int], None] | None = None,
     redact: bool = False,
+    n_jobs: int | str | None = 1,
     **load_options: Any,
 ) -> TaggedSurvey:
     """Load, tag and write every input row (accepted and rejected, in file order) to ``out`` (.csv, .parquet,
@@ -234,7 +343,7 @@ def tag_file(
     survey = _ensure_survey(source, **load_options)
     if rejects is not None:
         write_rejects(survey, rejects, redact=redact)
-    tagged = tag_survey(survey, model, progress=progress)
+    tagged = tag_survey(survey, model, progress=progress, n_jobs=n_jobs)
     table = tagged_rows_for_export(tagged, redact=redact)
     if str(out).lower().endswith(".csv"):
         from ._io import guard_formulas
