@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import machine, peak_rss_mb  # noqa: E402
+from _common import TreeMemory, machine, peak_rss_mb  # noqa: E402
 from throughput import generate as generate_comments  # noqa: E402
 
 OUT = Path(__file__).parent / "out"
@@ -53,9 +53,11 @@ def generate(path: Path, rows: int) -> None:
     path.write_bytes(df.to_csv(sep=";", index=False).encode("utf-8-sig"))
 
 
-def child(path: str, out: str) -> None:
+def child(path: str, out: str, jobs: str = "1") -> None:
     from npsthemes import analyze, load_model, load_survey
 
+    n_jobs = jobs if jobs == "auto" else int(jobs)
+    tree = TreeMemory().__enter__()
     times = {}
     t0 = time.perf_counter()
     survey = load_survey(path)
@@ -64,18 +66,21 @@ def child(path: str, out: str) -> None:
     model = load_model()
     times["model"] = time.perf_counter() - t
     t = time.perf_counter()
-    analysis = analyze(survey, model)
+    analysis = analyze(survey, model, n_jobs=n_jobs)
     times["tag+statistics"] = time.perf_counter() - t
     t = time.perf_counter()
     analysis.write(out)
     times["render+write"] = time.perf_counter() - t
     times["total"] = time.perf_counter() - t0
+    tree.__exit__()
     commented = survey.responses["comment"].str.strip() != ""
     print(
         json.dumps(
             {
                 "times": times,
                 "peak_rss_mb": peak_rss_mb(),
+                "peak_tree_mb": tree.peak_mb,
+                "peak_worker_mb": tree.peak_worker_mb,
                 "rows_read": survey.report.rows_read,
                 "rows_rejected": survey.report.rows_rejected,
                 "commented": int(commented.sum()),
@@ -90,7 +95,8 @@ def child(path: str, out: str) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--jobs", default="1", help="n_jobs of analyze: a number, -1 or auto (default 1)")
+    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
         child(*a.child)
@@ -101,7 +107,9 @@ def main() -> None:
         generate(path, a.rows)
     t = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", str(path), str(OUT / f"report_{a.rows}")], capture_output=True, text=True
+        [sys.executable, __file__, "--child", str(path), str(OUT / f"report_{a.rows}"), a.jobs],
+        capture_output=True,
+        text=True,
     )
     wall = time.perf_counter() - t
     if proc.returncode:
@@ -114,7 +122,10 @@ def main() -> None:
     )
     print("stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in res["times"].items()))
     print(f"wall time of the child process (incl. imports): {wall:.1f} s (floor 180 s)")
-    print(f"peak RSS: {res['peak_rss_mb']:.0f} MB (floor 4096 MB)")
+    print(
+        f"peak RSS: {res['peak_rss_mb']:.0f} MB in the main process; {res['peak_tree_mb']:.0f} MB with its worker "
+        f"processes (largest worker {res['peak_worker_mb']:.0f} MB; n_jobs {a.jobs})"
+    )
     print(f"NPS {res['nps']:.1f}; development areas: {', '.join(res['development_areas'])}")
 
 

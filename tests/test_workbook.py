@@ -179,3 +179,80 @@ def test_counts_are_whole_numbers_and_empty_sheets_have_filters(workbook):
     assert cell.number_format == "0" and isinstance(cell.value, int)
     ws = openpyxl.load_workbook(io.BytesIO(render_excel({"E": Sheet(pd.DataFrame({"a": [], "=b": []}))})[0]))["E"]
     assert ws.auto_filter.ref == "A1:B1" and ws.freeze_panes == "A2" and ws["B1"].data_type == "s"
+
+
+def _cells_and_layout(data: bytes):
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    cells = {
+        name: [
+            [
+                (
+                    c.value,
+                    c.number_format if c.value is not None else None,
+                    c.quotePrefix if c.value is not None else None,
+                )
+                for c in row
+            ]
+            for row in wb[name].iter_rows()
+        ]
+        for name in wb.sheetnames
+    }
+    layout = {
+        name: (
+            wb[name].freeze_panes,
+            wb[name].auto_filter.ref,
+            wb[name].max_row,
+            {k: (d.width, d.hidden) for k, d in wb[name].column_dimensions.items()},
+        )
+        for name in wb.sheetnames
+    }
+    return cells, layout
+
+
+def test_long_sheets_written_as_xml_hold_exactly_what_cell_by_cell_writing_holds(monkeypatch):
+    """Sheets of FAST_ROWS rows or more have their rows written as XML directly: every value, type, number
+    format, quote prefix, removed character and cut cell is as the cell-by-cell path gives them."""
+    import numpy as np
+
+    import npsthemes.workbook as wbmod
+
+    n = wbmod.FAST_ROWS + 137
+    rng = np.random.default_rng(0)
+    texts = ["=SUM(A1)", " lead", "a & b <c>", "x\x01y", "", None, "two\r\nlines", "+1", "-x", "ok", "tab\tin", "  "]
+    df = pd.DataFrame(
+        {
+            "response": np.arange(n),
+            "score": rng.integers(0, 11, n).astype(float),
+            "probability": rng.random(n),
+            "comment": [texts[i % len(texts)] for i in range(n)],
+            "date": [pd.Timestamp(2024, 1, 1 + i % 28, (i % 3) * 5) if i % 7 else None for i in range(n)],
+            "flag": [bool(i % 2) for i in range(n)],
+            "nps": [np.nan if i % 5 == 0 else i / 3 for i in range(n)],
+            "when": pd.to_datetime(["2024-03-01"] * n),
+            "mixed": [
+                [1, "a", 2.5, None, np.int64(3), float("inf"), pd.Timestamp("1850-01-01")][i % 7] for i in range(n)
+            ],
+            "n_themes": pd.array([None if i % 9 == 0 else i % 4 for i in range(n)], dtype="Int64"),
+            "=risky header": "v",
+        }
+    )
+    df.loc[5, "comment"] = "z" * 40_000
+    sheets = {
+        "Summary": Sheet(pd.DataFrame({"metric": ["a"], "value": [1]})),
+        "Responses": Sheet(df, f"first {n:,} of 999,999 responses"),
+        "Short": Sheet(df.head(10)),
+    }
+    fast, fast_warnings = render_excel(sheets)
+    monkeypatch.setattr(wbmod, "FAST_ROWS", 10**9)
+    slow, slow_warnings = render_excel(sheets)
+    assert fast_warnings == slow_warnings and len(fast_warnings) == 2  # removed characters, cut cells
+    fast_cells, fast_layout = _cells_and_layout(fast)
+    slow_cells, slow_layout = _cells_and_layout(slow)
+    assert fast_layout == slow_layout
+    assert fast_layout["Responses"][2] == n + 2  # header, rows, note
+    for name in slow_cells:
+        assert fast_cells[name] == slow_cells[name], name
+    # the quote-prefix style really is on the formula-like text, the date style on the dates
+    ws = openpyxl.load_workbook(io.BytesIO(fast))["Responses"]
+    assert ws["D2"].value == "=SUM(A1)" and ws["D2"].quotePrefix and ws["D2"].data_type == "s"
+    assert ws["E3"].is_date and ws["E3"].number_format == DATE_TIME
