@@ -293,8 +293,8 @@ def _rows_xml(rows: _FastRows, styles: list[list[str | None]], writer: _SheetWri
                 cells.append(f'<c r="{letter}{i}" t="b"><v>{int(v)}</v></c>')
             elif isinstance(v, datetime):
                 timed = fmt == DATE_TIME if fmt in (DATE, DATE_TIME) else bool(v.hour or v.minute)
-                s = dt_style[k] if timed else date_style[k]
-                cells.append(f'<c r="{letter}{i}" s="{s}" t="n"><v>{to_excel(v):.16g}</v></c>')
+                style = dt_style[k] if timed else date_style[k]
+                cells.append(f'<c r="{letter}{i}" s="{style}" t="n"><v>{to_excel(v):.16g}</v></c>')
             else:
                 cells.append(f'<c r="{letter}{i}"{n_style} t="n"><v>{v:.16g}</v></c>')
         columns.append(cells)
