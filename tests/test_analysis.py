@@ -193,3 +193,23 @@ def test_summary_json_follows_the_schema(sample_analysis):
     summary = sample_analysis.summary()
     assert list(summary) == list(SUMMARY_SCHEMA)
     assert all(list(t) == list(THEME_SCHEMA) for t in summary["themes"])
+
+
+@pytest.mark.parametrize("redact", [False, True])
+def test_responses_csv_written_in_chunks_is_the_whole_export(tmp_path, default_model, monkeypatch, redact):
+    """responses.csv is written chunk by chunk (never whole in memory); the file is byte for byte the CSV of the
+    whole export table, and the workbook's Responses sheet is its head."""
+    import npsthemes.analysis as analysis_module
+    from npsthemes._io import dataframe_to_bytes, guard_formulas
+    from npsthemes.datasets import load_sample_survey
+    from npsthemes.tagging import tagged_rows_for_export
+
+    a = analyze(load_sample_survey(), default_model, n_boot=200, redact=redact)
+    whole = tagged_rows_for_export(a.tagged, include_rejected=False, redact=redact)
+    expected = dataframe_to_bytes(guard_formulas(whole), "csv")
+    monkeypatch.setattr(analysis_module, "CSV_CHUNK_ROWS", 97)
+    a.write(tmp_path / "r")
+    assert (tmp_path / "r" / "responses.csv").read_bytes() == expected
+    assert a.render_files()[0]["responses.csv"] == expected
+    pd.testing.assert_frame_equal(a.responses_table(), whole)
+    assert len(list(a.responses_chunks(97))) == -(-len(whole) // 97)

@@ -230,12 +230,13 @@ def check_output_dir(
 
 def write_directory(
     out_dir: str | os.PathLike,
-    files: dict[str, bytes],
+    files: dict[str, Any],
     replaceable: Any = (),
     inputs: Any = (),
     what: str = "an npsthemes report",
 ) -> dict[str, Path]:
-    """Write ``files`` (name -> bytes) as the directory ``out_dir``, replacing it as a whole.
+    """Write ``files`` (name -> bytes, or a function that writes the file's bytes to the open binary file it is
+    given, for a long file rendered as it is written) as the directory ``out_dir``, replacing it as a whole.
 
     The files go into a temporary sibling directory first, which then takes the place of ``out_dir``: a run that
     fails half-way leaves the previous directory complete and untouched. An existing ``out_dir`` may only hold
@@ -253,7 +254,10 @@ def write_directory(
     try:
         for name, data in files.items():
             with open(tmp / name, "wb") as fh:
-                fh.write(data)
+                if callable(data):
+                    data(fh)
+                else:
+                    fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(tmp / name, 0o666 & ~_UMASK)

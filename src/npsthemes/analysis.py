@@ -20,12 +20,14 @@ from .loading import LoadReport, Survey, _ensure_survey
 from .persistence import Model, load_model
 from .stats import PERIODS, SMALL_SAMPLE_N, nps, nps_by, partial_periods
 from .summary import rejected_rows, rejects_csv
-from .tagging import tag_survey, tagged_rows_for_export
+from .tagging import tag_survey
 from .taxonomy import Taxonomy
 
 __all__ = ["Analysis", "analyze", "DEFAULT_SEGMENT_COLUMNS"]
 
 DEFAULT_SEGMENT_COLUMNS = ("channel", "agent", "segment", "team", "industry")
+#: responses.csv is written this many rows at a time.
+CSV_CHUNK_ROWS = 100_000
 OUTPUT_FILES = ("report.html", "report.xlsx", "responses.csv", "followup.csv", "rejects.csv", "summary.json")
 
 
@@ -65,6 +67,8 @@ class Analysis:
     follow_up: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     write_warnings: list[str] = field(default_factory=list, repr=False)
     candidate_themes: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    tagged: Any = field(default=None, repr=False)
+    redact: bool = field(default=False, repr=False)
 
     # ------------------------------------------------------------------ outputs
     def summary(self) -> dict[str, Any]:
@@ -143,22 +147,55 @@ class Analysis:
         return atomic_write_bytes(path, self.excel_bytes())
 
     def responses_table(self) -> pd.DataFrame:
-        """Every accepted row with category, language, themes, polarities, probabilities and evidence."""
-        return self.responses_export if self.responses_export is not None else self.responses
+        """Every accepted row with category, language, themes, polarities, probabilities and evidence (what
+        responses.csv holds; built when asked for)."""
+        if self.responses_export is not None or self.tagged is None:
+            return self.responses_export if self.responses_export is not None else self.responses
+        return pd.concat(list(self.responses_chunks()), ignore_index=True)
 
-    def render_files(self) -> tuple[dict[str, bytes], list[str]]:
-        """Every output file rendered to bytes (name -> content), and warnings about what a format could not
-        hold (e.g. control characters removed from the XLSX cells)."""
+    def responses_chunks(self, rows: int = 100_000) -> Any:
+        """:meth:`responses_table` in chunks of ``rows`` rows (how responses.csv is written: never whole in
+        memory)."""
+        if self.responses_export is not None or self.tagged is None:
+            table = self.responses_table()
+            for start in range(0, max(len(table), 1), rows):
+                yield table.iloc[start : start + rows]
+            return
+        from .tagging import export_chunks
+
+        yield from export_chunks(self.tagged, redact=self.redact, rows=rows)
+
+    def _write_responses_csv(self, fh: Any) -> None:
+        """responses.csv, chunk by chunk (as :func:`~npsthemes._io.dataframe_to_bytes` writes a CSV: UTF-8 with
+        BOM, CRLF, formula-guarded)."""
+        from ._io import guard_formulas
+
+        first = True
+        for chunk in self.responses_chunks(CSV_CHUNK_ROWS):
+            text = guard_formulas(chunk).to_csv(index=False, header=first, lineterminator="\r\n")
+            fh.write(text.encode("utf-8-sig" if first else "utf-8"))
+            first = False
+
+    def render_files(self, stream: bool = False) -> tuple[dict[str, Any], list[str]]:
+        """Every output file rendered to bytes (name -> content), and warnings about what a format could not hold
+        (e.g. control characters removed from the XLSX cells). With ``stream`` responses.csv, the long one, is a
+        function that writes it chunk by chunk to the open binary file it is given (what :meth:`write` does)."""
+        import io
+
         from ._io import dataframe_to_bytes, guard_formulas
 
         xlsx, warnings = self.excel_counted()
         rendered = {
             "report.html": self.to_html().encode("utf-8"),
             "report.xlsx": xlsx,
-            "responses.csv": dataframe_to_bytes(guard_formulas(self.responses_table()), "csv"),
+            "responses.csv": self._write_responses_csv if stream else b"",
             "followup.csv": dataframe_to_bytes(guard_formulas(self.follow_up), "csv"),
             "summary.json": self.to_json().encode("utf-8"),
         }
+        if not stream:
+            buf = io.BytesIO()
+            self._write_responses_csv(buf)
+            rendered["responses.csv"] = buf.getvalue()
         if len(self.rejected):
             rendered["rejects.csv"] = rejects_csv(self.rejected)
         return rendered, warnings
@@ -173,7 +210,7 @@ class Analysis:
         ``self.write_warnings`` afterwards."""
         from ._io import write_directory
 
-        rendered, self.write_warnings = self.render_files()
+        rendered, self.write_warnings = self.render_files(stream=True)
         source = self.settings.get("source_path")
         return write_directory(out_dir, rendered, replaceable=OUTPUT_FILES, inputs=[source] if source else [])
 
@@ -249,7 +286,7 @@ def excel_sheets(a: Analysis) -> dict[str, Any]:
     language; the Drivers sheet with its chart)."""
     from .insights import NO_THEME
     from .texts import TEXTS
-    from .workbook import Sheet, capped
+    from .workbook import EXCEL_MAX_RESPONSES, Sheet, capped
 
     lang = a.settings.get("lang", "en")
     t = TEXTS[lang]
@@ -272,7 +309,8 @@ def excel_sheets(a: Analysis) -> dict[str, Any]:
     )
     themes = a.themes.assign(label=[label(x) for x in a.themes["theme"]])
     drivers = views.drivers_table(themes, lambda status: t[f"status_{status}"])
-    responses, responses_note = capped(a.responses_table(), "responses", "responses.csv")
+    head = next(iter(a.responses_chunks(EXCEL_MAX_RESPONSES)))
+    responses, responses_note = capped(head, "responses", "responses.csv", total=len(a.responses))
     responses = views.labelled_for_excel(responses, label, polarity, themes_column="insert")
     if "date" in responses:  # responses.csv's date text (with the times an export has) as dates again
         dates = pd.to_datetime(responses["date"], format="ISO8601", errors="coerce")
@@ -447,7 +485,6 @@ def analyze(
         else None,
         "training_n": (manifest.get("training_data") or {}).get("n"),
     }
-    export = tagged_rows_for_export(tagged, include_rejected=False, redact=redact)
     analysis = Analysis(
         overall=overall,
         themes=table,
@@ -485,7 +522,8 @@ def analyze(
             if isinstance(source, pd.DataFrame) or survey.report.source == "DataFrame"
             else str(survey.report.source),
         },
-        responses_export=export,
+        tagged=tagged,
+        redact=redact,
         follow_up=insights.follow_up_list(resp, mentions, table),
     )
     return analysis

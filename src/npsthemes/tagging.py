@@ -280,17 +280,7 @@ def tagged_rows_for_export(tagged: TaggedSurvey, include_rejected: bool = True, 
     """Every input row (accepted and, with ``include_rejected``, rejected ones, in file order) with category,
     language, themes, polarities, probabilities and evidence, for the `tag` command's output. With ``redact``
     personal data is masked (see :func:`redact_table`)."""
-    resp = tagged.responses.copy()
-    m = tagged.mentions
-    resp["theme_probabilities"] = _joined(m, len(resp), m["theme"] + ":" + m["probability"].round(3).astype(str), ";")
-    has_ev = m[m["evidence"] != ""]
-    resp["evidence"] = _joined(has_ev, len(resp), has_ev["theme"] + ": " + has_ev["evidence"], " | ")
-    resp["status"] = "accepted"
-    resp["reject_reason"] = ""
-    if "date" in resp and pd.api.types.is_datetime64_any_dtype(resp["date"]):
-        d = resp["date"]
-        has_time = bool((d.notna() & (d != d.dt.normalize())).any())  # keep the times an export has
-        resp["date"] = d.dt.strftime("%Y-%m-%d %H:%M" if has_time else "%Y-%m-%d").astype(object)
+    resp = _export_accepted(tagged, 0, len(tagged.responses), _has_time(tagged.responses))
     rej = tagged.survey.rejected
     if len(rej) and include_rejected:
         cols = tagged.survey.rejected_columns or tagged.survey.report.columns
@@ -304,6 +294,50 @@ def tagged_rows_for_export(tagged: TaggedSurvey, include_rejected: bool = True, 
         r = r.rename(columns={"score": "score_raw"})
         resp = pd.concat([resp, r], ignore_index=True)
     resp = resp.sort_values("source_row", kind="stable").reset_index(drop=True)
+    return _export_types(resp, tagged, redact)
+
+
+def export_chunks(tagged: TaggedSurvey, redact: bool = False, rows: int = 100_000) -> Any:
+    """The accepted rows of :func:`tagged_rows_for_export` (``include_rejected=False``) in chunks of ``rows``
+    rows, so that a long export is written without ever being whole in memory; the chunks joined are that
+    table."""
+    resp = tagged.responses
+    has_time = _has_time(resp)
+    order = resp["source_row"].to_numpy()
+    in_order = bool(len(order) < 2 or (np.diff(order) >= 0).all())
+    if not in_order:  # not in file order: one piece (never the case for a loaded survey)
+        yield tagged_rows_for_export(tagged, include_rejected=False, redact=redact)
+        return
+    for start in range(0, max(len(resp), 1), rows):
+        yield _export_types(_export_accepted(tagged, start, min(start + rows, len(resp)), has_time), tagged, redact)
+
+
+def _has_time(resp: pd.DataFrame) -> bool:
+    if "date" not in resp or not pd.api.types.is_datetime64_any_dtype(resp["date"]):
+        return False
+    d = resp["date"]
+    return bool((d.notna() & (d != d.dt.normalize())).any())  # keep the times an export has
+
+
+def _export_accepted(tagged: TaggedSurvey, start: int, stop: int, has_time: bool) -> pd.DataFrame:
+    """Accepted rows ``start:stop`` with their joined themes, probabilities and evidence."""
+    resp = tagged.responses.iloc[start:stop].copy()
+    m = tagged.mentions
+    if start or stop < len(tagged.responses):
+        r = m["response"].to_numpy(dtype=np.int64)
+        a, b = np.searchsorted(r, start), np.searchsorted(r, stop)
+        m = m.iloc[a:b].assign(response=r[a:b] - start)
+    resp["theme_probabilities"] = _joined(m, len(resp), m["theme"] + ":" + m["probability"].round(3).astype(str), ";")
+    has_ev = m[m["evidence"] != ""]
+    resp["evidence"] = _joined(has_ev, len(resp), has_ev["theme"] + ": " + has_ev["evidence"], " | ")
+    resp["status"] = "accepted"
+    resp["reject_reason"] = ""
+    if "date" in resp and pd.api.types.is_datetime64_any_dtype(resp["date"]):
+        resp["date"] = resp["date"].dt.strftime("%Y-%m-%d %H:%M" if has_time else "%Y-%m-%d").astype(object)
+    return resp.reset_index(drop=True)
+
+
+def _export_types(resp: pd.DataFrame, tagged: TaggedSurvey, redact: bool) -> pd.DataFrame:
     for col in ("score", "n_themes"):
         if col in resp:
             resp[col] = resp[col].astype("Int64")

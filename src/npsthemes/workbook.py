@@ -470,11 +470,13 @@ def render_excel(sheets: dict[str, Any]) -> tuple[bytes, list[str]]:
     return data, writer.warnings("report.xlsx", " (the CSV files keep the text as it is)")
 
 
-def capped(df: pd.DataFrame, what: str, csv_name: str) -> tuple[pd.DataFrame, str | None]:
-    """At most ``EXCEL_MAX_RESPONSES`` rows for a sheet, and the note saying so when rows were cut."""
-    if len(df) <= EXCEL_MAX_RESPONSES:
+def capped(df: pd.DataFrame, what: str, csv_name: str, total: int | None = None) -> tuple[pd.DataFrame, str | None]:
+    """At most ``EXCEL_MAX_RESPONSES`` rows for a sheet, and the note saying so when rows were cut (``total``: the
+    number of rows ``df`` is the head of, when it is not all of them)."""
+    total = len(df) if total is None else total
+    if total <= EXCEL_MAX_RESPONSES:
         return df, None
     return (
         df.head(EXCEL_MAX_RESPONSES),
-        f"first {EXCEL_MAX_RESPONSES:,} of {len(df):,} {what}; {csv_name} has them all",
+        f"first {EXCEL_MAX_RESPONSES:,} of {total:,} {what}; {csv_name} has them all",
     )
