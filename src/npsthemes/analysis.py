@@ -376,6 +376,8 @@ def analyze(
     redact: bool = False,
     progress: Callable[[str, int | None, int | None], None] | None = None,
     n_jobs: int | str | None = 1,
+    engine: str = "local",
+    scheduler: Any = None,
     **load_options: Any,
 ) -> Analysis:
     """Load (unless given a Survey), tag and analyse a survey.
@@ -395,6 +397,11 @@ def analyze(
         team that calls the customer back).
     n_jobs: processes to tag in (1: this one; -1: one per core; "auto": every core for long inputs). The
         results are the same.
+    engine: "local" (this machine) or "dask": read, validate and tag on a Dask cluster (``source`` may then be a
+        glob such as ``"exports/*.parquet"``, a directory, a list of files or a dask DataFrame; see
+        :mod:`npsthemes.dask_engine`). The numbers are those of the local engine on the partitions in order.
+    scheduler: with engine "dask": the scheduler's address or a ``distributed.Client`` (default: the current
+        client, else a local cluster with a worker per core, closed afterwards).
 
     Examples
     --------
@@ -405,6 +412,32 @@ def analyze(
     """
     if lang not in ("en", "fi", "sv"):
         raise DataError(f"unknown report language {lang!r}; expected en, fi or sv")
+    if engine not in ("local", "dask"):
+        raise DataError(f"unknown engine {engine!r}; expected local or dask", param="engine")
+    if engine == "dask":
+        from .dask_engine import DaskRunner, dask_client, load_survey_dask
+
+        client, close = dask_client(scheduler)
+        try:
+            (progress or _no_progress)("loading", None, None)
+            survey = source if isinstance(source, Survey) else load_survey_dask(source, client, **load_options)
+            return analyze(
+                survey,
+                model,
+                by=by,
+                period=period,
+                lang=lang,
+                n_boot=n_boot,
+                confidence=confidence,
+                min_mentions=min_mentions,
+                min_n=min_n,
+                seed=seed,
+                redact=redact,
+                progress=progress,
+                n_jobs=DaskRunner(client),  # type: ignore[arg-type]
+            )
+        finally:
+            close()
     step: Callable[[str, int | None, int | None], None] = progress or _no_progress
     if period is not None and period not in PERIODS:
         raise DataError(f"unknown period {period!r}; expected one of {', '.join(PERIODS)} (or None)", param="period")

@@ -154,6 +154,11 @@ def _nps_text(r: dict[str, Any]) -> str:
 
 def _print_load_report(report: Any) -> None:
     err.print(clean(report.summary()))
+    parts = getattr(report, "partitions", None) or []
+    if parts:
+        each = ", ".join(f"{p['rows_read']}={p['rows_accepted']}+{p['rows_rejected']}" for p in parts[:8])
+        more = f" and {len(parts) - 8} more" if len(parts) > 8 else ""
+        err.print(clean(f"{len(parts)} partitions, each accounted for (read = accepted + rejected): {each}{more}"))
     for w in report.warnings:
         _warn(w)
 
@@ -321,6 +326,20 @@ def nps_cli(file, sample, score_column, comment_column, date_column, sheet, reje
     "evidence, contact-data columns). The report's quotes are always masked; followup.csv is not.",
 )
 @jobs_option
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="dask: read, validate and tag on a Dask cluster (FILE may be a glob such as 'exports/*.parquet' or a "
+    "directory; needs the dask extra). The numbers are those of the local engine.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="With --engine dask: the scheduler to use (tcp://host:8786; default: a local cluster, a worker per core). "
+    "Connect only to clusters you trust: the model is sent to the workers as a pickle.",
+)
 def analyze_cli(
     file,
     sample,
@@ -340,12 +359,18 @@ def analyze_cli(
     seed,
     redact,
     n_jobs,
+    engine,
+    scheduler,
 ):
     """The main job: strengths and development areas by theme, with impact on NPS, segments and trends."""
     from ._io import check_not_input, check_output_dir
     from .analysis import OUTPUT_FILES, analyze
 
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
     source = _source(file, sample)
+    if engine == "dask" and not sample:
+        source = str(source)  # a glob or directory of partitions, read on the cluster
     check_output_dir(out_dir, OUTPUT_FILES, [source])  # before the long work, not after it
     if rejects is not None:
         check_not_input(rejects, source)
@@ -368,6 +393,8 @@ def analyze_cli(
             redact=redact,
             progress=progress,
             n_jobs=n_jobs,
+            engine=engine,
+            scheduler=scheduler,
             score_column=score_column,
             comment_column=comment_column,
             date_column=date_column,

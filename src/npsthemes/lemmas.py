@@ -89,7 +89,8 @@ class LemmaTables:
     """simplemma's ``DictionaryFactory`` protocol over a model's lemma files (other languages: simplemma's own
     dictionaries). ``lemmatizer()`` gives a ``simplemma.Lemmatizer`` that uses them."""
 
-    def __init__(self, paths: Mapping[str, Path]):
+    def __init__(self, paths: Mapping[str, Path | bytes]):
+        """``paths``: language -> a lemma file, or its bytes."""
         self.paths = dict(paths)
         self._loaded: dict[str, Mapping[str, str]] = {}
 
@@ -102,7 +103,8 @@ class LemmaTables:
             else:
                 from marisa_trie import BytesTrie
 
-                found = _TrieMapping(BytesTrie().load(str(path)))
+                trie = BytesTrie()
+                found = _TrieMapping(trie.frombytes(path) if isinstance(path, bytes) else trie.load(str(path)))
             self._loaded[lang] = found
         return found
 

@@ -204,6 +204,9 @@ class LoadReport:
     #: :data:`MAX_LISTED_DATES` as ``{"source_row", "column", "value"}``; ``n_unreadable_dates`` counts them all
     unreadable_dates: list[dict[str, Any]] = field(default_factory=list)
     n_unreadable_dates: int = 0
+    #: a survey read in partitions (the Dask engine): each partition's ``partition``, ``rows_read``,
+    #: ``rows_accepted``, ``rows_rejected``
+    partitions: list[dict[str, int]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -978,6 +981,7 @@ def load_survey(
     sheet: str | int | None = None,
     delimiter: str | None = None,
     encoding: str | None = None,
+    _allow_all_rejected: bool = False,
 ) -> Survey:
     """Load and validate a survey export.
 
@@ -1066,7 +1070,7 @@ def load_survey(
     rejected = rejected.reset_index(drop=True)
     reason_counts = dict(Counter(reasons[bad].tolist()).most_common())
 
-    if bad.all():
+    if bad.all() and not _allow_all_rejected:  # (allowed for one partition of many: the Dask engine)
         sample = rejected.iloc[0]
         example = (
             f"row {sample['source_row']}: {sample['reason']}"

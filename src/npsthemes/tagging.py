@@ -112,6 +112,8 @@ def parallel_workers(n_jobs: int | str | None, n_batches: int | None = None) -> 
     """The number of processes ``n_jobs`` asks for: 1 or None: one (this process); -1: one per core; -2: all
     cores but one, and so on (as in joblib); "auto": one per core for long inputs (``n_batches`` at least
     :data:`AUTO_PARALLEL_BATCHES`), else one."""
+    if hasattr(n_jobs, "tag_batches"):  # a runner (e.g. the Dask engine's): its own workers
+        return 1
     if n_jobs == "auto":
         return (os.cpu_count() or 1) if n_batches is not None and n_batches >= AUTO_PARALLEL_BATCHES else 1
     if n_jobs is None or (n_jobs == 1 and not isinstance(n_jobs, bool)):
@@ -131,7 +133,12 @@ def tag_batches(
 ) -> Any:
     """``ThemeClassifier.tag_frame`` of each ``(texts, scores)`` batch, in order, in this process or in
     ``n_jobs`` worker processes. Each worker gets the fitted classifier once (pickled from this one, so it
-    predicts exactly as this one does) and reopens the model's lemma files after checking their SHA-256."""
+    predicts exactly as this one does) and reopens the model's lemma files after checking their SHA-256.
+    ``n_jobs`` may also be a runner, an object whose ``tag_batches(model, batches, evidence, n_batches)`` does
+    the same elsewhere (see :mod:`npsthemes.dask_engine`)."""
+    if hasattr(n_jobs, "tag_batches"):
+        yield from n_jobs.tag_batches(model, batches, evidence, n_batches)  # type: ignore[union-attr]
+        return
     workers = parallel_workers(n_jobs, n_batches)
     if workers == 1 or (n_batches is not None and n_batches < 2):
         for texts, scores in batches:
