@@ -28,9 +28,9 @@ from throughput import generate as generate_comments  # noqa: E402
 OUT = Path(__file__).parent / "out"
 
 
-def generate(path: Path, rows: int) -> None:
-    rng = np.random.default_rng(7)
-    comments = generate_comments(rows, seed=7)
+def generate(path: Path, rows: int, seed: int = 7) -> None:
+    rng = np.random.default_rng(seed)
+    comments = generate_comments(rows, seed=seed)
     text = comments["text"].to_numpy(dtype=object)
     text[rng.random(rows) < 0.3] = ""
     df = pd.DataFrame(

@@ -491,9 +491,7 @@ def analyze(
     else:
         trend, theme_trend, change = pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
 
-    quotes: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for t in themes:
-        quotes[t] = {p: insights.representative_quotes(resp, mentions, t, p) for p in ("positive", "negative")}
+    quotes = insights.quotes_by_theme(resp, mentions, themes)
     stop = model.classifier.text_.stop_words()
     manifest = model.manifest
     heldout = (manifest.get("metrics") or {}).get("heldout") or {}

@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -45,6 +46,7 @@ __all__ = [
     "theme_table",
     "rank_themes",
     "representative_quotes",
+    "quotes_by_theme",
     "mask_personal_data",
     "coverage",
     "untagged_words",
@@ -226,15 +228,24 @@ def rank_themes(table: pd.DataFrame) -> tuple[list[str], list[str]]:
     return s["theme"].tolist(), d["theme"].tolist()
 
 
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.!?:])")
+_WORD_CHAR = re.compile(r"\w")
+
+
 def clean_evidence(evidence: Any) -> list[str]:
     """The evidence words of a mention as phrases a reader can scan: the space the tokenizer put before
     punctuation removed, punctuation at the ends stripped, duplicates and phrases without a word left out."""
+    return list(_clean_evidence(str(evidence or "")))
+
+
+@lru_cache(maxsize=65536)
+def _clean_evidence(evidence: str) -> tuple[str, ...]:
     out: list[str] = []
-    for phrase in str(evidence or "").split(";"):
-        text = re.sub(r"\s+([,.!?:])", r"\1", " ".join(phrase.split())).strip(" ,.!?:-–—")
-        if re.search(r"\w", text) and text not in out:
+    for phrase in evidence.split(";"):
+        text = _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(phrase.split())).strip(" ,.!?:-–—")
+        if _WORD_CHAR.search(text) and text not in out:
             out.append(text)
-    return out
+    return tuple(out)
 
 
 def mask_personal_data(text: str) -> str:
@@ -261,39 +272,71 @@ def representative_quotes(
 ) -> list[dict[str, Any]]:
     """The clearest, short, non-duplicate comments for a theme and polarity, with score and date; personal data
     masked. Clarity = theme probability x polarity probability; comments over ``max_chars`` are penalised."""
-    m = mentions[(mentions["theme"] == theme) & (mentions["polarity"] == polarity)]
-    if m.empty:
-        return []
-    texts = responses["comment"].to_numpy()[_ridx(m)]
-    lengths = np.array([len(t) for t in texts])
-    clarity = m["probability"].to_numpy() * m["polarity_probability"].to_numpy()
-    clarity = clarity * np.where(lengths > max_chars, 0.5, 1.0) * np.where(lengths < 15, 0.7, 1.0)
-    order = np.argsort(-clarity, kind="stable")
-    chosen: list[dict[str, Any]] = []
-    seen: list[set[str]] = []
-    for o in order[: 50 * k]:
-        text = str(texts[o]).strip()
-        toks = _tokens(text)
-        if any(len(toks & s) / max(1, len(toks | s)) >= similarity for s in seen):
-            continue
-        r = int(m["response"].iloc[o])
-        row = responses.iloc[r]
-        date = row.get("date") if "date" in responses else None
-        shown = mask_personal_data(text)
-        if len(shown) > max_chars:
-            shown = shown[: max_chars - 1].rsplit(" ", 1)[0] + "…"
-        chosen.append(
-            {
-                "text": shown,
-                "score": int(row["score"]),
-                "date": None if date is None or pd.isna(date) else pd.Timestamp(date).strftime("%Y-%m-%d"),
-                "clarity": float(clarity[o]),
-            }
-        )
-        seen.append(toks)
-        if len(chosen) >= k:
-            break
-    return chosen
+    picked = quotes_by_theme(responses, mentions, [theme], [polarity], k=k, max_chars=max_chars, similarity=similarity)
+    return picked[theme][polarity]
+
+
+def quotes_by_theme(
+    responses: pd.DataFrame,
+    mentions: pd.DataFrame,
+    themes: Sequence[str],
+    polarities: Sequence[str] = ("positive", "negative"),
+    *,
+    k: int = 3,
+    max_chars: int = 220,
+    similarity: float = 0.5,
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """:func:`representative_quotes` of every theme and polarity, from one pass over the mentions (theme ->
+    polarity -> quotes)."""
+    out: dict[str, dict[str, list[dict[str, Any]]]] = {t: {p: [] for p in polarities} for t in themes}
+    if mentions.empty:
+        return out
+    groups = (
+        pd.Series(np.arange(len(mentions)))
+        .groupby([mentions["theme"].to_numpy(), mentions["polarity"].to_numpy()], sort=False)
+        .indices
+    )
+    comments = responses["comment"]
+    dates = responses["date"] if "date" in responses else None
+    scores = responses["score"]
+    ridx = _ridx(mentions)
+    prob = mentions["probability"].to_numpy()
+    pprob = mentions["polarity_probability"].to_numpy()
+    for theme in themes:
+        for polarity in polarities:
+            rows = groups.get((theme, polarity))
+            if rows is None or not len(rows):
+                continue
+            r = ridx[rows]
+            texts = comments.iloc[r].tolist()
+            lengths = np.array([len(t) for t in texts])
+            clarity = prob[rows] * pprob[rows]
+            clarity = clarity * np.where(lengths > max_chars, 0.5, 1.0) * np.where(lengths < 15, 0.7, 1.0)
+            order = np.argsort(-clarity, kind="stable")
+            chosen: list[dict[str, Any]] = []
+            seen: list[set[str]] = []
+            for o in order[: 50 * k]:
+                text = str(texts[o]).strip()
+                toks = _tokens(text)
+                if any(len(toks & s) / max(1, len(toks | s)) >= similarity for s in seen):
+                    continue
+                date = dates.iloc[r[o]] if dates is not None else None
+                shown = mask_personal_data(text)
+                if len(shown) > max_chars:
+                    shown = shown[: max_chars - 1].rsplit(" ", 1)[0] + "…"
+                chosen.append(
+                    {
+                        "text": shown,
+                        "score": int(scores.iloc[r[o]]),
+                        "date": None if date is None or pd.isna(date) else pd.Timestamp(date).strftime("%Y-%m-%d"),
+                        "clarity": float(clarity[o]),
+                    }
+                )
+                seen.append(toks)
+                if len(chosen) >= k:
+                    break
+            out[theme][polarity] = chosen
+    return out
 
 
 def coverage(responses: pd.DataFrame) -> dict[str, Any]:
