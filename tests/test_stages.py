@@ -178,15 +178,17 @@ def test_one_model_shared_between_threads_tags_as_one_thread(default_model, smal
             barrier.wait()
             for _ in range(3):
                 results[k] = shared.tag_frame(chunks[k])[1]
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+        except BaseException:  # noqa: BLE001 - reported below, with where it happened
+            import traceback
+
+            errors.append(traceback.format_exc())
 
     threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert not errors, errors
+    assert not errors, "\n".join(errors)
     for k in range(4):
         pd.testing.assert_frame_equal(results[k], expected[k])
 
