@@ -38,7 +38,7 @@ import pandas as pd
 
 from .errors import DataError, InputFileNotFoundError
 from .loading import MAX_LISTED_DATES, LoadReport, Survey, load_survey, read_table
-from .persistence import Model, sha256_file
+from .persistence import Model
 
 __all__ = ["DaskRunner", "load_survey_dask", "dask_client", "partition_reports"]
 
@@ -274,32 +274,24 @@ class DaskRunner:
 
     def _payload(self, model: Model) -> Any:
         blob = pickle.dumps(model.classifier, protocol=pickle.HIGHEST_PROTOCOL)
-        tables: dict[str, tuple[bytes, str]] = {}
-        if model.path is not None:
-            from .lemmas import LEMMA_FILE
+        from .lemmas import checked_tables, model_lemma_files
 
-            for fname, info in (model.manifest.get("files") or {}).items():
-                found = LEMMA_FILE.fullmatch(fname)
-                if found:
-                    path = Path(model.path) / fname
-                    if sha256_file(path) != info.get("sha256"):
-                        from .errors import ModelIntegrityError
-
-                        raise ModelIntegrityError(f"{path}: does not match its SHA-256 in the manifest")
-                    tables[found.group(1)] = (path.read_bytes(), str(info.get("sha256")))
+        files = model_lemma_files(model.path, model.manifest.get("files") or {})
+        checked_tables(files)  # the files as they are on disk now, before they are sent
+        tables = {lang: (path.read_bytes(), sha) for lang, (path, sha) in files.items()}
         payload = (hashlib.sha256(blob).hexdigest(), blob, tables)
         return self.client.scatter(payload, broadcast=True, hash=False)
 
     def tag_batches(self, model: Model, batches: Any, evidence: bool, n_batches: int | None) -> Iterator[Any]:
+        from .tagging import in_order
+
         payload = self._payload(model)
         workers = max(1, len(self.client.scheduler_info().get("workers", {})))
-        pending: list[Any] = []
-        for texts, scores in batches:
-            pending.append(self.client.submit(_tag_on_worker, payload, texts, np.asarray(scores), evidence, pure=False))
-            if len(pending) >= 2 * workers:
-                yield pending.pop(0).result()
-        for future in pending:
-            yield future.result()
+
+        def submit(texts: list[str], scores: Any) -> Any:
+            return self.client.submit(_tag_on_worker, payload, texts, np.asarray(scores), evidence, pure=False)
+
+        yield from in_order(submit, batches, workers, lambda future: future.result())
 
 
 _WORKER_MODELS: dict[str, Any] = {}
@@ -311,18 +303,14 @@ def _tag_on_worker(payload: Any, texts: list[str], scores: np.ndarray, evidence:
     clf = _WORKER_MODELS.get(sha)
     if clf is None:
         from .errors import ModelIntegrityError
-        from .lemmas import LemmaTables
+        from .lemmas import checked_tables
 
         if hashlib.sha256(blob).hexdigest() != sha:
             raise ModelIntegrityError("the classifier sent to this worker does not match its SHA-256")
-        checked = {}
-        for lang, (data, want) in tables.items():
-            if hashlib.sha256(data).hexdigest() != want:
-                raise ModelIntegrityError(f"the lemma file for {lang!r} sent to this worker does not match its SHA-256")
-            checked[lang] = data
+        checked = checked_tables(tables)
         clf = pickle.loads(blob)
-        if checked:
-            clf.preprocessor_.use_lemma_tables(LemmaTables(checked))
+        if checked is not None:
+            clf.preprocessor_.use_lemma_tables(checked)
         _WORKER_MODELS.clear()  # one model per worker at a time
         _WORKER_MODELS[sha] = clf
     return clf.tag_frame(pd.DataFrame({"text": texts, "score": scores}), evidence=evidence)

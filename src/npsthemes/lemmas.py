@@ -17,7 +17,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["LEMMA_FILE", "lemma_file_name", "is_lemma_file", "build_lemma_table", "LemmaTables"]
+__all__ = [
+    "LEMMA_FILE",
+    "lemma_file_name",
+    "is_lemma_file",
+    "model_lemma_files",
+    "checked_tables",
+    "build_lemma_table",
+    "LemmaTables",
+]
 
 LEMMA_FILE = re.compile(r"lemmas_([a-z]{2,3})\.marisa")
 
@@ -28,6 +36,42 @@ def lemma_file_name(lang: str) -> str:
 
 def is_lemma_file(name: str) -> bool:
     return LEMMA_FILE.fullmatch(name) is not None
+
+
+def model_lemma_files(model_dir: str | Path | None, files: Mapping[str, Any]) -> dict[str, tuple[Path, str]]:
+    """The lemma files a model's manifest lists (``files``: name -> entry with ``sha256``): language -> (path in
+    ``model_dir``, SHA-256). Empty without a directory."""
+    if model_dir is None:
+        return {}
+    out = {}
+    for name, info in files.items():
+        found = LEMMA_FILE.fullmatch(name)
+        if found:
+            sha = info.sha256 if hasattr(info, "sha256") else info.get("sha256")
+            out[found.group(1)] = (Path(model_dir) / name, str(sha))
+    return out
+
+
+def checked_tables(tables: Mapping[str, tuple[Path | bytes, str]]) -> LemmaTables | None:
+    """:class:`LemmaTables` over lemma files (paths or their bytes) whose SHA-256 is checked first against the
+    one given (a :class:`~npsthemes.errors.ModelIntegrityError` names the one that differs); None when there
+    are none."""
+    import hashlib
+
+    from .errors import ModelIntegrityError
+
+    checked: dict[str, Path | bytes] = {}
+    for lang, (data, want) in tables.items():
+        if isinstance(data, bytes):
+            got, what = hashlib.sha256(data).hexdigest(), f"the lemma file for {lang!r}"
+        else:
+            from .persistence import sha256_file
+
+            got, what = sha256_file(data), str(data)
+        if got != want:
+            raise ModelIntegrityError(f"{what}: does not match its SHA-256 in the manifest; refusing to load it")
+        checked[lang] = data
+    return LemmaTables(checked) if checked else None
 
 
 @lru_cache(maxsize=1)

@@ -24,7 +24,7 @@ from typing import Any
 from ._format import pct
 from ._io import read_json, write_directory
 from .errors import InputFileNotFoundError, ModelError, ModelIntegrityError, ModelVersionError, ModelVersionWarning
-from .lemmas import LEMMA_FILE, LemmaTables, build_lemma_table, is_lemma_file, lemma_file_name
+from .lemmas import LemmaTables, build_lemma_table, is_lemma_file, lemma_file_name, model_lemma_files
 from .taxonomy import Taxonomy
 
 __all__ = ["Model", "Manifest", "load_model", "save_model", "inspect_model", "default_model_path", "FORMAT_VERSION"]
@@ -401,12 +401,8 @@ def load_model(path: str | os.PathLike | None = None, *, check_versions: bool = 
         raise ModelIntegrityError(f"{path}: {MODEL_FILE} holds a {type(clf).__name__}, not a ThemeClassifier")
     if tuple(map(str, clf.classes_)) != manifest.themes:
         raise ModelIntegrityError(f"{path}: the model's themes do not match the manifest's")
-    tables = {}
-    for name in manifest.files:
-        found = LEMMA_FILE.fullmatch(name)
-        if found:
-            tables[found.group(1)] = path / name
-    if tables:
+    tables = {lang: file for lang, (file, _) in model_lemma_files(path, manifest.files).items()}
+    if tables:  # their hashes were checked with the other files above
         clf.preprocessor_.use_lemma_tables(LemmaTables(tables))
     taxonomy = Taxonomy.from_dict(manifest.taxonomy, source=str(path / MANIFEST))
     return Model(classifier=clf, taxonomy=taxonomy, manifest=manifest.data, path=path)

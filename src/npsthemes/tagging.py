@@ -148,14 +148,9 @@ def tag_batches(
 
     from joblib.externals.loky import get_reusable_executor
 
-    tables = {}
-    if model.path is not None:
-        from .lemmas import LEMMA_FILE
+    from .lemmas import model_lemma_files
 
-        for name, info in (model.manifest.get("files") or {}).items():
-            found = LEMMA_FILE.fullmatch(name)
-            if found:
-                tables[found.group(1)] = (str(Path(model.path) / name), info.get("sha256"))
+    tables = model_lemma_files(model.path, model.manifest.get("files") or {})
     blob = pickle.dumps(model.classifier, protocol=pickle.HIGHEST_PROTOCOL)
     executor = get_reusable_executor(
         max_workers=workers, timeout=300, initializer=_init_worker, initargs=(blob, tables)
@@ -173,10 +168,15 @@ def tag_batches(
                 "run with n_jobs=1 (--jobs 1) to tag in this process"
             ) from exc
 
-    # at most two batches per worker in flight: memory stays bounded on long inputs
+    yield from in_order(lambda t, s: executor.submit(_tag_in_worker, t, s, evidence), batches, workers, result)
+
+
+def in_order(submit: Callable[[Any, Any], Any], batches: Any, workers: int, result: Callable[[Any], Any]) -> Any:
+    """The results of ``submit(texts, scores)`` for each batch, in order, with at most two batches per worker in
+    flight (memory stays bounded on long inputs); ``result`` waits for one submitted batch."""
     pending: list[Any] = []
     for texts, scores in batches:
-        pending.append(executor.submit(_tag_in_worker, texts, scores, evidence))
+        pending.append(submit(texts, scores))
         if len(pending) >= 2 * workers:
             yield result(pending.pop(0))
     for future in pending:
@@ -186,22 +186,15 @@ def tag_batches(
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(blob: bytes, tables: dict[str, tuple[str, str]]) -> None:
+def _init_worker(blob: bytes, tables: dict[str, tuple[Path, str]]) -> None:
     import pickle
 
-    from .lemmas import LemmaTables
-    from .persistence import sha256_file
+    from .lemmas import checked_tables
 
+    checked = checked_tables(tables)
     clf = pickle.loads(blob)
-    paths = {}
-    for lang, (path, sha) in tables.items():
-        if sha256_file(path) != sha:
-            from .errors import ModelIntegrityError
-
-            raise ModelIntegrityError(f"{path}: does not match its SHA-256 in the manifest; refusing to load it")
-        paths[lang] = Path(path)
-    if paths:
-        clf.preprocessor_.use_lemma_tables(LemmaTables(paths))
+    if checked is not None:
+        clf.preprocessor_.use_lemma_tables(checked)
     _WORKER["classifier"] = clf
 
 
