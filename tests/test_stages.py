@@ -193,6 +193,28 @@ def test_one_model_shared_between_threads_tags_as_one_thread(default_model, smal
         pd.testing.assert_frame_equal(results[k], expected[k])
 
 
+def test_a_new_token_is_complete_in_every_table_before_it_counts():
+    """Readers outside the preprocessor's lock (the blocks' token caches) take len(vocab.surface) as the number of
+    complete tokens, so every other table gets a new token before surface does (the cause of an IndexError seen
+    when four threads tagged with one freshly loaded model)."""
+    from npsthemes.preprocessing import TextPreprocessor
+
+    pre = TextPreprocessor()
+    vocab = pre._vocab
+    tables = ("lemma", "kind", "punct", "alnum", "lang")
+    seen: list[dict[str, int]] = []
+
+    class Surface(list):
+        def append(self, value):
+            seen.append({name: len(getattr(vocab, name)) - len(self) for name in tables})
+            super().append(value)
+
+    vocab.surface = Surface()
+    pre.process_batch(["Palvelu oli hyvä, mutta jono oli pitkä!", "slow app :("], ["fi", "en"])
+    assert len(seen) == len(vocab.surface) > 5
+    assert all(ahead == dict.fromkeys(tables, 1) for ahead in seen)
+
+
 class _FakeStatic:
     """Stands in for a model2vec StaticModel: a deterministic vector per text (model2vec is an optional extra)."""
 

@@ -316,13 +316,17 @@ class TextPreprocessor:
                 kind = 1
             else:
                 kind = 0
-            tid = vocab.token_of[key] = len(vocab.surface)
-            vocab.surface.append(text)
-            vocab.lemma.append(self.lemma(text, lang))
+            lemma = self.lemma(text, lang)
+            tid = len(vocab.surface)
+            # readers outside this object's lock (the blocks' token caches) take len(surface) as the number of
+            # complete tokens: every other table gets the token first and surface last
+            vocab.lemma.append(lemma)
             vocab.kind.append(kind)
             vocab.punct.append(text in _SENT_PUNCT)
             vocab.alnum.append(any(ch.isalnum() for ch in text))
             vocab.lang.append(lang)
+            vocab.surface.append(text)
+            vocab.token_of[key] = tid
         return tid
 
     def _add_chunk(self, lang: str, text: str) -> int:
